@@ -1,0 +1,54 @@
+/**
+ * Configuration, parsed once from the environment with zod. A missing or invalid value stops
+ * start-up with one line naming the variable and what it expects (see .env.example).
+ */
+import { z } from 'zod';
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(p)), {
+      message: `expected a URL starting with ${protocols.join(' or ')}, e.g. ${example}`,
+    });
+
+const intIn = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: `expected a whole number from ${min} to ${max}` })
+    .int(`expected a whole number from ${min} to ${max}`)
+    .min(min, `expected a whole number from ${min} to ${max}`)
+    .max(max, `expected a whole number from ${min} to ${max}`)
+    .default(fallback);
+
+export const configSchema = z.object({
+  MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://'], 'mongodb://127.0.0.1:27017/donghanh'),
+  MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name of letters, digits, _ or -').default('donghanh'),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://'], 'redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]{1,40}$/, 'expected letters, digits, _, : or -').default('dh'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  DEFAULT_LOCALE: z.enum(['vi', 'en'], { message: 'expected vi or en' }).default('vi'),
+  CONVERSATION_STEP_TTL_MINUTES: intIn(1, 60 * 24 * 30, 60 * 24),
+  MAX_MESSAGE_CHARS: intIn(100, 100_000, 4000),
+  CONSOLE_DELIVERY_RATE_PER_SECOND: intIn(1, 10_000, 100),
+  SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
+  TELEGRAM_BOT_TOKEN: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  ZALO_BOT_TOKEN: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** A configuration value is missing or invalid; `message` is the single line to print. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment (or the given object) into a Config, or throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const variable = String(issue.path[0] ?? 'configuration');
+  throw new ConfigError(`Invalid configuration: ${variable} — ${issue.message} (see .env.example)`);
+}

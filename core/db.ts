@@ -1,0 +1,212 @@
+/** MongoDB connection (mongoose) and the models of the foundation, bound to that connection. */
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+
+export const ROLES = ['worker', 'cadre', 'secretariat', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface OrgUnitDoc {
+  _id: string;
+  name: string;
+  kind: string;
+  organisation?: string;
+  parentId?: string;
+  ancestors: string[];
+  aliases: string[];
+  validFrom?: Date;
+  validTo?: Date;
+}
+
+export interface ConsentRecord {
+  version: string;
+  givenAt: Date;
+  channel: string;
+}
+
+export interface MemberDoc {
+  _id: string;
+  roles: Role[];
+  orgUnitId?: string;
+  locale: string;
+  consent?: ConsentRecord;
+  status: 'active' | 'erased';
+  broadcastsOptOut: boolean;
+  displayName?: string;
+  createdAt: Date;
+  erasedAt?: Date;
+}
+
+export interface ChannelIdentityDoc {
+  _id: string;
+  channel: string;
+  platformUserId: string;
+  chatId: string;
+  memberId?: string;
+  unreachable?: boolean;
+  createdAt: Date;
+}
+
+export interface ConversationDoc {
+  _id: string;
+  flow: string;
+  step: string;
+  data: Record<string, unknown>;
+  history: { flow: string; step: string }[];
+  choices: { id: string; label: string }[];
+  locale?: string;
+  expiresAt?: Date;
+  recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; photoUrl?: string }[] }[];
+  updatedAt: Date;
+}
+
+export interface AuditDoc {
+  _id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  channel: string;
+  chatId: string;
+  memberId?: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  reason?: string;
+  createdAt: Date;
+  sentAt?: Date;
+}
+
+const choice = new Schema({ id: String, label: String }, { _id: false });
+const outbound = new Schema({ text: String, choices: [choice], photoUrl: String }, { _id: false });
+
+const schemas = {
+  OrgUnit: new Schema<OrgUnitDoc>(
+    {
+      _id: String,
+      name: { type: String, required: true },
+      kind: { type: String, required: true },
+      organisation: String,
+      parentId: String,
+      ancestors: { type: [String], default: [] },
+      aliases: { type: [String], default: [] },
+      validFrom: Date,
+      validTo: Date,
+    },
+    { collection: 'org_units', versionKey: false },
+  ),
+  Member: new Schema<MemberDoc>(
+    {
+      _id: String,
+      roles: { type: [String], default: ['worker'] },
+      orgUnitId: String,
+      locale: { type: String, required: true },
+      consent: new Schema({ version: String, givenAt: Date, channel: String }, { _id: false }),
+      status: { type: String, default: 'active' },
+      broadcastsOptOut: { type: Boolean, default: false },
+      displayName: String,
+      createdAt: { type: Date, required: true },
+      erasedAt: Date,
+    },
+    { collection: 'members', versionKey: false },
+  ),
+  ChannelIdentity: new Schema<ChannelIdentityDoc>(
+    {
+      _id: String,
+      channel: { type: String, required: true },
+      platformUserId: { type: String, required: true },
+      chatId: { type: String, required: true },
+      memberId: String,
+      unreachable: Boolean,
+      createdAt: { type: Date, required: true },
+    },
+    { collection: 'channel_identities', versionKey: false },
+  ),
+  Conversation: new Schema<ConversationDoc>(
+    {
+      _id: String,
+      flow: { type: String, required: true },
+      step: { type: String, required: true },
+      data: { type: Schema.Types.Mixed, default: {} },
+      history: { type: [new Schema({ flow: String, step: String }, { _id: false })], default: [] },
+      choices: { type: [choice], default: [] },
+      locale: String,
+      expiresAt: Date,
+      recentEvents: { type: [new Schema({ id: String, replies: [outbound] }, { _id: false })], default: [] },
+      updatedAt: { type: Date, required: true },
+    },
+    { collection: 'conversations', versionKey: false, minimize: false },
+  ),
+  Audit: new Schema<AuditDoc>(
+    {
+      _id: String,
+      at: { type: Date, required: true },
+      actor: { type: String, required: true },
+      action: { type: String, required: true },
+      target: String,
+      details: Schema.Types.Mixed,
+    },
+    { collection: 'audit_log', versionKey: false },
+  ),
+  Delivery: new Schema<DeliveryDoc>(
+    {
+      _id: String,
+      channel: { type: String, required: true },
+      chatId: { type: String, required: true },
+      memberId: String,
+      status: { type: String, required: true },
+      attempts: { type: Number, default: 0 },
+      reason: String,
+      createdAt: { type: Date, required: true },
+      sentAt: Date,
+    },
+    { collection: 'deliveries', versionKey: false },
+  ),
+};
+
+export interface Models {
+  OrgUnit: Model<OrgUnitDoc>;
+  Member: Model<MemberDoc>;
+  ChannelIdentity: Model<ChannelIdentityDoc>;
+  Conversation: Model<ConversationDoc>;
+  Audit: Model<AuditDoc>;
+  Delivery: Model<DeliveryDoc>;
+}
+
+/** Binds the foundation's models to a connection (so tests can use one database each). */
+export function bindModels(conn: Connection): Models {
+  return {
+    OrgUnit: conn.model('OrgUnit', schemas.OrgUnit),
+    Member: conn.model('Member', schemas.Member),
+    ChannelIdentity: conn.model('ChannelIdentity', schemas.ChannelIdentity),
+    Conversation: conn.model('Conversation', schemas.Conversation),
+    Audit: conn.model('Audit', schemas.Audit),
+    Delivery: conn.model('Delivery', schemas.Delivery),
+  };
+}
+
+/** The database could not be reached; the message says where and what to do. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+/** Opens a connection, failing within a few seconds with a clear message when unreachable. */
+export async function connectMongo(uri: string, dbName: string, timeoutMs = 5000): Promise<Connection> {
+  const conn = mongoose.createConnection(uri, {
+    dbName,
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    autoIndex: true,
+  });
+  try {
+    await conn.asPromise();
+    await conn.db!.admin().ping();
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    const where = uri.replace(/\/\/[^@/]*@/, '//***@');
+    throw new DatabaseUnavailableError(`Cannot reach MongoDB at ${where} (${(err as Error).message.split('\n')[0]}): start it, or fix MONGODB_URI`);
+  }
+  return conn;
+}

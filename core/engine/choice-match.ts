@@ -1,0 +1,33 @@
+/** Matches what a person typed or tapped against the choices offered: by number, id or label. */
+import { fold } from '../text-normalize.js';
+import type { Choice } from './types.js';
+
+export type ChoiceMatch =
+  | { kind: 'match'; choice: Choice }
+  | { kind: 'out_of_range'; max: number }
+  | { kind: 'none' };
+
+/**
+ * "2" picks the second choice; "khao sat", "KHẢO SÁT" or its id pick "Khảo sát"; a unique
+ * beginning of a label (at least 3 letters) is enough.
+ */
+export function matchChoice(choices: Choice[], text: string | undefined, choiceId?: string): ChoiceMatch {
+  if (choiceId) {
+    const byId = choices.find((c) => c.id === choiceId);
+    return byId ? { kind: 'match', choice: byId } : { kind: 'none' };
+  }
+  const typed = fold(text ?? '');
+  if (!typed || choices.length === 0) return { kind: 'none' };
+  if (/^\d+$/.test(typed)) {
+    const n = Number(typed);
+    if (n >= 1 && n <= choices.length) return { kind: 'match', choice: choices[n - 1]! };
+    return { kind: 'out_of_range', max: choices.length };
+  }
+  const exact = choices.find((c) => fold(c.label) === typed || fold(c.id) === typed);
+  if (exact) return { kind: 'match', choice: exact };
+  if (typed.length >= 3) {
+    const starts = choices.filter((c) => fold(c.label).startsWith(typed));
+    if (starts.length === 1) return { kind: 'match', choice: starts[0]! };
+  }
+  return { kind: 'none' };
+}

@@ -1,0 +1,76 @@
+/**
+ * Per-person ordered inbox in Redis. Events of one person are appended to a list and drained
+ * by whoever holds that person's lock, so they are handled one at a time and in arrival order
+ * even across processes. An event leaves the list only after it was handled, so a crash or an
+ * outage mid-event leaves it first in line for the next attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface InboxOptions {
+  prefix: string;
+  lockTtlMs?: number;
+  waitMs?: number;
+}
+
+/** The person's inbox could not be drained in time (another process holds the lock too long). */
+export class InboxTimeoutError extends Error {
+  override name = 'InboxTimeoutError';
+}
+
+export class MemberInbox {
+  private readonly lockTtlMs: number;
+  private readonly waitMs: number;
+
+  constructor(private readonly redis: Redis, private readonly opts: InboxOptions) {
+    this.lockTtlMs = opts.lockTtlMs ?? 30_000;
+    this.waitMs = opts.waitMs ?? 60_000;
+  }
+
+  private keys(who: string) {
+    const p = `${this.opts.prefix}:inbox:${who}`;
+    return { list: p, lock: `${p}:lock`, done: (eventId: string) => `${p}:done:${eventId}` };
+  }
+
+  /**
+   * Appends the event and returns once it has been handled — by this call or by another holder
+   * of the lock. `handle` must throw only when the event should be retried later (the event
+   * then stays first in line and the error propagates).
+   */
+  async submit<T extends { eventId: string }>(who: string, event: T, handle: (e: T) => Promise<void>): Promise<void> {
+    const k = this.keys(who);
+    await this.redis.rpush(k.list, JSON.stringify(event));
+    const deadline = Date.now() + this.waitMs;
+    let pause = 5;
+    for (;;) {
+      const token = randomUUID();
+      const got = await this.redis.set(k.lock, token, 'PX', this.lockTtlMs, 'NX');
+      if (got) {
+        try {
+          await this.drain(k, handle);
+        } finally {
+          await this.redis.eval(RELEASE, 1, k.lock, token);
+        }
+        // An event pushed while we released is drained by the next round.
+        if ((await this.redis.llen(k.list)) === 0) return;
+        continue;
+      }
+      if (await this.redis.exists(k.done(event.eventId))) return;
+      if (Date.now() > deadline) throw new InboxTimeoutError(`events of ${who} were not handled within ${this.waitMs} ms`);
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  private async drain<T extends { eventId: string }>(k: ReturnType<MemberInbox['keys']>, handle: (e: T) => Promise<void>): Promise<void> {
+    for (;;) {
+      const raw = await this.redis.lindex(k.list, 0);
+      if (raw === null) return;
+      const event = JSON.parse(raw) as T;
+      await handle(event);
+      await this.redis.multi().lpop(k.list).set(k.done(event.eventId), '1', 'EX', 3600).exec();
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/** The channel-agnostic contract between platform adapters (bots/) and the engine (core/). */
+
+export type ChannelName = 'console' | 'telegram' | 'zalo';
+
+/** What kind of non-text content arrived (text-only events have none). */
+export type MediaKind = 'photo' | 'sticker' | 'voice' | 'document' | 'video' | 'location' | 'other';
+
+/** One event from a person on a platform, already parsed and verified by its adapter. */
+export interface Inbound {
+  channel: ChannelName;
+  /** The person's id on the platform. */
+  userId: string;
+  /** Where replies go (equal to userId in private chats). */
+  chatId: string;
+  /** The platform's id for this event; an id takes effect once. */
+  eventId: string;
+  text?: string;
+  /** Id of a choice the person tapped (Telegram buttons); typed answers come as text. */
+  choiceId?: string;
+  media?: MediaKind;
+  chatType?: 'private' | 'group';
+  /** Display name on the platform; stored only after consent. */
+  displayName?: string;
+  /** Platform language code (e.g. "vi", "en-US"), a hint before the person chooses. */
+  languageHint?: string;
+  /** Deep-link payload (`/start <payload>`), e.g. an enterprise code from a poster. */
+  startPayload?: string;
+  at: Date;
+}
+
+/** One choice offered to a person; adapters render it as a button or a numbered line. */
+export interface Choice {
+  id: string;
+  label: string;
+}
+
+/** One message to a person, already localised. */
+export interface Outbound {
+  text: string;
+  choices?: Choice[];
+  photoUrl?: string;
+}
+
+/** A message addressed to a chat on a channel, as handed to the delivery queues. */
+export interface Envelope {
+  channel: ChannelName;
+  chatId: string;
+  /** Unique per message; the delivery queue drops a second envelope with the same key. */
+  key: string;
+  messages: Outbound[];
+  /** Replies go ahead of bulk traffic. */
+  priority: 'reply' | 'bulk';
+  memberId?: string;
+}
+
+/** Port through which the engine sends; workers/ implements it with BullMQ queues. */
+export interface Outbox {
+  send(envelopes: Envelope[]): Promise<void>;
+}
+
+/** Clock port so tests can move time (step expiry) without waiting. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

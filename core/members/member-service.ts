@@ -1,0 +1,92 @@
+/**
+ * Members and their channel identities. Before consent only the channel identity (platform id
+ * and chat id) exists; the member record is created when the person agrees.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ChannelIdentityDoc, MemberDoc, Models } from '../db.js';
+import type { Inbound } from '../engine/types.js';
+
+/** The version of the consent text people agree to; bump it when locales change its meaning. */
+export const CONSENT_VERSION = '2026-11';
+
+/** `_id` of a channel identity: `<channel>:<platform user id>`. */
+export function identityIdOf(e: Pick<Inbound, 'channel' | 'userId'>): string {
+  return `${e.channel}:${e.userId}`;
+}
+
+export class MemberService {
+  constructor(private readonly models: Models, private readonly audit: AuditLog) {}
+
+  /** Finds or creates the channel identity: the platform id and chat id, nothing else. */
+  async ensureIdentity(e: Inbound): Promise<ChannelIdentityDoc> {
+    const _id = identityIdOf(e);
+    const found = await this.models.ChannelIdentity.findById(_id).lean();
+    if (found) return found;
+    await this.models.ChannelIdentity.updateOne(
+      { _id },
+      { $setOnInsert: { channel: e.channel, platformUserId: e.userId, chatId: e.chatId, createdAt: e.at } },
+      { upsert: true },
+    );
+    return (await this.models.ChannelIdentity.findById(_id).lean())!;
+  }
+
+  async get(memberId: string): Promise<MemberDoc | null> {
+    return this.models.Member.findById(memberId).lean();
+  }
+
+  /**
+   * Creates the member when the person consents. The id derives from the identity and the
+   * consenting event, so a replayed event creates no second member.
+   */
+  async registerWithConsent(args: { identityId: string; eventId: string; channel: string; locale: string; displayName?: string; at: Date }): Promise<MemberDoc> {
+    const memberId = 'm' + createHash('sha256').update(`${args.identityId}|${args.eventId}`).digest('hex').slice(0, 20);
+    await this.models.Member.updateOne(
+      { _id: memberId },
+      {
+        $setOnInsert: {
+          roles: ['worker'],
+          locale: args.locale,
+          consent: { version: CONSENT_VERSION, givenAt: args.at, channel: args.channel },
+          status: 'active',
+          broadcastsOptOut: false,
+          displayName: args.displayName?.slice(0, 100),
+          createdAt: args.at,
+        },
+      },
+      { upsert: true },
+    );
+    await this.models.ChannelIdentity.updateOne({ _id: args.identityId }, { $set: { memberId } });
+    await this.audit.record({ actor: memberId, action: 'consent.given', target: memberId, details: { version: CONSENT_VERSION, channel: args.channel }, idempotencyKey: args.eventId, at: args.at });
+    return (await this.get(memberId))!;
+  }
+
+  async setLocale(memberId: string, locale: string): Promise<void> {
+    await this.models.Member.updateOne({ _id: memberId }, { $set: { locale } });
+  }
+
+  async setWorkplace(memberId: string, orgUnitId: string): Promise<void> {
+    await this.models.Member.updateOne({ _id: memberId }, { $set: { orgUnitId } });
+  }
+
+  async setBroadcastsOptOut(memberId: string, optOut: boolean): Promise<void> {
+    await this.models.Member.updateOne({ _id: memberId }, { $set: { broadcastsOptOut: optOut } });
+  }
+
+  /**
+   * Withdraws consent and deletes the person's data: the member record keeps only its id,
+   * status and erasure time (so anonymous aggregates still add up); every channel identity is
+   * unlinked from it. Audited.
+   */
+  async eraseMember(memberId: string, args: { eventId: string; at: Date }): Promise<void> {
+    await this.models.Member.replaceOne(
+      { _id: memberId },
+      { roles: [], locale: 'vi', status: 'erased', broadcastsOptOut: true, createdAt: args.at, erasedAt: args.at },
+    );
+    const identities = await this.models.ChannelIdentity.find({ memberId }).lean();
+    for (const identity of identities) {
+      await this.models.ChannelIdentity.updateOne({ _id: identity._id }, { $unset: { memberId: 1 } });
+    }
+    await this.audit.record({ actor: memberId, action: 'member.erased', target: memberId, details: { identities: identities.length }, idempotencyKey: args.eventId, at: args.at });
+  }
+}

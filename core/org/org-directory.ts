@@ -1,0 +1,88 @@
+/**
+ * Read side of the org tree: find a workplace from a few letters typed without diacritics
+ * ("vsip", "song than") and name units with their place in the tree.
+ */
+import type { Models, OrgUnitDoc } from '../db.js';
+import { fold } from '../text-normalize.js';
+
+/** Unit kinds a worker can pick as their workplace. */
+export const WORKPLACE_KINDS = ['enterprise'] as const;
+
+/** Kinds that name a place enterprises sit in; their names help find the enterprises. */
+const PLACE_KINDS = ['industrial_zone', 'industrial_cluster'];
+
+interface Indexed {
+  unit: OrgUnitDoc;
+  own: string;
+  all: string;
+  place?: string;
+}
+
+function isActive(u: OrgUnitDoc, at: Date): boolean {
+  return (!u.validFrom || u.validFrom <= at) && (!u.validTo || u.validTo > at);
+}
+
+function tokensMatch(haystack: string, tokens: string[]): boolean {
+  const words = haystack.split(' ');
+  return tokens.every((t) => words.some((w) => w.startsWith(t)) || haystack.includes(t));
+}
+
+export class OrgDirectory {
+  private cache?: { at: number; units: Map<string, OrgUnitDoc>; workplaces: Indexed[] };
+
+  constructor(private readonly models: Models, private readonly cacheMs = 60_000) {}
+
+  /** Forgets the cached tree (after an import). */
+  invalidate(): void {
+    this.cache = undefined;
+  }
+
+  private async load(now: Date) {
+    if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache;
+    const all = await this.models.OrgUnit.find({}).lean();
+    const units = new Map(all.map((u) => [u._id, u]));
+    const workplaces: Indexed[] = [];
+    for (const unit of all) {
+      if (!(WORKPLACE_KINDS as readonly string[]).includes(unit.kind) || !isActive(unit, now)) continue;
+      const own = fold([unit.name, unit._id, ...unit.aliases].join(' '));
+      const places = unit.ancestors.map((id) => units.get(id)).filter((a): a is OrgUnitDoc => !!a && PLACE_KINDS.includes(a.kind));
+      const placeText = fold(places.flatMap((p) => [p.name, ...p.aliases]).join(' '));
+      workplaces.push({ unit, own, all: `${own} ${placeText}`, place: places[0]?.name });
+    }
+    this.cache = { at: Date.now(), units, workplaces };
+    return this.cache;
+  }
+
+  /** Workplaces whose name, code, aliases or industrial zone match every typed word. */
+  async searchWorkplaces(query: string, now: Date, limit = 8): Promise<{ unit: OrgUnitDoc; place?: string }[]> {
+    const tokens = fold(query).split(' ').filter(Boolean);
+    if (tokens.length === 0) return [];
+    const { workplaces } = await this.load(now);
+    const hits = workplaces.filter((w) => tokensMatch(w.all, tokens));
+    hits.sort((a, b) => Number(tokensMatch(b.own, tokens)) - Number(tokensMatch(a.own, tokens)) || a.unit.name.localeCompare(b.unit.name, 'vi'));
+    return hits.slice(0, limit).map((h) => ({ unit: h.unit, place: h.place }));
+  }
+
+  /** The workplace with this exact code (e.g. from a poster's deep link), if active. */
+  async workplaceByCode(code: string, now: Date): Promise<OrgUnitDoc | undefined> {
+    const { workplaces } = await this.load(now);
+    const folded = fold(code);
+    return workplaces.find((w) => fold(w.unit._id) === folded)?.unit;
+  }
+
+  async get(id: string, now: Date): Promise<OrgUnitDoc | undefined> {
+    return (await this.load(now)).units.get(id);
+  }
+
+  /** "Name · industrial zone" for showing a workplace to a person. */
+  async describe(id: string, now: Date): Promise<string | undefined> {
+    const { units, workplaces } = await this.load(now);
+    const w = workplaces.find((x) => x.unit._id === id);
+    if (w) return w.place ? `${w.unit.name} · ${w.place}` : w.unit.name;
+    return units.get(id)?.name;
+  }
+
+  async count(): Promise<number> {
+    return this.models.OrgUnit.countDocuments({});
+  }
+}
