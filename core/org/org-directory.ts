@@ -39,7 +39,7 @@ export class OrgDirectory {
 
   private async load(now: Date) {
     if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache;
-    const all = await this.models.OrgUnit.find({}).lean();
+    const all = await this.models.OrgUnit.find({}).lean<OrgUnitDoc[]>();
     const units = new Map(all.map((u) => [u._id, u]));
     const workplaces: Indexed[] = [];
     for (const unit of all) {

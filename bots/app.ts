@@ -1,0 +1,118 @@
+/**
+ * Composition root: connects MongoDB and Redis, builds the domain services, the engine, the
+ * delivery queues and their workers. `npm start`, tests and benchmarks all build the app here.
+ */
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { AuditLog } from '../core/audit/audit-log.js';
+import type { Config } from '../core/config.js';
+import { bindModels, connectMongo, type Models } from '../core/db.js';
+import type { ChannelSender } from '../core/delivery.js';
+import { Engine } from '../core/engine/engine.js';
+import { MemberInbox } from '../core/engine/member-inbox.js';
+import type { Services } from '../core/engine/services.js';
+import { systemClock, type Clock } from '../core/engine/types.js';
+import { Translations } from '../core/i18n.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { MemberService } from '../core/members/member-service.js';
+import { OrgDirectory } from '../core/org/org-directory.js';
+import { connectRedis } from '../core/redis.js';
+import { allFlows } from '../flows/index.js';
+import { QueueOutbox } from '../workers/delivery-queue.js';
+import { startDeliveryWorker } from '../workers/delivery-worker.js';
+import { ConsoleChannel } from './console/console-channel.js';
+
+export interface AppOptions {
+  config: Config;
+  mongoUri: string;
+  redisUrl: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Start the delivery workers in this process (default true). */
+  workers?: boolean;
+  /** Extra channel senders (Telegram, Zalo); the console channel is always there. */
+  senders?: ChannelSender[];
+}
+
+export interface App {
+  config: Config;
+  conn: Connection;
+  models: Models;
+  redis: Redis;
+  services: Services;
+  engine: Engine;
+  outbox: QueueOutbox;
+  console: ConsoleChannel;
+  workers: Worker[];
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Parses a redis:// URL into the connection options BullMQ wants (it opens its own sockets). */
+function bullConnection(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username || undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Builds and starts the app; throws DatabaseUnavailableError / RedisUnavailableError with one clear line. */
+export async function createApp(o: AppOptions): Promise<App> {
+  const log = o.log ?? createLogger(o.config.LOG_LEVEL);
+  const redis = await connectRedis(o.redisUrl);
+  let conn: Connection;
+  try {
+    conn = await connectMongo(o.mongoUri, o.config.MONGODB_DB);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  const models = bindModels(conn);
+  await Promise.all(Object.values(models).map((m) => m.init()));
+  const audit = new AuditLog(models);
+  const i18n = new Translations(o.config.DEFAULT_LOCALE);
+  const services: Services = { models, members: new MemberService(models, audit), org: new OrgDirectory(models), audit, i18n };
+  const connection = bullConnection(o.redisUrl);
+  const prefix = `${o.config.REDIS_PREFIX}:bull`;
+  const outbox = new QueueOutbox(connection, prefix, models);
+  const engine = new Engine({
+    services,
+    outbox,
+    inbox: new MemberInbox(redis, { prefix: o.config.REDIS_PREFIX }),
+    flows: allFlows,
+    clock: o.clock ?? systemClock,
+    log,
+    stepTtlMs: o.config.CONVERSATION_STEP_TTL_MINUTES * 60_000,
+    maxChars: o.config.MAX_MESSAGE_CHARS,
+  });
+  const consoleChannel = new ConsoleChannel();
+  const workers: Worker[] = [];
+  if (o.workers !== false) {
+    workers.push(startDeliveryWorker(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND }));
+  }
+  return {
+    config: o.config,
+    conn,
+    models,
+    redis,
+    services,
+    engine,
+    outbox,
+    console: consoleChannel,
+    workers,
+    log,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await outbox.close();
+      redis.disconnect();
+      await conn.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The conversation engine: one inbound event → persisted state transition → outbound messages.
+ * Events of one person are handled one at a time and in order (MemberInbox); each platform
+ * event id takes effect once (the conversation keeps recent event ids with their replies, so a
+ * redelivered event re-sends the same replies and changes nothing).
+ */
+import type { Logger } from 'pino';
+import type { ConversationDoc } from '../db.js';
+import { identityIdOf } from '../members/member-service.js';
+import type { Flow, ConversationState } from './flow.js';
+import { GlobalWords } from './global-words.js';
+import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
+import type { MemberInbox } from './member-inbox.js';
+import type { Services } from './services.js';
+import { ONBOARDING, Turn } from './turn.js';
+import type { Clock, Envelope, Inbound, Outbound, Outbox } from './types.js';
+
+const RECENT_EVENTS = 30;
+
+export interface EngineOptions {
+  services: Services;
+  outbox: Outbox;
+  inbox: MemberInbox;
+  flows: Flow[];
+  clock: Clock;
+  log: Logger;
+  stepTtlMs: number;
+  maxChars: number;
+}
+
+export class Engine {
+  private readonly flows: Map<string, Flow>;
+  private readonly globalWords: GlobalWords;
+
+  constructor(private readonly o: EngineOptions) {
+    this.flows = new Map(o.flows.map((f) => [f.name, f]));
+    this.globalWords = new GlobalWords(o.services.i18n);
+  }
+
+  /**
+   * Handles one event and returns when it has taken effect. When MongoDB or Redis is down the
+   * person is told to try again shortly (if the delivery queue is reachable), the event stays
+   * queued for the next attempt, and ServiceUnavailableError is thrown so webhooks answer 503.
+   */
+  async handle(inbound: Inbound): Promise<void> {
+    try {
+      await this.o.inbox.submit(identityIdOf(inbound), inbound, (e) => this.process(revive(e)));
+    } catch (err) {
+      if (!isInfrastructureError(err)) throw err;
+      this.o.log.warn({ err: { name: (err as Error).name }, channel: inbound.channel }, 'store unavailable; event kept for retry');
+      await this.o.outbox.send([this.tryAgainEnvelope(inbound)]).catch(() => undefined);
+      throw new ServiceUnavailableError('MongoDB or Redis is unreachable; the event will be retried');
+    }
+  }
+
+  /** The "please try again shortly" message in the person's likely language. */
+  tryAgainMessage(inbound: Inbound): Outbound {
+    const t = this.o.services.i18n.for(this.o.services.i18n.pick(inbound.languageHint));
+    return { text: t('common:try_again_later') };
+  }
+
+  private tryAgainEnvelope(inbound: Inbound): Envelope {
+    return { channel: inbound.channel, chatId: inbound.chatId, key: `${identityIdOf(inbound)}:${inbound.eventId}:unavailable`, messages: [this.tryAgainMessage(inbound)], priority: 'reply' };
+  }
+
+  private async process(e: Inbound): Promise<void> {
+    const { models, members } = this.o.services;
+    const who = identityIdOf(e);
+    const replyKey = `${who}:${e.eventId}`;
+    const stored = await models.Conversation.findById(who).lean();
+    const seen = stored?.recentEvents.find((r) => r.id === e.eventId);
+    if (seen) {
+      // A redelivered event: the same replies again (the queue drops copies still pending).
+      await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: seen.replies, priority: 'reply' }]);
+      return;
+    }
+
+    const now = this.o.clock.now();
+    const identity = await members.ensureIdentity(e);
+    let member = identity.memberId ? await members.get(identity.memberId) : null;
+    if (member?.status !== 'active') member = null;
+    const state: ConversationState = stored
+      ? { flow: stored.flow, step: stored.step, data: { ...stored.data }, history: [...stored.history], choices: [...stored.choices], locale: stored.locale }
+      : { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] };
+    const expired = !!stored?.expiresAt && stored.expiresAt.getTime() < now.getTime();
+
+    const turn = new Turn(e, identity, member, this.o.services, now, state, {
+      flows: this.flows,
+      globalWords: this.globalWords,
+      maxChars: this.o.maxChars,
+      expired,
+      fresh: !stored,
+    });
+    try {
+      await turn.run();
+    } catch (err) {
+      if (isInfrastructureError(err)) throw err;
+      // A bug must not wedge the person's inbox: apologise, keep the old state, move on.
+      this.o.log.error({ err: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'flow failed');
+      turn.replies.length = 0;
+      turn.notifications.length = 0;
+      turn.reply(turn.t('common:error_generic'));
+      Object.assign(state, stored ?? { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] });
+    }
+
+    const doc: Omit<ConversationDoc, '_id'> = {
+      flow: state.flow,
+      step: state.step,
+      data: state.data,
+      history: state.history,
+      choices: state.choices,
+      locale: state.locale,
+      expiresAt: new Date(now.getTime() + this.o.stepTtlMs),
+      recentEvents: [...(stored?.recentEvents ?? []), { id: e.eventId, replies: turn.replies }].slice(-RECENT_EVENTS),
+      updatedAt: now,
+    };
+    // The commit point: state and the event's replies are written in one document update.
+    await models.Conversation.replaceOne({ _id: who }, doc, { upsert: true });
+
+    const envelopes: Envelope[] = [];
+    if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id });
+    turn.notifications.forEach((n, i) => envelopes.push({ ...n, key: `${replyKey}:n${i}`, priority: 'reply' }));
+    await this.o.outbox.send(envelopes);
+  }
+}
+
+/** Inbound events pass through Redis as JSON; bring the date back. */
+function revive(e: Inbound): Inbound {
+  return { ...e, at: new Date(e.at) };
+}

@@ -1,0 +1,79 @@
+/**
+ * The API conversations (flows/) are written against. A flow is a set of named steps; each
+ * step shows its question on `enter` and handles the person's answer on `input`.
+ */
+import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
+import type { Translate } from '../i18n.js';
+import type { Choice, Inbound, MediaKind, Outbound } from './types.js';
+import type { Services } from './services.js';
+
+/** What the person answered at a step, already checked by the engine. */
+export interface StepInput {
+  /** Trimmed text, when text was sent. */
+  text?: string;
+  /** The offered choice it picked, if any. */
+  choice?: Choice;
+  media?: MediaKind;
+}
+
+/** One question-and-answer of a conversation. */
+export interface Step {
+  enter(ctx: FlowContext): Promise<void> | void;
+  input(ctx: FlowContext, input: StepInput): Promise<void> | void;
+  /** Whether a photo or sticker is a valid answer here; otherwise the engine asks for text. */
+  acceptsMedia?: boolean;
+  /** Whether free text is a valid answer; otherwise the answer must match an offered choice. */
+  acceptsText?: boolean;
+  /** Whether this step is only for people who have consented (default true). */
+  needsMember?: boolean;
+  /** A place to rest (the menu): it never expires. */
+  resting?: boolean;
+}
+
+/** A named conversation made of steps; the first key of `steps` is where it starts. */
+export interface Flow {
+  name: string;
+  steps: Record<string, Step>;
+}
+
+/** The conversation's persisted position. */
+export interface ConversationState {
+  flow: string;
+  step: string;
+  data: Record<string, unknown>;
+  history: { flow: string; step: string }[];
+  choices: Choice[];
+  locale?: string;
+}
+
+/** Everything a step may use while handling one event. */
+export interface FlowContext {
+  readonly inbound: Inbound;
+  readonly identity: ChannelIdentityDoc;
+  /** The member once the person has consented, else null. */
+  member: MemberDoc | null;
+  readonly services: Services;
+  readonly now: Date;
+  readonly locale: string;
+  readonly state: ConversationState;
+  /** Translates into the person's current language. */
+  t: Translate;
+  /** Changes the person's language for this and later replies. */
+  setLocale(locale: string): void;
+  /** Sends a message. */
+  reply(message: string | Outbound): void;
+  /** Sends a question with choices; the next answer is matched against them. */
+  ask(text: string, choices: Choice[]): void;
+  /** Moves to a step (of this or another flow) and shows it; `back` returns here. */
+  go(flow: string, step?: string): Promise<void>;
+  /** Moves like `go` but forgets the way back (e.g. after finishing something). */
+  jump(flow: string, step?: string): Promise<void>;
+  /** Returns to the previous step, or shows the current one again if there is none. */
+  back(): Promise<void>;
+  /** Shows the current step again (after a wrong answer, help, …). */
+  repeat(): Promise<void>;
+  /** The main menu (or onboarding for someone who has not consented). */
+  home(): Promise<void>;
+  /** Sends a message to another person's chat (e.g. a cadre), through the delivery queues. */
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void;
+}

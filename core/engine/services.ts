@@ -1,0 +1,14 @@
+/** Domain services flows use; built once per process by the composition root. */
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Models } from '../db.js';
+import type { Translations } from '../i18n.js';
+import type { MemberService } from '../members/member-service.js';
+import type { OrgDirectory } from '../org/org-directory.js';
+
+export interface Services {
+  models: Models;
+  members: MemberService;
+  org: OrgDirectory;
+  audit: AuditLog;
+  i18n: Translations;
+}

@@ -1,0 +1,206 @@
+/**
+ * One event's run through the conversation: the FlowContext a step sees, plus the engine's
+ * checks of the input before a step gets it (empty, too long, media, global words, choices).
+ */
+import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
+import type { Translate } from '../i18n.js';
+import { hasNoWords } from '../text-normalize.js';
+import { matchChoice } from './choice-match.js';
+import type { ConversationState, Flow, FlowContext, Step } from './flow.js';
+import type { GlobalCommand, GlobalWords } from './global-words.js';
+import type { Services } from './services.js';
+import type { Choice, Envelope, Inbound, Outbound } from './types.js';
+
+/** Where every conversation starts, and where people who have consented come home to. */
+export const ONBOARDING = { flow: 'onboarding', step: 'welcome' } as const;
+export const MAIN_MENU = { flow: 'menu', step: 'main' } as const;
+
+const MAX_HOPS = 20;
+const HISTORY_LIMIT = 20;
+
+export interface TurnOptions {
+  flows: Map<string, Flow>;
+  globalWords: GlobalWords;
+  maxChars: number;
+  /** The stored conversation's step has expired. */
+  expired: boolean;
+  /** First contact: there is no conversation yet. */
+  fresh: boolean;
+}
+
+export class Turn implements FlowContext {
+  readonly replies: Outbound[] = [];
+  readonly notifications: Omit<Envelope, 'key' | 'priority'>[] = [];
+  t: Translate;
+  private hops = 0;
+
+  constructor(
+    readonly inbound: Inbound,
+    readonly identity: ChannelIdentityDoc,
+    public member: MemberDoc | null,
+    readonly services: Services,
+    readonly now: Date,
+    readonly state: ConversationState,
+    private readonly opts: TurnOptions,
+  ) {
+    this.t = services.i18n.for(this.locale);
+  }
+
+  get locale(): string {
+    return this.member?.locale ?? this.state.locale ?? this.services.i18n.pick(this.inbound.languageHint);
+  }
+
+  setLocale(locale: string): void {
+    this.state.locale = locale;
+    if (this.member) this.member = { ...this.member, locale };
+    this.t = this.services.i18n.for(locale);
+  }
+
+  reply(message: string | Outbound): void {
+    this.replies.push(typeof message === 'string' ? { text: message } : message);
+  }
+
+  ask(text: string, choices: Choice[]): void {
+    this.state.choices = choices;
+    this.replies.push({ text, choices });
+  }
+
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void {
+    this.notifications.push({ channel: target.channel, chatId: target.chatId, memberId: target.memberId, messages: [message] });
+  }
+
+  private stepOf(flow: string, step?: string): { flow: string; step: string; def: Step } | undefined {
+    const f = this.opts.flows.get(flow);
+    if (!f) return undefined;
+    const name = step ?? Object.keys(f.steps)[0]!;
+    const def = f.steps[name];
+    return def ? { flow, step: name, def } : undefined;
+  }
+
+  private async enter(flow: string, step: string | undefined, remember: boolean): Promise<void> {
+    if (++this.hops > MAX_HOPS) throw new Error(`conversation loop: more than ${MAX_HOPS} steps in one event (at ${flow}.${step})`);
+    let target = this.stepOf(flow, step);
+    if (!target || (target.def.needsMember !== false && !this.member)) {
+      target = this.member ? this.stepOf(MAIN_MENU.flow, MAIN_MENU.step)! : this.stepOf(ONBOARDING.flow, ONBOARDING.step)!;
+      remember = false;
+    }
+    if (remember && (this.state.flow !== target.flow || this.state.step !== target.step)) {
+      this.state.history = [...this.state.history, { flow: this.state.flow, step: this.state.step }].slice(-HISTORY_LIMIT);
+    }
+    if (!remember) this.state.history = [];
+    this.state.flow = target.flow;
+    this.state.step = target.step;
+    this.state.choices = [];
+    await target.def.enter(this);
+  }
+
+  go(flow: string, step?: string): Promise<void> {
+    return this.enter(flow, step, true);
+  }
+
+  jump(flow: string, step?: string): Promise<void> {
+    return this.enter(flow, step, false);
+  }
+
+  async back(): Promise<void> {
+    const previous = this.state.history.pop();
+    if (!previous) return this.repeat();
+    const history = this.state.history;
+    await this.enter(previous.flow, previous.step, false);
+    if (this.state.flow === previous.flow && this.state.step === previous.step) this.state.history = history;
+  }
+
+  async repeat(): Promise<void> {
+    const history = this.state.history;
+    await this.enter(this.state.flow, this.state.step, false);
+    this.state.history = history;
+  }
+
+  home(): Promise<void> {
+    return this.member ? this.jump(MAIN_MENU.flow, MAIN_MENU.step) : this.jump(ONBOARDING.flow, ONBOARDING.step);
+  }
+
+  /** Runs the event: checks, global words, then the current step's `input`. */
+  async run(): Promise<void> {
+    const e = this.inbound;
+    const t = () => this.t;
+    if (e.chatType === 'group') {
+      this.reply(t()('common:group_chat'));
+      return;
+    }
+    const current = this.stepOf(this.state.flow, this.state.step);
+    if (!current || (current.def.needsMember !== false && !this.member)) return this.home();
+
+    const text = e.text?.trim() ?? '';
+    const global = text ? this.opts.globalWords.recognise(text) : undefined;
+    if (this.opts.fresh && !global) return this.home();
+    if (this.opts.expired && !global && !current.def.resting) {
+      this.reply(t()('common:expired'));
+      return this.home();
+    }
+    if (!text && !e.choiceId && !e.media) {
+      this.reply(t()('common:empty'));
+      return this.repeat();
+    }
+    if (text.length > this.opts.maxChars) {
+      this.reply(t()('common:too_long', { max: this.opts.maxChars, length: text.length }));
+      return this.repeat();
+    }
+    if (global) return this.runGlobal(global.command, global.payload);
+    if (/^\/[A-Za-z_]\w*/.test(text)) {
+      this.reply(t()('common:unknown_command', { command: text.split(/\s/)[0]!.slice(0, 32) }));
+      return this.repeat();
+    }
+    if (e.media && !current.def.acceptsMedia) {
+      this.reply(t()('common:media_not_understood', { context: e.media }));
+      return this.repeat();
+    }
+    let choice: Choice | undefined;
+    if (this.state.choices.length > 0 && (text || e.choiceId)) {
+      const m = matchChoice(this.state.choices, text, e.choiceId);
+      if (m.kind === 'match') choice = m.choice;
+      else if (!current.def.acceptsText || e.choiceId) {
+        if (m.kind === 'out_of_range') this.reply(t()('common:out_of_range', { max: m.max }));
+        else if (hasNoWords(text)) this.reply(t()('common:emoji_only'));
+        else this.reply(t()('common:not_a_choice'));
+        return this.repeat();
+      }
+    }
+    await current.def.input(this, { text: text || undefined, choice, media: e.media });
+  }
+
+  private async runGlobal(command: GlobalCommand, payload?: string): Promise<void> {
+    const t = this.t;
+    switch (command) {
+      case 'menu':
+        if (payload) this.state.data.startPayload = payload;
+        return this.home();
+      case 'help':
+        this.reply(t('common:help'));
+        return this.repeat();
+      case 'back':
+        return this.back();
+      case 'cancel':
+        this.reply(t('common:cancelled'));
+        return this.home();
+      case 'language':
+        return this.go('settings', 'language');
+      case 'stop':
+      case 'resume':
+        if (!this.member) {
+          this.reply(t('common:nothing_stored'));
+          return this.repeat();
+        }
+        await this.services.members.setBroadcastsOptOut(this.member._id, command === 'stop');
+        this.member = { ...this.member, broadcastsOptOut: command === 'stop' };
+        this.reply(t(command === 'stop' ? 'settings:stopped' : 'settings:resumed'));
+        return this.repeat();
+      case 'delete':
+        if (!this.member) {
+          this.reply(t('common:nothing_stored'));
+          return this.repeat();
+        }
+        return this.go('settings', 'confirm_delete');
+    }
+  }
+}

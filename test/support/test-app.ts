@@ -1,0 +1,93 @@
+/**
+ * A whole app (engine, queues, workers, console channel) on the real Redis and MongoDB-wire
+ * server, isolated by its own database and Redis prefix; and `ConsolePerson`, who chats with it
+ * the way the console simulator does.
+ */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../bots/app.js';
+import { loadConfig } from '../../core/config.js';
+import type { Clock, Inbound, Outbound } from '../../core/engine/types.js';
+import { deliveryJobId } from '../../workers/delivery-queue.js';
+
+/** A clock tests can move forward. */
+export class TestClock implements Clock {
+  constructor(private t = new Date('2026-11-25T02:00:00Z')) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t = new Date(this.t.getTime() + ms);
+  }
+}
+
+export interface TestApp extends App {
+  clock: TestClock;
+}
+
+/** Starts an app on a fresh database `t_<random>` and Redis prefix; `close()` drops both. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const id = randomBytes(5).toString('hex');
+  const config = loadConfig({ MONGODB_DB: `t_${id}`, REDIS_PREFIX: `t${id}`, LOG_LEVEL: 'silent', ...env });
+  const clock = new TestClock();
+  const app = await createApp({ config, mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl'), clock });
+  const close = app.close;
+  return Object.assign(app, {
+    clock,
+    async close() {
+      await app.conn.dropDatabase().catch(() => undefined);
+      const keys = await app.redis.keys(`t${id}*`);
+      if (keys.length) await app.redis.del(...keys);
+      await close();
+    },
+  });
+}
+
+let seq = 0;
+
+/** Someone chatting in the console channel. */
+export class ConsolePerson {
+  readonly inbox: Outbound[] = [];
+  constructor(readonly app: TestApp, readonly userId: string, private readonly extra: Partial<Inbound> = {}) {
+    app.console.onMessage((m) => {
+      if (m.chatId === userId) this.inbox.push(m.message);
+    });
+  }
+
+  /** Sends an event and returns the replies it produced once they have been delivered. */
+  async send(fields: Partial<Inbound>): Promise<Outbound[]> {
+    const eventId = fields.eventId ?? `e${++seq}-${Date.now()}`;
+    const before = this.inbox.length;
+    const inbound: Inbound = { channel: 'console', userId: this.userId, chatId: this.userId, eventId, at: this.app.clock.now(), ...this.extra, ...fields };
+    await this.app.engine.handle(inbound);
+    await this.waitDelivered(eventId);
+    return this.inbox.slice(before);
+  }
+
+  say(text: string, fields: Partial<Inbound> = {}): Promise<Outbound[]> {
+    return this.send({ text, ...fields });
+  }
+
+  /** Waits until the replies of an event have been delivered (or it had none). */
+  async waitDelivered(eventId: string, timeoutMs = 10_000): Promise<void> {
+    const conv = await this.app.models.Conversation.findById(`console:${this.userId}`).lean();
+    const replies = conv?.recentEvents.find((r) => r.id === eventId)?.replies ?? [];
+    if (replies.length === 0) return;
+    const id = deliveryJobId(`console:${this.userId}:${eventId}`);
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const d = await this.app.models.Delivery.findById(id).lean();
+      if (d?.status === 'sent') return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`replies to ${eventId} were not delivered within ${timeoutMs} ms`);
+  }
+
+  /** The text of the last message received. */
+  get last(): Outbound {
+    return this.inbox[this.inbox.length - 1]!;
+  }
+}
+
+/** All texts of a batch of replies joined, for `toContain` checks. */
+export const textOf = (replies: Outbound[]) => replies.map((r) => r.text).join('\n');

@@ -1,0 +1,60 @@
+/**
+ * Per-channel BullMQ delivery queues: every outgoing message — replies, notifications,
+ * broadcasts — leaves through `deliver-<channel>`, so one rate limiter, one retry policy and one
+ * delivery record cover everything. Replies run ahead of bulk.
+ */
+import { createHash } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Models } from '../core/db.js';
+import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
+
+export const deliveryQueueName = (channel: ChannelName) => `deliver-${channel}`;
+
+/** BullMQ job ids cannot hold every character our keys use; a digest keeps them unique. */
+export const deliveryJobId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
+
+export const PRIORITY = { reply: 1, bulk: 10 } as const;
+
+export interface DeliveryJob extends Envelope {
+  /** How many of `messages` have been sent (so a retry does not send them twice). */
+  sent?: number;
+}
+
+/** The Outbox the engine writes to: queues envelopes and records them as queued. */
+export class QueueOutbox implements Outbox {
+  private readonly queues = new Map<ChannelName, Queue<DeliveryJob>>();
+
+  constructor(private readonly connection: ConnectionOptions, private readonly prefix: string, private readonly models: Models) {}
+
+  queue(channel: ChannelName): Queue<DeliveryJob> {
+    let q = this.queues.get(channel);
+    if (!q) {
+      q = new Queue<DeliveryJob>(deliveryQueueName(channel), { connection: this.connection, prefix: this.prefix });
+      this.queues.set(channel, q);
+    }
+    return q;
+  }
+
+  async send(envelopes: Envelope[]): Promise<void> {
+    for (const env of envelopes) {
+      const jobId = deliveryJobId(env.key);
+      await this.models.Delivery.updateOne(
+        { _id: jobId },
+        { $setOnInsert: { channel: env.channel, chatId: env.chatId, memberId: env.memberId, status: 'queued', attempts: 0, createdAt: new Date() } },
+        { upsert: true },
+      );
+      await this.queue(env.channel).add('deliver', env, {
+        jobId,
+        priority: PRIORITY[env.priority],
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

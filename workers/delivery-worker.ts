@@ -1,0 +1,73 @@
+/** Processes a channel's delivery queue: sends through the adapter, retries, records outcomes. */
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Models } from '../core/db.js';
+import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
+import { scrubSecrets } from '../core/logger.js';
+import { deliveryQueueName, type DeliveryJob } from './delivery-queue.js';
+
+export interface DeliveryWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  models: Models;
+  log: Logger;
+  /** Messages per second for this channel. */
+  ratePerSecond: number;
+  /** Jobs in flight at once; 1 keeps strict order across chats. */
+  concurrency?: number;
+}
+
+/** Starts the worker of one channel. */
+export function startDeliveryWorker(sender: ChannelSender, o: DeliveryWorkerOptions): Worker<DeliveryJob> {
+  const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
+    deliveryQueueName(sender.channel),
+    async (job: Job<DeliveryJob>) => {
+      const data = job.data;
+      let sent = data.sent ?? 0;
+      try {
+        for (; sent < data.messages.length; sent++) {
+          await sender.send(data.chatId, data.messages[sent]!);
+          if (sent + 1 < data.messages.length) await job.updateData({ ...data, sent: sent + 1 });
+        }
+      } catch (err) {
+        if (sent > (data.sent ?? 0)) await job.updateData({ ...data, sent });
+        if (err instanceof RateLimitedError) {
+          await worker.rateLimit(err.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        if (err instanceof RecipientUnreachableError) {
+          await o.models.ChannelIdentity.updateOne({ channel: sender.channel, chatId: data.chatId }, { $set: { unreachable: true } });
+          await record(o.models, job, 'failed', 'unreachable');
+          throw new UnrecoverableError('recipient unreachable');
+        }
+        if (err instanceof PermanentDeliveryError) {
+          await record(o.models, job, 'failed', scrubSecrets(err.message).slice(0, 200));
+          throw new UnrecoverableError(err.message);
+        }
+        throw err;
+      }
+      await record(o.models, job, 'sent');
+    },
+    {
+      connection: o.connection,
+      prefix: o.prefix,
+      concurrency: o.concurrency ?? 1,
+      limiter: { max: o.ratePerSecond, duration: 1000 },
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job || err instanceof UnrecoverableError) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    o.log.warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubSecrets(err.message).slice(0, 200) }, 'delivery attempt failed');
+    if (final) void record(o.models, job, 'failed', scrubSecrets(err.message).slice(0, 200)).catch(() => undefined);
+  });
+  worker.on('error', (err) => o.log.warn({ channel: sender.channel, error: scrubSecrets(err.message) }, 'delivery worker error'));
+  return worker;
+}
+
+async function record(models: Models, job: Job<DeliveryJob>, status: 'sent' | 'failed', reason?: string): Promise<void> {
+  const set: Record<string, unknown> = { status, attempts: job.attemptsMade + 1 };
+  if (status === 'sent') set.sentAt = new Date();
+  if (reason) set.reason = reason;
+  await models.Delivery.updateOne({ _id: job.id }, { $set: set });
+}
