@@ -9,7 +9,7 @@ export type ChoiceMatch =
 
 /**
  * "2" picks the second choice; "khao sat", "KHẢO SÁT" or its id pick "Khảo sát"; a unique
- * beginning of a label (at least 3 letters) is enough.
+ * beginning of a label, or words found in only one label (at least 3 letters), are enough.
  */
 export function matchChoice(choices: Choice[], text: string | undefined, choiceId?: string): ChoiceMatch {
   if (choiceId) {
@@ -28,6 +28,13 @@ export function matchChoice(choices: Choice[], text: string | undefined, choiceI
   if (typed.length >= 3) {
     const starts = choices.filter((c) => fold(c.label).startsWith(typed));
     if (starts.length === 1) return { kind: 'match', choice: starts[0]! };
+    // "phuc thinh" picks "Công ty TNHH Giày da Phúc Thịnh" when no other label has those words.
+    const tokens = typed.split(' ');
+    const containing = choices.filter((c) => {
+      const words = fold(c.label).split(' ');
+      return tokens.every((t) => words.some((w) => w.startsWith(t)));
+    });
+    if (containing.length === 1) return { kind: 'match', choice: containing[0]! };
   }
   return { kind: 'none' };
 }
