@@ -1,0 +1,84 @@
+/**
+ * The local simulator: a chat in the terminal with the whole engine behind it. `/as <name>`
+ * switches persona, so one person can play a worker and a cadre; a message the bot sends to
+ * someone else is shown with that person's name.
+ */
+import { createInterface } from 'node:readline';
+import type { App } from '../app.js';
+import { renderPlain } from './console-channel.js';
+
+const HELP = [
+  'Console simulator — type a message and press Enter.',
+  '  /as <name>     chat as another person (e.g. /as lan, /as cadre-hung)',
+  '  /who           who you are chatting as',
+  '  /photo         send a photo;  /sticker  send a sticker',
+  '  /quit          leave (Ctrl+D works too)',
+  'Everything else goes to the bot, exactly as a Zalo or Telegram user would type it.',
+].join('\n');
+
+export interface ConsoleAppOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  persona?: string;
+}
+
+/** Runs the terminal chat until the input ends; resolves when the person quits. */
+export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promise<void> {
+  const output = opts.output ?? process.stdout;
+  const write = (s: string) => output.write(s.endsWith('\n') ? s : `${s}\n`);
+  let persona = opts.persona ?? 'lan';
+  let seq = 0;
+  const rl = createInterface({ input: opts.input ?? process.stdin, output, terminal: false });
+
+  const stopListening = app.console.onMessage(({ chatId, message }) => {
+    const prefix = chatId === persona ? 'bot' : `bot → ${chatId}`;
+    write(`\n${prefix}: ${renderPlain(message).replace(/\n/g, '\n     ')}`);
+  });
+
+  write(HELP);
+  write(`(you are "${persona}")`);
+  const send = async (fields: { text?: string; media?: 'photo' | 'sticker' }) => {
+    try {
+      await app.engine.handle({
+        channel: 'console',
+        userId: persona,
+        chatId: persona,
+        eventId: `${Date.now()}-${++seq}`,
+        displayName: persona,
+        at: new Date(),
+        ...fields,
+      });
+    } catch (err) {
+      write(`bot: ${app.engine.tryAgainMessage({ channel: 'console', userId: persona, chatId: persona, eventId: '', at: new Date() }).text}`);
+      app.log.warn({ err: { name: (err as Error).name } }, 'console event failed');
+    }
+  };
+
+  for await (const raw of rl) {
+    const line = raw.replace(/\r$/, '');
+    const cmd = line.trim().split(/\s+/);
+    if (cmd[0] === '/quit' || cmd[0] === '/exit') break;
+    if (cmd[0] === '/as') {
+      if (cmd[1] && /^[\w.-]{1,40}$/.test(cmd[1])) {
+        persona = cmd[1];
+        write(`(you are now "${persona}")`);
+      } else write('(usage: /as <name> — letters, digits, . _ -)');
+      continue;
+    }
+    if (cmd[0] === '/who') {
+      write(`(you are "${persona}")`);
+      continue;
+    }
+    if (cmd[0] === '/photo' || cmd[0] === '/sticker') {
+      await send({ media: cmd[0] === '/photo' ? 'photo' : 'sticker' });
+      continue;
+    }
+    if (cmd[0] === '/console-help') {
+      write(HELP);
+      continue;
+    }
+    await send({ text: line });
+  }
+  stopListening();
+  rl.close();
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: starts the local services when no MONGODB_URI / REDIS_URL is given, seeds the
+ * sample org tree into an empty database, starts the engine and the delivery workers, and — with
+ * no platform tokens — opens the console simulator.
+ */
+import { ConfigError, loadConfig } from '../core/config.js';
+import { DatabaseUnavailableError } from '../core/db.js';
+import { RedisUnavailableError } from '../core/redis.js';
+import { ServiceSetupError, ensureServices, stopService, type ServiceHandle } from '../tools/services.js';
+import { createApp, type App } from './app.js';
+import { runConsole } from './console/console-app.js';
+
+let started: ServiceHandle[] = [];
+let app: App | undefined;
+
+async function shutdown(code: number): Promise<never> {
+  await app?.close().catch(() => undefined);
+  for (const h of started) await stopService(h.name);
+  process.exit(code);
+}
+
+try {
+  const config = loadConfig();
+  const services = await ensureServices({ MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL });
+  started = services.started;
+  const mongoKind = config.MONGODB_URI ? 'MongoDB (MONGODB_URI)' : 'local FerretDB (set MONGODB_URI to use MongoDB)';
+  process.stderr.write(`[start] database: ${mongoKind}; Redis: ${config.REDIS_URL ? 'REDIS_URL' : services.redisUrl}\n`);
+  app = await createApp({ config, mongoUri: services.mongoUri, redisUrl: services.redisUrl });
+  if (config.SEED_SAMPLE_ORG) {
+    const { seedSampleOrg } = await import('../core/org/sample-seed.js');
+    const n = await seedSampleOrg(app.models);
+    if (n > 0) process.stderr.write(`[start] empty database: imported the sample org tree (${n} units)\n`);
+  }
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  if (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN) {
+    await runConsole(app);
+    await shutdown(0);
+  } else {
+    process.stderr.write('[start] platform tokens are set, but the Telegram and Zalo adapters are not part of this build yet; starting the console instead.\n');
+    await runConsole(app);
+    await shutdown(0);
+  }
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof ServiceSetupError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError) {
+    process.stderr.write(`${err.message}\n`);
+    await shutdown(1);
+  }
+  throw err;
+}
