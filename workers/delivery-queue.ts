@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { Models } from '../core/db.js';
+import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 
 export const deliveryQueueName = (channel: ChannelName) => `deliver-${channel}`;
@@ -38,11 +38,9 @@ export class QueueOutbox implements Outbox {
   async send(envelopes: Envelope[]): Promise<void> {
     for (const env of envelopes) {
       const jobId = deliveryJobId(env.key);
-      await this.models.Delivery.updateOne(
-        { _id: jobId },
-        { $setOnInsert: { channel: env.channel, chatId: env.chatId, memberId: env.memberId, status: 'queued', attempts: 0, createdAt: new Date() } },
-        { upsert: true },
-      );
+      // Recorded before the job exists, so the worker's outcome always comes after it. With
+      // MongoDB down a reply ("try again shortly") still leaves; the worker records the outcome.
+      await recordDelivery(this.models, jobId, env, {}).catch(() => undefined);
       await this.queue(env.channel).add('deliver', env, {
         jobId,
         priority: PRIORITY[env.priority],
@@ -57,4 +55,13 @@ export class QueueOutbox implements Outbox {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
+}
+
+/** Creates the delivery record if missing and applies `set` (status, attempts, reason, sentAt). */
+export async function recordDelivery(models: Models, jobId: string, env: Pick<Envelope, 'channel' | 'chatId' | 'memberId'>, set: Partial<Omit<DeliveryDoc, '_id'>>): Promise<void> {
+  const insert: Record<string, unknown> = { channel: env.channel, chatId: env.chatId, createdAt: new Date() };
+  if (env.memberId) insert.memberId = env.memberId;
+  if (!('status' in set)) insert.status = 'queued';
+  if (!('attempts' in set)) insert.attempts = 0;
+  await models.Delivery.updateOne({ _id: jobId }, { $setOnInsert: insert, ...(Object.keys(set).length ? { $set: set } : {}) }, { upsert: true });
 }

@@ -1,10 +1,10 @@
 /** Processes a channel's delivery queue: sends through the adapter, retries, records outcomes. */
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Models } from '../core/db.js';
+import type { DeliveryDoc, Models } from '../core/db.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
 import { scrubSecrets } from '../core/logger.js';
-import { deliveryQueueName, type DeliveryJob } from './delivery-queue.js';
+import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
 
 export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
@@ -37,16 +37,16 @@ export function startDeliveryWorker(sender: ChannelSender, o: DeliveryWorkerOpti
         }
         if (err instanceof RecipientUnreachableError) {
           await o.models.ChannelIdentity.updateOne({ channel: sender.channel, chatId: data.chatId }, { $set: { unreachable: true } });
-          await record(o.models, job, 'failed', 'unreachable');
+          await record(o, job, 'failed', 'unreachable');
           throw new UnrecoverableError('recipient unreachable');
         }
         if (err instanceof PermanentDeliveryError) {
-          await record(o.models, job, 'failed', scrubSecrets(err.message).slice(0, 200));
+          await record(o, job, 'failed', scrubSecrets(err.message).slice(0, 200));
           throw new UnrecoverableError(err.message);
         }
         throw err;
       }
-      await record(o.models, job, 'sent');
+      await record(o, job, 'sent');
     },
     {
       connection: o.connection,
@@ -59,15 +59,18 @@ export function startDeliveryWorker(sender: ChannelSender, o: DeliveryWorkerOpti
     if (!job || err instanceof UnrecoverableError) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     o.log.warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubSecrets(err.message).slice(0, 200) }, 'delivery attempt failed');
-    if (final) void record(o.models, job, 'failed', scrubSecrets(err.message).slice(0, 200)).catch(() => undefined);
+    if (final) void record(o, job, 'failed', scrubSecrets(err.message).slice(0, 200));
   });
   worker.on('error', (err) => o.log.warn({ channel: sender.channel, error: scrubSecrets(err.message) }, 'delivery worker error'));
   return worker;
 }
 
-async function record(models: Models, job: Job<DeliveryJob>, status: 'sent' | 'failed', reason?: string): Promise<void> {
-  const set: Record<string, unknown> = { status, attempts: job.attemptsMade + 1 };
+/** Writes the outcome; a failure to write is logged, never turned into a resend. */
+async function record(o: DeliveryWorkerOptions, job: Job<DeliveryJob>, status: 'sent' | 'failed', reason?: string): Promise<void> {
+  const set: Partial<Omit<DeliveryDoc, '_id'>> = { status, attempts: job.attemptsMade + 1 };
   if (status === 'sent') set.sentAt = new Date();
   if (reason) set.reason = reason;
-  await models.Delivery.updateOne({ _id: job.id }, { $set: set });
+  await recordDelivery(o.models, job.id!, job.data, set).catch((err: Error) =>
+    o.log.warn({ jobId: job.id, error: err.name }, 'could not write the delivery record'),
+  );
 }
