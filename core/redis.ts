@@ -8,18 +8,25 @@ export class RedisUnavailableError extends Error {
 
 /** Connects and pings, or throws RedisUnavailableError with one clear line. */
 export async function connectRedis(url: string): Promise<Redis> {
+  let connecting = true;
+  let lastError: Error | undefined;
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     connectTimeout: 3000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    // No retries for the first connection (start-up must fail fast); reconnect forever after.
+    retryStrategy: (times) => (connecting ? null : Math.min(times * 200, 2000)),
   });
+  // Errors surface through the commands that fail; without a listener ioredis prints them.
+  redis.on('error', (err: Error) => (lastError = err));
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new RedisUnavailableError(`Cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')} (${(err as Error).message}): start it, or fix REDIS_URL`);
+    const reason = lastError?.message ?? (err as Error).message;
+    throw new RedisUnavailableError(`Cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')} (${reason}): start it, or fix REDIS_URL`);
   }
+  connecting = false;
   return redis;
 }

@@ -79,6 +79,18 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
     }
     await send({ text: line });
   }
+  // Piped input ends at once: let the bot's last replies arrive before leaving.
+  await waitForDeliveries(app);
   stopListening();
   rl.close();
+}
+
+async function waitForDeliveries(app: App, timeoutMs = 5000): Promise<void> {
+  const queue = app.outbox.queue('console');
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    if (Object.values(counts).every((n) => n === 0)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
