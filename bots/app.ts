@@ -15,6 +15,7 @@ import type { Services } from '../core/engine/services.js';
 import { systemClock, type Clock } from '../core/engine/types.js';
 import { Translations } from '../core/i18n.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { AccountLinks } from '../core/members/account-links.js';
 import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
 import { connectRedis } from '../core/redis.js';
@@ -78,7 +79,14 @@ export async function createApp(o: AppOptions): Promise<App> {
   await Promise.all(Object.values(models).map((m) => m.init()));
   const audit = new AuditLog(models);
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
-  const services: Services = { models, members: new MemberService(models, audit), org: new OrgDirectory(models), audit, i18n };
+  const services: Services = {
+    models,
+    members: new MemberService(models, audit),
+    links: new AccountLinks(redis, o.config.REDIS_PREFIX, models, audit),
+    org: new OrgDirectory(models),
+    audit,
+    i18n,
+  };
   const connection = bullConnection(o.redisUrl);
   const prefix = `${o.config.REDIS_PREFIX}:bull`;
   const outbox = new QueueOutbox(connection, prefix, models);

@@ -22,6 +22,14 @@ const intIn = (min: number, max: number, fallback: number) =>
     .max(max, `expected a whole number from ${min} to ${max}`)
     .default(fallback);
 
+const optionalText = (pattern: RegExp, message: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || pattern.test(v), { message });
+
 export const configSchema = z.object({
   MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://'], 'mongodb://127.0.0.1:27017/donghanh'),
   MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name of letters, digits, _ or -').default('donghanh'),
@@ -33,8 +41,16 @@ export const configSchema = z.object({
   MAX_MESSAGE_CHARS: intIn(100, 100_000, 4000),
   CONSOLE_DELIVERY_RATE_PER_SECOND: intIn(1, 10_000, 100),
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
-  TELEGRAM_BOT_TOKEN: z.string().trim().optional().transform((v) => (v ? v : undefined)),
-  ZALO_BOT_TOKEN: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
+  TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),
+  TELEGRAM_API_ROOT: optionalUrl(['http://', 'https://'], 'https://api.telegram.org'),
+  TELEGRAM_RATE_PER_SECOND: intIn(1, 1000, 30),
+  ZALO_BOT_TOKEN: optionalText(/^\S{10,}$/, 'expected the bot token from Zalo Bot Manager'),
+  ZALO_WEBHOOK_SECRET: optionalText(/^\S{8,256}$/, 'expected 8–256 characters without spaces'),
+  ZALO_API_BASE: optionalUrl(['http://', 'https://'], 'https://bot-api.zaloplatforms.com'),
+  ZALO_RATE_PER_SECOND: intIn(1, 1000, 20),
+  PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
+  PORT: intIn(0, 65535, 3000),
 });
 
 export type Config = z.infer<typeof configSchema>;

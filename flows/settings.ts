@@ -1,5 +1,6 @@
-/** Settings: language, workplace, stop/resume messages, withdraw consent and delete my data. */
+/** Settings: language, workplace, stop/resume messages, link another app, withdraw consent and delete my data. */
 import type { Flow } from '../core/engine/flow.js';
+import { LINK_CODE_TTL_SECONDS } from '../core/members/account-links.js';
 import { languageChoices } from './language-choices.js';
 
 export const settingsFlow: Flow = {
@@ -19,6 +20,7 @@ export const settingsFlow: Flow = {
             { id: 'language', label: ctx.t('settings:choice_language') },
             { id: 'workplace', label: ctx.t('settings:choice_workplace') },
             { id: 'messages', label: ctx.t(m.broadcastsOptOut ? 'settings:choice_resume' : 'settings:choice_stop') },
+            { id: 'link', label: ctx.t('settings:choice_link') },
             { id: 'delete', label: ctx.t('settings:choice_delete') },
             { id: 'menu', label: ctx.t('settings:choice_menu') },
           ],
@@ -36,6 +38,11 @@ export const settingsFlow: Flow = {
             await ctx.services.members.setBroadcastsOptOut(ctx.member!._id, optOut);
             ctx.member = { ...ctx.member!, broadcastsOptOut: optOut };
             ctx.reply(ctx.t(optOut ? 'settings:stopped' : 'settings:resumed'));
+            return ctx.repeat();
+          }
+          case 'link': {
+            const code = await ctx.services.links.createCode(ctx.member!._id);
+            ctx.reply(ctx.t('settings:link_code', { code, minutes: LINK_CODE_TTL_SECONDS / 60 }));
             return ctx.repeat();
           }
           case 'delete':

@@ -6,7 +6,7 @@
 import type { Translations } from '../i18n.js';
 import { fold } from '../text-normalize.js';
 
-export const GLOBAL_COMMANDS = ['menu', 'help', 'back', 'cancel', 'language', 'stop', 'resume', 'delete'] as const;
+export const GLOBAL_COMMANDS = ['menu', 'help', 'back', 'cancel', 'language', 'stop', 'resume', 'delete', 'link'] as const;
 export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];
 
 /** Recognises global words in typed text. */
@@ -26,6 +26,9 @@ export class GlobalWords {
     const deepLink = /^\/start(?:@\w+)?\s+([A-Za-z0-9_.-]{1,64})$/.exec(text.trim());
     if (deepLink) return { command: 'menu', payload: deepLink[1] };
     const folded = fold(text.replace(/@\w+$/, ''));
+    // "liên kết 123456" / "link 123456": the word for linking followed by a six-digit code.
+    const withCode = /^(.*\S)\s+(\d{6})$/.exec(folded);
+    if (withCode && this.words.get(withCode[1]!) === 'link') return { command: 'link', payload: withCode[2] };
     const command = this.words.get(folded);
     return command ? { command } : undefined;
   }

@@ -2,12 +2,14 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
 import type { Translations } from '../i18n.js';
+import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
 
 export interface Services {
   models: Models;
   members: MemberService;
+  links: AccountLinks;
   org: OrgDirectory;
   audit: AuditLog;
   i18n: Translations;

@@ -169,6 +169,25 @@ export class Turn implements FlowContext {
     await current.def.input(this, { text: text || undefined, choice, media: e.media });
   }
 
+  /** Links this chat app to the profile that showed the code on another app. */
+  private async linkAccount(code: string | undefined): Promise<void> {
+    if (!code) {
+      this.reply(this.t('settings:link_how'));
+      return this.repeat();
+    }
+    const result = await this.services.links.redeem(this.identity._id, code, { eventId: this.inbound.eventId, at: this.now });
+    if (result.kind !== 'linked') {
+      const why = { already_linked: 'settings:link_already_linked', invalid: 'settings:link_invalid', too_many_attempts: 'settings:link_too_many_attempts' } as const;
+      this.reply(this.t(why[result.kind]));
+      return this.repeat();
+    }
+    this.member = await this.services.members.get(result.memberId);
+    this.state.locale = undefined;
+    this.t = this.services.i18n.for(this.locale);
+    this.reply(this.t('settings:link_done'));
+    return this.home();
+  }
+
   private async runGlobal(command: GlobalCommand, payload?: string): Promise<void> {
     const t = this.t;
     switch (command) {
@@ -195,6 +214,8 @@ export class Turn implements FlowContext {
         this.member = { ...this.member, broadcastsOptOut: command === 'stop' };
         this.reply(t(command === 'stop' ? 'settings:stopped' : 'settings:resumed'));
         return this.repeat();
+      case 'link':
+        return this.linkAccount(payload);
       case 'delete':
         if (!this.member) {
           this.reply(t('common:nothing_stored'));

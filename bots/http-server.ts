@@ -1,0 +1,30 @@
+/**
+ * The one HTTP server: platform webhooks, `GET /healthz` (the process is up) and `GET /readyz`
+ * (MongoDB and Redis answer), for load balancers and orchestrators.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { App } from './app.js';
+import type { ChannelAdapter } from './channel-adapter.js';
+
+/** Resolves within `ms` or rejects, so a hung store cannot hang the readiness probe. */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+/** Builds the server (not listening yet); `listen` is the caller's, so tests can use port 0. */
+export function buildHttpServer(app: App, adapters: ChannelAdapter[]): FastifyInstance {
+  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/readyz', async (_req, reply) => {
+    const [mongodb, redis] = await Promise.all([
+      within(app.conn.db!.admin().ping(), 2000).then(() => 'up', () => 'down'),
+      within(app.redis.ping(), 2000).then(() => 'up', () => 'down'),
+    ]);
+    const ready = mongodb === 'up' && redis === 'up';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', mongodb, redis });
+  });
+  for (const adapter of adapters) {
+    server.post(`/webhooks/${adapter.channel}`, (request, reply) => adapter.webhook(request, reply));
+  }
+  return server;
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsolePerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+import { insertSampleUnits } from '../test/support/sample-units.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  await insertSampleUnits(app.models);
+});
+afterAll(async () => app?.close());
+
+async function onboarded(name: string): Promise<ConsolePerson> {
+  const p = new ConsolePerson(app, name, { displayName: name });
+  for (const text of ['chào', '1', '1', 'hoa sen', '1']) await p.say(text);
+  return p;
+}
+
+async function linkCode(p: ConsolePerson): Promise<string> {
+  await p.say('cai dat');
+  const r = await p.say('lien ket voi ung dung khac');
+  const code = /(\d{6})/.exec(r[0]!.text)?.[1];
+  expect(code).toMatch(/^\d{6}$/);
+  return code!;
+}
+
+describe('one person, two apps', () => {
+  it('a code shown on one app and typed on the other links both to one profile', async () => {
+    const onZalo = await onboarded('lan-zalo');
+    const code = await linkCode(onZalo);
+    const member = (await app.models.ChannelIdentity.findById('console:lan-zalo').lean())!.memberId;
+
+    const onTelegram = new ConsolePerson(app, 'lan-telegram');
+    await onTelegram.say('hi');
+    const r = await onTelegram.say(`liên kết ${code}`);
+    expect(r[0]!.text).toContain('Đã liên kết');
+    expect(onTelegram.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings']);
+    expect((await app.models.ChannelIdentity.findById('console:lan-telegram').lean())?.memberId).toBe(member);
+    expect(await app.models.Audit.countDocuments({ action: 'identity.linked', target: member })).toBe(1);
+    // Settings on the second app show the profile made on the first.
+    await onTelegram.say('cai dat');
+    expect(onTelegram.last.text).toContain('Hoa Sen');
+  });
+
+  it('a wrong, reused or guessed code is refused with a clear answer', async () => {
+    const owner = await onboarded('minh-zalo');
+    const code = await linkCode(owner);
+    const other = new ConsolePerson(app, 'minh-telegram');
+    await other.say('hi');
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect(textOf(await other.say(`link ${wrong}`))).toContain('không đúng hoặc đã hết hạn');
+    await other.say(`link ${code}`);
+    const stranger = new ConsolePerson(app, 'stranger');
+    await stranger.say('hi');
+    expect(textOf(await stranger.say(`link ${code}`))).toContain('không đúng hoặc đã hết hạn');
+    for (let i = 0; i < 4; i++) await stranger.say(`link 99999${i}`);
+    expect(textOf(await stranger.say(`link ${await app.services.links.createCode('nobody')}`))).toContain('quá nhiều mã');
+    expect((await app.models.ChannelIdentity.findById('console:stranger').lean())?.memberId).toBeUndefined();
+  });
+
+  it('"liên kết" without a code explains how linking works', async () => {
+    const p = new ConsolePerson(app, 'curious');
+    await p.say('hi');
+    expect(textOf(await p.say('lien ket'))).toContain('Cài đặt');
+  });
+});
