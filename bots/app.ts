@@ -21,7 +21,7 @@ import { OrgDirectory } from '../core/org/org-directory.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
-import { startDeliveryWorker } from '../workers/delivery-worker.js';
+import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { ConsoleChannel } from './console/console-channel.js';
 
 export interface AppOptions {
@@ -32,8 +32,6 @@ export interface AppOptions {
   log?: Logger;
   /** Start the delivery workers in this process (default true). */
   workers?: boolean;
-  /** Extra channel senders (Telegram, Zalo); the console channel is always there. */
-  senders?: ChannelSender[];
 }
 
 export interface App {
@@ -47,6 +45,8 @@ export interface App {
   console: ConsoleChannel;
   workers: Worker[];
   log: Logger;
+  /** Starts the delivery workers of a platform channel in this process. */
+  startDelivery(sender: ChannelSender, ratePerSecond: number): void;
   close(): Promise<void>;
 }
 
@@ -89,7 +89,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   };
   const connection = bullConnection(o.redisUrl);
   const prefix = `${o.config.REDIS_PREFIX}:bull`;
-  const outbox = new QueueOutbox(connection, prefix, models);
+  const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
+  const outbox = new QueueOutbox(connection, prefix, models, shards);
   const engine = new Engine({
     services,
     outbox,
@@ -103,7 +104,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const consoleChannel = new ConsoleChannel();
   const workers: Worker[] = [];
   if (o.workers !== false) {
-    workers.push(startDeliveryWorker(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND }));
+    workers.push(...startDeliveryWorkers(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1 }));
   }
   return {
     config: o.config,
@@ -116,6 +117,9 @@ export async function createApp(o: AppOptions): Promise<App> {
     console: consoleChannel,
     workers,
     log,
+    startDelivery(sender, ratePerSecond) {
+      workers.push(...startDeliveryWorkers(sender, { connection, prefix, models, log, ratePerSecond, shards: shards[sender.channel] }));
+    },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await outbox.close();

@@ -40,6 +40,7 @@ export const configSchema = z.object({
   CONVERSATION_STEP_TTL_MINUTES: intIn(1, 60 * 24 * 30, 60 * 24),
   MAX_MESSAGE_CHARS: intIn(100, 100_000, 4000),
   CONSOLE_DELIVERY_RATE_PER_SECOND: intIn(1, 10_000, 100),
+  DELIVERY_SHARDS: intIn(1, 64, 4),
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
   TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
   TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),

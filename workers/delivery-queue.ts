@@ -1,14 +1,25 @@
 /**
  * Per-channel BullMQ delivery queues: every outgoing message — replies, notifications,
- * broadcasts — leaves through `deliver-<channel>`, so one rate limiter, one retry policy and one
- * delivery record cover everything. Replies run ahead of bulk.
+ * broadcasts — leaves through `deliver-<channel>-<shard>`, so one rate limiter, one retry policy
+ * and one delivery record cover everything. Replies run ahead of bulk. A chat always maps to the
+ * same shard and each shard sends one job at a time, so messages to one chat arrive in order
+ * while several chats are served in parallel.
  */
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 
-export const deliveryQueueName = (channel: ChannelName) => `deliver-${channel}`;
+export const deliveryQueueName = (channel: ChannelName, shard: number) => `deliver-${channel}-${shard}`;
+
+/** How many parallel ordered lanes each channel has. */
+export type DeliveryShards = Record<ChannelName, number>;
+
+/** The shard a chat's messages go through (stable, so they stay in order). */
+export function shardOf(chatId: string, shards: number): number {
+  if (shards <= 1) return 0;
+  return createHash('sha1').update(chatId).digest().readUInt32BE(0) % shards;
+}
 
 /** BullMQ job ids cannot hold every character our keys use; a digest keeps them unique. */
 export const deliveryJobId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 32);
@@ -22,17 +33,38 @@ export interface DeliveryJob extends Envelope {
 
 /** The Outbox the engine writes to: queues envelopes and records them as queued. */
 export class QueueOutbox implements Outbox {
-  private readonly queues = new Map<ChannelName, Queue<DeliveryJob>>();
+  private readonly queues = new Map<string, Queue<DeliveryJob>>();
 
-  constructor(private readonly connection: ConnectionOptions, private readonly prefix: string, private readonly models: Models) {}
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+    private readonly models: Models,
+    readonly shards: DeliveryShards,
+  ) {}
 
-  queue(channel: ChannelName): Queue<DeliveryJob> {
-    let q = this.queues.get(channel);
+  private queue(channel: ChannelName, shard: number): Queue<DeliveryJob> {
+    const name = deliveryQueueName(channel, shard);
+    let q = this.queues.get(name);
     if (!q) {
-      q = new Queue<DeliveryJob>(deliveryQueueName(channel), { connection: this.connection, prefix: this.prefix });
-      this.queues.set(channel, q);
+      q = new Queue<DeliveryJob>(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, q);
     }
     return q;
+  }
+
+  /** Every shard queue of a channel (for counts and administration). */
+  queuesOf(channel: ChannelName): Queue<DeliveryJob>[] {
+    return Array.from({ length: this.shards[channel] }, (_, i) => this.queue(channel, i));
+  }
+
+  /** Jobs of a channel not yet finished (waiting, active, delayed, prioritized). */
+  async pending(channel: ChannelName): Promise<number> {
+    let n = 0;
+    for (const q of this.queuesOf(channel)) {
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      n += Object.values(c).reduce((a, b) => a + b, 0);
+    }
+    return n;
   }
 
   async send(envelopes: Envelope[]): Promise<void> {
@@ -41,7 +73,7 @@ export class QueueOutbox implements Outbox {
       // Recorded before the job exists, so the worker's outcome always comes after it. With
       // MongoDB down a reply ("try again shortly") still leaves; the worker records the outcome.
       await recordDelivery(this.models, jobId, env, {}).catch(() => undefined);
-      await this.queue(env.channel).add('deliver', env, {
+      await this.queue(env.channel, shardOf(env.chatId, this.shards[env.channel])).add('deliver', env, {
         jobId,
         priority: PRIORITY[env.priority],
         attempts: 10,

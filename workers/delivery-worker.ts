@@ -11,16 +11,22 @@ export interface DeliveryWorkerOptions {
   prefix: string;
   models: Models;
   log: Logger;
-  /** Messages per second for this channel. */
+  /** Messages per second for the whole channel, shared evenly by its shards. */
   ratePerSecond: number;
-  /** Jobs in flight at once; 1 keeps strict order across chats. */
-  concurrency?: number;
+  /** Number of shards (ordered lanes) of the channel; see delivery-queue.ts. */
+  shards: number;
 }
 
-/** Starts the worker of one channel. */
-export function startDeliveryWorker(sender: ChannelSender, o: DeliveryWorkerOptions): Worker<DeliveryJob> {
+/** Starts one worker per shard of a channel; each sends one job at a time, evenly spaced. */
+export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOptions): Worker<DeliveryJob>[] {
+  // One job per `interval` per shard adds up to the channel's rate without bursts.
+  const interval = Math.max(1, Math.ceil((1000 * o.shards) / o.ratePerSecond));
+  return Array.from({ length: o.shards }, (_, shard) => startShardWorker(sender, o, shard, interval));
+}
+
+function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number): Worker<DeliveryJob> {
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
-    deliveryQueueName(sender.channel),
+    deliveryQueueName(sender.channel, shard),
     async (job: Job<DeliveryJob>) => {
       const data = job.data;
       let sent = data.sent ?? 0;
@@ -51,8 +57,8 @@ export function startDeliveryWorker(sender: ChannelSender, o: DeliveryWorkerOpti
     {
       connection: o.connection,
       prefix: o.prefix,
-      concurrency: o.concurrency ?? 1,
-      limiter: { max: o.ratePerSecond, duration: 1000 },
+      concurrency: 1,
+      limiter: { max: 1, duration: interval },
     },
   );
   worker.on('failed', (job, err) => {

@@ -86,11 +86,9 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
 }
 
 async function waitForDeliveries(app: App, timeoutMs = 5000): Promise<void> {
-  const queue = app.outbox.queue('console');
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    if (Object.values(counts).every((n) => n === 0)) return;
+    if ((await app.outbox.pending('console')) === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
