@@ -146,7 +146,10 @@ function toRow(raw: unknown, line: number): OrgRow | RejectedRow {
 function split(results: (OrgRow | RejectedRow)[]): { rows: OrgRow[]; rejected: RejectedRow[] } {
   const rows: OrgRow[] = [];
   const rejected: RejectedRow[] = [];
-  for (const r of results) ('code' in r ? rows.push(r) : rejected.push(r));
+  for (const r of results) {
+    if ('code' in r) rows.push(r);
+    else rejected.push(r);
+  }
   return { rows, rejected };
 }
 
