@@ -1,13 +1,14 @@
 /**
  * `npm start`: starts the local services when no MONGODB_URI / REDIS_URL is given, seeds the
- * sample org tree into an empty database, starts the engine and the delivery workers, and — with
- * no platform tokens — opens the console simulator.
+ * sample org tree into an empty database, starts the engine and the delivery workers, then the
+ * Telegram/Zalo channels whose tokens are set — or, with no tokens, the console simulator.
  */
 import { ConfigError, loadConfig } from '../core/config.js';
 import { DatabaseUnavailableError } from '../core/db.js';
 import { RedisUnavailableError } from '../core/redis.js';
 import { ServiceSetupError, ensureServices, stopService, type ServiceHandle } from '../tools/services.js';
 import { createApp, type App } from './app.js';
+import { startChannels } from './channels.js';
 import { runConsole } from './console/console-app.js';
 
 let started: ServiceHandle[] = [];
@@ -37,9 +38,17 @@ try {
     await runConsole(app);
     await shutdown(0);
   } else {
-    process.stderr.write('[start] platform tokens are set, but the Telegram and Zalo adapters are not part of this build yet; starting the console instead.\n');
-    await runConsole(app);
-    await shutdown(0);
+    const channels = await startChannels(app);
+    const names = channels.adapters.map((a) => a.channel).join(' and ');
+    process.stderr.write(`[start] ${names} via ${channels.mode === 'webhook' ? `webhooks under ${config.PUBLIC_URL}` : 'long polling'}; HTTP on ${channels.address} (/healthz, /readyz)\n`);
+    const stop = async () => {
+      await channels.close().catch(() => undefined);
+      await shutdown(0);
+    };
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
   }
 } catch (err) {
   if (err instanceof ConfigError || err instanceof ServiceSetupError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError) {

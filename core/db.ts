@@ -54,7 +54,7 @@ export interface ConversationDoc {
   choices: { id: string; label: string }[];
   locale?: string;
   expiresAt?: Date;
-  recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; photoUrl?: string }[] }[];
+  recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; photoUrl?: string; locale?: string }[] }[];
   updatedAt: Date;
 }
 
@@ -80,7 +80,7 @@ export interface DeliveryDoc {
 }
 
 const choice = new Schema({ id: String, label: String }, { _id: false });
-const outbound = new Schema({ text: String, choices: [choice], photoUrl: String }, { _id: false });
+const outbound = new Schema({ text: String, choices: [choice], photoUrl: String, locale: String }, { _id: false });
 
 const schemas = {
   OrgUnit: new Schema<OrgUnitDoc>(

@@ -57,12 +57,12 @@ export class Turn implements FlowContext {
   }
 
   reply(message: string | Outbound): void {
-    this.replies.push(typeof message === 'string' ? { text: message } : message);
+    this.replies.push(typeof message === 'string' ? { text: message, locale: this.locale } : { locale: this.locale, ...message });
   }
 
   ask(text: string, choices: Choice[]): void {
     this.state.choices = choices;
-    this.replies.push({ text, choices });
+    this.replies.push({ text, choices, locale: this.locale });
   }
 
   notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void {

@@ -39,6 +39,8 @@ export interface Outbound {
   text: string;
   choices?: Choice[];
   photoUrl?: string;
+  /** The language of `text`, so adapters can add words of their own (e.g. Zalo's list hint). */
+  locale?: string;
 }
 
 /** A message addressed to a chat on a channel, as handed to the delivery queues. */

@@ -1,0 +1,86 @@
+/**
+ * Starts the platform channels whose tokens are configured: their adapters, their delivery
+ * workers, and either webhooks on the HTTP server (PUBLIC_URL set) or long polling (unset).
+ * The HTTP server always runs for `/healthz` and `/readyz`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, type Config } from '../core/config.js';
+import type { Translations } from '../core/i18n.js';
+import type { Logger } from '../core/logger.js';
+import type { App } from './app.js';
+import type { ChannelAdapter, InboundHandler, PollingHandle } from './channel-adapter.js';
+import { buildHttpServer } from './http-server.js';
+import { createTelegramAdapter } from './telegram/telegram-adapter.js';
+import { createZaloAdapter } from './zalo/zalo-adapter.js';
+
+export interface RunningChannels {
+  adapters: ChannelAdapter[];
+  server: FastifyInstance;
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:3000 */
+  address: string;
+  mode: 'webhook' | 'polling';
+  close(): Promise<void>;
+}
+
+/** The adapters of every configured platform (no network calls yet). */
+export function createAdapters(config: Config, handle: InboundHandler, log: Logger, i18n: Translations): ChannelAdapter[] {
+  const adapters: ChannelAdapter[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    adapters.push(
+      createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET, handle, log }),
+    );
+  }
+  if (config.ZALO_BOT_TOKEN) {
+    adapters.push(
+      createZaloAdapter({
+        token: config.ZALO_BOT_TOKEN,
+        baseUrl: config.ZALO_API_BASE,
+        webhookSecret: config.ZALO_WEBHOOK_SECRET,
+        handle,
+        log,
+        i18n,
+        defaultLocale: config.DEFAULT_LOCALE,
+      }),
+    );
+  }
+  return adapters;
+}
+
+/** Webhook URL of a channel under PUBLIC_URL. */
+export function webhookUrl(publicUrl: string, channel: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/webhooks/${channel}`;
+}
+
+/** Webhooks need a secret so nobody else can post updates as the platform. */
+export function requireWebhookSecrets(config: Config): void {
+  if (!config.PUBLIC_URL) return;
+  if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_WEBHOOK_SECRET) throw new ConfigError('Invalid configuration: TELEGRAM_WEBHOOK_SECRET — required when PUBLIC_URL is set (webhook mode) (see .env.example)');
+  if (config.ZALO_BOT_TOKEN && !config.ZALO_WEBHOOK_SECRET) throw new ConfigError('Invalid configuration: ZALO_WEBHOOK_SECRET — required when PUBLIC_URL is set (webhook mode) (see .env.example)');
+}
+
+/** Starts adapters, delivery workers, the HTTP server, and webhooks or polling. */
+export async function startChannels(app: App, opts: { host?: string } = {}): Promise<RunningChannels> {
+  const config = app.config;
+  requireWebhookSecrets(config);
+  const adapters = createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n);
+  const rates = { telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND };
+  for (const a of adapters) app.startDelivery(a.sender, rates[a.channel]);
+  const server = buildHttpServer(app, adapters);
+  const address = await server.listen({ port: config.PORT, host: opts.host ?? '0.0.0.0' });
+  const pollers: PollingHandle[] = [];
+  const mode = config.PUBLIC_URL ? 'webhook' : 'polling';
+  for (const a of adapters) {
+    if (config.PUBLIC_URL) await a.setWebhook(webhookUrl(config.PUBLIC_URL, a.channel));
+    else pollers.push(await a.startPolling());
+  }
+  return {
+    adapters,
+    server,
+    address,
+    mode,
+    async close() {
+      await Promise.all(pollers.map((p) => p.stop()));
+      await server.close();
+    },
+  };
+}
