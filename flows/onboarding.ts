@@ -35,7 +35,7 @@ export const onboardingFlow: Flow = {
     welcome: {
       needsMember: false,
       enter(ctx) {
-        ctx.reply(ctx.t('onboarding:welcome'));
+        if (!ctx.repeating) ctx.reply(ctx.t('onboarding:welcome'));
         ctx.ask(ctx.t('onboarding:consent_question'), [
           { id: 'agree', label: ctx.t('onboarding:choice_agree') },
           { id: 'decline', label: ctx.t('onboarding:choice_decline') },

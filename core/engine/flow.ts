@@ -56,6 +56,8 @@ export interface FlowContext {
   readonly now: Date;
   readonly locale: string;
   readonly state: ConversationState;
+  /** True while a step is shown again (after help, a wrong answer…): long intros can be skipped. */
+  readonly repeating: boolean;
   /** Translates into the person's current language. */
   t: Translate;
   /** Changes the person's language for this and later replies. */

@@ -32,6 +32,7 @@ export class Turn implements FlowContext {
   readonly replies: Outbound[] = [];
   readonly notifications: Omit<Envelope, 'key' | 'priority'>[] = [];
   t: Translate;
+  repeating = false;
   private hops = 0;
 
   constructor(
@@ -112,7 +113,12 @@ export class Turn implements FlowContext {
 
   async repeat(): Promise<void> {
     const history = this.state.history;
-    await this.enter(this.state.flow, this.state.step, false);
+    this.repeating = true;
+    try {
+      await this.enter(this.state.flow, this.state.step, false);
+    } finally {
+      this.repeating = false;
+    }
     this.state.history = history;
   }
 
