@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bindModels, connectMongo, type Models } from '../db.js';
+import { bindModels, connectMongo, type Models } from '../../core/db.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const dbName = `t_cli_${randomBytes(5).toString('hex')}`;
@@ -28,7 +28,7 @@ afterAll(async () => {
 /** Runs the CLI as operators do, against this file's own database. */
 function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/admin/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
       cwd: root,
       env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, NODE_OPTIONS: '' },
     });
