@@ -20,6 +20,7 @@ import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
+import { BullJobs } from '../workers/bull-jobs.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { ConsoleChannel } from './console/console-channel.js';
@@ -42,6 +43,8 @@ export interface App {
   services: Services;
   engine: Engine;
   outbox: QueueOutbox;
+  jobs: BullJobs;
+  clock: Clock;
   console: ConsoleChannel;
   workers: Worker[];
   log: Logger;
@@ -78,6 +81,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const models = bindModels(conn);
   await Promise.all(Object.values(models).map((m) => m.init()));
   const audit = new AuditLog(models);
+  const connection = bullConnection(o.redisUrl);
+  const prefix = `${o.config.REDIS_PREFIX}:bull`;
+  const clock = o.clock ?? systemClock;
+  const jobs = new BullJobs(connection, prefix, clock);
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
   const services: Services = {
     models,
@@ -86,9 +93,8 @@ export async function createApp(o: AppOptions): Promise<App> {
     org: new OrgDirectory(models),
     audit,
     i18n,
+    jobs,
   };
-  const connection = bullConnection(o.redisUrl);
-  const prefix = `${o.config.REDIS_PREFIX}:bull`;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);
   const engine = new Engine({
@@ -96,7 +102,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     outbox,
     inbox: new MemberInbox(redis, { prefix: o.config.REDIS_PREFIX }),
     flows: allFlows,
-    clock: o.clock ?? systemClock,
+    clock,
     log,
     stepTtlMs: o.config.CONVERSATION_STEP_TTL_MINUTES * 60_000,
     maxChars: o.config.MAX_MESSAGE_CHARS,
@@ -114,6 +120,8 @@ export async function createApp(o: AppOptions): Promise<App> {
     services,
     engine,
     outbox,
+    jobs,
+    clock,
     console: consoleChannel,
     workers,
     log,
@@ -123,6 +131,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await outbox.close();
+      await jobs.close();
       redis.disconnect();
       await conn.close();
     },

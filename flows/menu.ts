@@ -1,8 +1,6 @@
-/** The main menu: materials, surveys, concerns, settings. Areas not built yet say so kindly. */
+/** The main menu, built from MENU_ENTRIES for the person's roles. Areas not built yet say so kindly. */
 import type { Flow } from '../core/engine/flow.js';
-
-/** Menu entries whose flows are still being built. */
-const COMING_SOON = new Set(['materials', 'surveys', 'concerns']);
+import { MENU_ENTRIES } from './menu-entries.js';
 
 export const menuFlow: Flow = {
   name: 'menu',
@@ -10,20 +8,20 @@ export const menuFlow: Flow = {
     main: {
       resting: true,
       enter(ctx) {
-        ctx.ask(ctx.t('menu:title'), [
-          { id: 'materials', label: ctx.t('menu:materials') },
-          { id: 'surveys', label: ctx.t('menu:surveys') },
-          { id: 'concerns', label: ctx.t('menu:concerns') },
-          { id: 'settings', label: ctx.t('menu:settings') },
-        ]);
+        const roles = ctx.member?.roles ?? [];
+        const entries = MENU_ENTRIES.filter((e) => !e.roles || e.roles.some((r) => roles.includes(r)));
+        ctx.ask(
+          ctx.t('menu:title'),
+          entries.map((e) => ({ id: e.id, label: ctx.t(e.labelKey) })),
+        );
       },
       async input(ctx, input) {
-        const id = input.choice!.id;
-        if (COMING_SOON.has(id)) {
+        const entry = MENU_ENTRIES.find((e) => e.id === input.choice!.id);
+        if (!entry?.flow) {
           ctx.reply(ctx.t('menu:coming_soon', { area: input.choice!.label }));
           return ctx.repeat();
         }
-        return ctx.go('settings', 'main');
+        return ctx.go(entry.flow, entry.step);
       },
     },
   },

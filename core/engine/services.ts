@@ -1,6 +1,7 @@
 /** Domain services flows use; built once per process by the composition root. */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
+import type { Jobs } from '../jobs.js';
 import type { Translations } from '../i18n.js';
 import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
@@ -13,4 +14,6 @@ export interface Services {
   org: OrgDirectory;
   audit: AuditLog;
   i18n: Translations;
+  /** Timed work (delayed and repeating jobs). */
+  jobs: Jobs;
 }
