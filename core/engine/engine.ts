@@ -15,7 +15,10 @@ import type { Services } from './services.js';
 import { ONBOARDING, Turn } from './turn.js';
 import type { Clock, Envelope, Inbound, Outbound, Outbox } from './types.js';
 
+/** Event ids remembered per conversation (replays are refused for these)… */
 const RECENT_EVENTS = 30;
+/** …of which the newest keep their replies to re-send (older ones were long delivered). */
+const RECENT_REPLIES = 5;
 
 export interface EngineOptions {
   services: Services;
@@ -111,7 +114,9 @@ export class Engine {
       choices: state.choices,
       locale: state.locale,
       expiresAt: new Date(now.getTime() + this.o.stepTtlMs),
-      recentEvents: [...(stored?.recentEvents ?? []), { id: e.eventId, replies: turn.replies }].slice(-RECENT_EVENTS),
+      recentEvents: [...(stored?.recentEvents ?? []), { id: e.eventId, replies: turn.replies }]
+        .slice(-RECENT_EVENTS)
+        .map((r, i, all) => (i < all.length - RECENT_REPLIES ? { id: r.id, replies: [] } : r)),
       updatedAt: now,
     };
     // The commit point: state and the event's replies are written in one document update.
