@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsolePerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+import { ConsolePerson, onboardedPerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
 
 let app: TestApp;
@@ -9,11 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-async function onboarded(name: string): Promise<ConsolePerson> {
-  const p = new ConsolePerson(app, name, { displayName: name });
-  for (const text of ['chào', '1', '1', 'hoa sen', '1']) await p.say(text);
-  return p;
-}
+const onboarded = (name: string) => onboardedPerson(app, name);
 
 async function linkCode(p: ConsolePerson): Promise<string> {
   await p.say('cai dat');

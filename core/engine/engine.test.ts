@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApp } from '../../bots/app.js';
-import { ConsolePerson, startTestApp, textOf, type TestApp } from '../../test/support/test-app.js';
+import { ConsolePerson, onboardedPerson, startTestApp, textOf, type TestApp } from '../../test/support/test-app.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { ServiceUnavailableError } from './infrastructure-errors.js';
 
@@ -15,14 +15,8 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-/** A person who has consented, chosen Vietnamese and a workplace, and sits at the main menu. */
 async function onboarded(name: string): Promise<ConsolePerson> {
-  const p = new ConsolePerson(app, name, { displayName: name });
-  await p.say('chào');
-  await p.say('1');
-  await p.say('1');
-  await p.say('hoa sen');
-  await p.say('1');
+  const p = await onboardedPerson(app, name);
   expect(p.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings']);
   return p;
 }

@@ -91,3 +91,14 @@ export class ConsolePerson {
 
 /** All texts of a batch of replies joined, for `toContain` checks. */
 export const textOf = (replies: Outbound[]) => replies.map((r) => r.text).join('\n');
+
+/**
+ * Someone who consented, chose Vietnamese and "Hoa Sen" (test/support/sample-units.ts) as
+ * workplace, and now sits at the main menu.
+ */
+export async function onboardedPerson(app: TestApp, name: string, extra: Partial<Inbound> = {}): Promise<ConsolePerson> {
+  const p = new ConsolePerson(app, name, { displayName: name, ...extra });
+  for (const text of ['chào', '1', '1', 'hoa sen', '1']) await p.say(text);
+  if (p.last.text !== app.services.i18n.for('vi')('menu:title')) throw new Error(`${name} did not reach the main menu: "${p.last.text}"`);
+  return p;
+}
