@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outbound } from '../core/engine/types.js';
+import { deliveryJobId } from '../workers/delivery-queue.js';
 import { eventually, startPlatforms, TELEGRAM_SECRET, ZALO_SECRET, type Platforms } from './support/platforms.js';
 
 const TG_USER = 5550001;
@@ -30,19 +31,20 @@ describe.each(['webhook', 'polling'] as const)('onboarding on both platforms (%s
   });
   afterAll(async () => p?.close());
 
+  /** Waits until the event's replies have reached the platform. */
+  async function delivered(identity: string, eventId: string) {
+    await eventually(async () => expect((await p.app.models.Delivery.findById(deliveryJobId(`${identity}:${eventId}`)).lean())?.status).toBe('sent'));
+  }
   async function telegram(update: Parameters<Platforms['telegram']['pushUpdate']>[0]) {
     const status = await p.telegram.pushUpdate(update);
     if (mode === 'webhook') expect(status).toBe(200);
-    await eventually(async () => expect((await p.app.models.Conversation.findById(`telegram:${TG_USER}`).lean())?.recentEvents.some((e) => e.id === `tg:${update.update_id}`)).toBe(true));
-    await idle(p);
+    await delivered(`telegram:${TG_USER}`, `tg:${update.update_id}`);
   }
   async function zalo(text: string) {
     const update = p.zalo.textUpdate(ZL_USER, text, { name: 'Lan' });
     const status = await p.zalo.pushUpdate(update);
     if (mode === 'webhook') expect(status).toBe(200);
-    const id = `zalo:${(update.message as { message_id: string }).message_id}`;
-    await eventually(async () => expect((await p.app.models.Conversation.findById(`zalo:${ZL_USER}`).lean())?.recentEvents.some((e) => e.id === id)).toBe(true));
-    await idle(p);
+    await delivered(`zalo:${ZL_USER}`, `zalo:${(update.message as { message_id: string }).message_id}`);
   }
 
   it('reaches the main menu in Vietnamese on Telegram (buttons) and Zalo (numbers), with the same conversation', async () => {
