@@ -20,7 +20,20 @@ import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
+import { AudienceReader } from '../core/broadcasts/audience.js';
+import { BroadcastService } from '../core/broadcasts/broadcast-service.js';
+import { bindBroadcastModels } from '../core/broadcasts/models.js';
+import { MaterialService } from '../core/materials/material-service.js';
+import { bindMaterialModels } from '../core/materials/models.js';
+import { runnerOptionsFor, startBroadcastWorker } from '../workers/broadcast-worker.js';
+import { ConcernService } from '../core/concerns/concern-service.js';
+import { bindConcernModels } from '../core/concerns/models.js';
+import { DEFAULT_POLICY, type ConcernPolicy } from '../core/concerns/policy.js';
+import { startConcernSlaWorker } from '../workers/concern-sla.js';
 import { BullJobs } from '../workers/bull-jobs.js';
+import { startSurveyReminders } from '../workers/survey-reminders.js';
+import { bindSurveyModels } from '../core/surveys/models.js';
+import { SurveyService } from '../core/surveys/survey-service.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { ConsoleChannel } from './console/console-channel.js';
@@ -31,6 +44,8 @@ export interface AppOptions {
   redisUrl: string;
   clock?: Clock;
   log?: Logger;
+  /** Concerns policy (routing, SLA, business hours); default DEFAULT_POLICY. */
+  concernPolicy?: ConcernPolicy;
   /** Start the delivery workers in this process (default true). */
   workers?: boolean;
 }
@@ -86,14 +101,23 @@ export async function createApp(o: AppOptions): Promise<App> {
   const clock = o.clock ?? systemClock;
   const jobs = new BullJobs(connection, prefix, clock);
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
+  const org = new OrgDirectory(models);
+  const materialModels = bindMaterialModels(conn);
+  const broadcastModels = bindBroadcastModels(conn);
+  await Promise.all([...Object.values(materialModels), ...Object.values(broadcastModels)].map((m) => m.init()));
+  const materials = new MaterialService(materialModels, audit);
   const services: Services = {
     models,
     members: new MemberService(models, audit),
     links: new AccountLinks(redis, o.config.REDIS_PREFIX, models, audit),
-    org: new OrgDirectory(models),
+    org,
     audit,
     i18n,
     jobs,
+    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY }),
+    surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs),
+    materials,
+    broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
   };
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);
@@ -111,6 +135,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   const workers: Worker[] = [];
   if (o.workers !== false) {
     workers.push(...startDeliveryWorkers(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1 }));
+    workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
+    workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
+    workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
   }
   return {
     config: o.config,

@@ -31,6 +31,9 @@ try {
     const { seedSampleOrg } = await import('../core/org/sample-seed.js');
     const n = await seedSampleOrg(app.models);
     if (n > 0) process.stderr.write(`[start] empty database: imported the sample org tree (${n} units)\n`);
+    const { seedSampleSurveys } = await import('../core/surveys/sample-seed.js');
+    const surveys = await seedSampleSurveys(app.services.surveys);
+    if (surveys > 0) process.stderr.write(`[start] no surveys yet: imported the ${surveys} sample surveys\n`);
   }
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));

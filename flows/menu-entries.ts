@@ -16,8 +16,11 @@ export interface MenuEntry {
 }
 
 export const MENU_ENTRIES: MenuEntry[] = [
-  { id: 'materials', labelKey: 'menu:materials' },
-  { id: 'surveys', labelKey: 'menu:surveys' },
-  { id: 'concerns', labelKey: 'menu:concerns' },
+  { id: 'materials', labelKey: 'menu:materials', flow: 'materials', step: 'main' },
+  { id: 'secretariat', labelKey: 'secretariat:menu_label', flow: 'secretariat', step: 'main', roles: ['secretariat'] },
+  { id: 'surveys', labelKey: 'menu:surveys', flow: 'survey', step: 'list' },
+  { id: 'survey_results', labelKey: 'survey:menu_results', flow: 'survey-results', step: 'pick', roles: ['secretariat'] },
+  { id: 'concerns', labelKey: 'menu:concerns', flow: 'concern', step: 'home' },
+  { id: 'cadre_inbox', labelKey: 'cadre:menu_label', flow: 'cadre', step: 'inbox', roles: ['cadre'] },
   { id: 'settings', labelKey: 'menu:settings', flow: 'settings', step: 'main' },
 ];

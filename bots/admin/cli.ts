@@ -12,10 +12,13 @@ import { bindModels, connectMongo, DatabaseUnavailableError, type Models } from 
 import { RedisUnavailableError } from '../../core/redis.js';
 import { createApp, type App } from '../app.js';
 import { UsageError, type Command, type CommandContext } from './command.js';
+import { broadcastCommands } from './broadcast-commands.js';
+import { concernCommands } from './concern-commands.js';
 import { orgCommands } from './org-commands.js';
+import { surveyCommands } from './survey-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);

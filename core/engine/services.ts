@@ -1,11 +1,15 @@
 /** Domain services flows use; built once per process by the composition root. */
 import type { AuditLog } from '../audit/audit-log.js';
+import type { BroadcastService } from '../broadcasts/broadcast-service.js';
+import type { MaterialService } from '../materials/material-service.js';
+import type { ConcernService } from '../concerns/concern-service.js';
 import type { Models } from '../db.js';
 import type { Jobs } from '../jobs.js';
 import type { Translations } from '../i18n.js';
 import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
+import type { SurveyService } from '../surveys/survey-service.js';
 
 export interface Services {
   models: Models;
@@ -16,4 +20,12 @@ export interface Services {
   i18n: Translations;
   /** Timed work (delayed and repeating jobs). */
   jobs: Jobs;
+  /** Surveys and branch inspections. */
+  surveys: SurveyService;
+  /** Workers' concerns: intake, routing to cadres, SLA escalation. */
+  concerns: ConcernService;
+  /** The materials library and topic subscriptions. */
+  materials: MaterialService;
+  /** The secretariat's scheduled broadcasts. */
+  broadcasts: BroadcastService;
 }

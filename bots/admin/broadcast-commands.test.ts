@@ -1,0 +1,119 @@
+/** The broadcast, material and member commands of the admin CLI, run as operators run them. */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { bindModels, connectMongo, type Models } from '../../core/db.js';
+import { insertSampleUnits } from '../../test/support/sample-units.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const id = randomBytes(5).toString('hex');
+const dbName = `t_bcli_${id}`;
+const prefix = `tb${id}`;
+let dir: string;
+let conn: Connection;
+let models: Models;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dh-bc-'));
+  conn = await connectMongo(inject('mongoUri'), dbName);
+  models = bindModels(conn);
+  await insertSampleUnits(models);
+});
+afterAll(async () => {
+  const redis = new Redis(inject('redisUrl'));
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await conn.dropDatabase().catch(() => undefined);
+  await conn.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, NODE_OPTIONS: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('admin CLI: members, materials and broadcasts', () => {
+  it('imports staff and cadres, keeps the good rows and reports the bad ones with their line numbers', async () => {
+    const csv = [
+      'name,roles,org_unit,channel,platform_user_id,locale',
+      'Nguyễn Văn An,secretariat,hcm,telegram,5001,vi',
+      'Trần Thị Bình,cadre;worker,vsip1,zalo,z-7002,vi',
+      ',cadre,vsip1,zalo,z-7003,vi',
+      'Lê Cường,chief,vsip1,zalo,z-7004,vi',
+      'Phạm Dũng,cadre,no-such-unit,zalo,z-7005,vi',
+      'Hồ Em,cadre,vsip1,fax,123,vi',
+      'Vũ Giang,cadre,vsip1,telegram,5001,vi',
+      'Đỗ Hạnh,worker,ent-hoa-sen,telegram,5008,en',
+    ].join('\n');
+    const file = join(dir, 'staff.csv');
+    await writeFile(file, csv);
+    const r = await admin('import-members', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('created 3, updated 0, rejected 5');
+    expect(r.stderr).toMatch(/line 4: name is empty/);
+    expect(r.stderr).toMatch(/line 5: role "chief" is not known/);
+    expect(r.stderr).toMatch(/line 6: org_unit "no-such-unit" does not exist/);
+    expect(r.stderr).toMatch(/line 7: channel "fax" is not known/);
+    expect(r.stderr).toMatch(/line 8: telegram:5001 already appears on line 2/);
+    expect(r.stderr).toContain('4/4 rows');
+    const an = await models.ChannelIdentity.findById('telegram:5001').lean();
+    const member = await models.Member.findById(an!.memberId).lean();
+    expect(member).toMatchObject({ roles: ['secretariat'], orgUnitId: 'hcm', displayName: 'Nguyễn Văn An', status: 'active' });
+
+    // Importing again creates nobody twice.
+    const again = await admin('import-members', file);
+    expect(again.stdout).toContain('created 0, updated 3, rejected 5');
+  });
+
+  it('grants and revokes a role', async () => {
+    expect((await admin('grant-role', 'telegram:5008', 'secretariat')).stdout).toMatch(/roles worker, secretariat/);
+    expect((await admin('grant-role', 'telegram:5008', 'secretariat', '--revoke')).stdout).toMatch(/roles worker$/m);
+    expect((await admin('grant-role', 'telegram:9999', 'cadre')).code).toBe(1);
+    expect(await models.Audit.countDocuments({ action: { $in: ['role.granted', 'role.revoked'] } })).toBe(2);
+  });
+
+  it('refuses a time in the past and an invalid rule with the reason; creates, lists, reads results and cancels', async () => {
+    const past = await admin('broadcast-create', '--text', 'Xin chào', '--at', '2020-01-01 08:00');
+    expect(past.code).toBe(1);
+    expect(past.stderr).toMatch(/is in the past/);
+    const rule = await admin('broadcast-create', '--text', 'Xin chào', '--cron', '0 25 * * *');
+    expect(rule.code).toBe(1);
+    expect(rule.stderr).toMatch(/invalid recurrence rule: hour "25" is out of range/);
+    const empty = await admin('broadcast-create', '--text', 'Xin chào', '--roles', 'admin');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/nobody would receive/);
+
+    const preview = await admin('broadcast-create', '--text', 'Xin chào', '--unit', 'vsip1', '--preview');
+    expect(preview.stdout).toContain('audience: 2 would receive it');
+    const created = await admin('broadcast-create', '--text', 'Họp chi đoàn', '--cron', '0 8 * * 1');
+    expect(created.code, created.stderr).toBe(0);
+    const bid = /created (bc-\w+)/.exec(created.stdout)![1]!;
+    expect(created.stdout).toContain('audience: 3 will receive it');
+    expect((await admin('broadcast-list')).stdout).toMatch(new RegExp(`${bid}\\s+scheduled\\s+cron "0 8 \\* \\* 1"`));
+    const results = await admin('broadcast-results', bid);
+    expect(results.stdout).toMatch(/targeted 0, sent 0/);
+    expect(results.stdout).toMatch(/next run \d\d\/\d\d\/\d{4} 08:00/);
+    expect((await admin('broadcast-cancel', bid)).stdout).toContain(`cancelled ${bid}`);
+    const twice = await admin('broadcast-cancel', bid);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/already cancelled/);
+  }, 60_000);
+});

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addMember, fastPolicy, waitForMessage } from '../../test/support/concern-fixtures.js';
+import { insertSampleUnits } from '../../test/support/sample-units.js';
+import { startTestApp, type ConsolePerson, type TestApp } from '../../test/support/test-app.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+let app: TestApp;
+let dir: string;
+let c2: ConsolePerson;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  app.services.concerns.policy = fastPolicy();
+  await insertSampleUnits(app.models);
+  dir = await mkdtemp(join(tmpdir(), 'dh-cadres-'));
+  await addMember(app, { id: 'c1', name: 'Cán bộ Một' });
+  c2 = await addMember(app, { id: 'c2', name: 'Cán bộ Hai' });
+  await addMember(app, { id: 'w1', orgUnitId: 'ent-hoa-sen' });
+});
+afterAll(async () => {
+  await app?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI as operators do, against the test app's database and Redis prefix. */
+function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: app.config.MONGODB_DB, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: app.config.REDIS_PREFIX, NODE_OPTIONS: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run admin -- import-cadres / concern-report', () => {
+  it('imports assignments, rejects bad rows with their line, and grants the cadre role', async () => {
+    const file = join(dir, 'cadres.csv');
+    await writeFile(
+      file,
+      '\uFEFFmember_id,org_unit,organisation,categories,conflict_units,active\n' +
+        'c1,vsip1,trade_union,wages;overtime,ent-phuc-thinh,true\n' +
+        'c2,vsip1,trade_union,wages,,true\n' +
+        'c2,vsip1,police,wages,,true\n' +
+        'ghost,vsip1,trade_union,,,true\n' +
+        'c1,vsip1,youth_union,weather,,true\n',
+    );
+    const r = await admin('import-cadres', file);
+    expect(r.stdout).toBe('created 2, updated 0, ended 0, concerns re-routed 0, rejected 3\n');
+    expect(r.stderr).toContain('line 4: organisation "police" is not one of');
+    expect(r.stderr).toContain('line 5: no active member ghost');
+    expect(r.stderr).toContain('line 6: unknown categories weather');
+    expect(r.code).toBe(1);
+    expect(await app.services.concerns.cm.CadreAssignment.findById('c1:vsip1:trade_union').lean()).toMatchObject({ categories: ['wages', 'overtime'], conflictUnitIds: ['ent-phuc-thinh'], active: true });
+    expect((await app.models.Member.findById('c1').lean())!.roles).toContain('cadre');
+  });
+
+  it('ending an assignment re-routes the open concerns and tells the new cadre', async () => {
+    const { concern } = await app.services.concerns.submit({ memberId: 'w1', category: 'wages', orgUnitId: 'ent-hoa-sen', description: 'Nợ lương tháng 10', photos: 0, anonymous: true, intakeKey: 'cli-1', at: app.clock.now() });
+    expect(concern.assigneeId).toBe('c1');
+    const file = join(dir, 'leave.csv');
+    await writeFile(file, 'member_id,org_unit,organisation,active\nc1,vsip1,trade_union,false\n');
+    const r = await admin('import-cadres', file);
+    expect(r).toMatchObject({ code: 0, stdout: 'created 0, updated 0, ended 1, concerns re-routed 1, rejected 0\n' });
+    expect((await app.services.concerns.get(concern._id))!.assigneeId).toBe('c2');
+    await waitForMessage(c2, (m) => m.text.includes(concern._id) && m.text.includes('thôi nhiệm vụ'));
+  });
+
+  it('prints the report and writes it as CSV', async () => {
+    const out = join(dir, 'report.csv');
+    const r = await admin('concern-report', '--csv', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('wages');
+    const csv = await readFile(out, 'utf8');
+    expect(csv.split('\n')[0]).toBe('category,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min');
+    expect(csv).toContain('wages,ent-hoa-sen,0,1,0,0,0,0,,,');
+    expect(csv).toContain('*,*,*,1,0,0,0,0,,,');
+    expect((await admin('concern-report', '--pdf')).code).toBe(2);
+  });
+});

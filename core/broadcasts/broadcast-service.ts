@@ -1,0 +1,282 @@
+/**
+ * Broadcasts for the secretariat: create (validated: content fits the platform, audience not
+ * empty, time not past, recurrence rule valid), preview the audience size, list, pause, resume,
+ * cancel, and read results. Sending itself is the runner's job (broadcast-runner.ts), started
+ * through the Jobs port. Every action needs the secretariat role; refusals are audited.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/audit-log.js';
+import { ROLES, type Models, type Role } from '../db.js';
+import type { Translations } from '../i18n.js';
+import type { Jobs } from '../jobs.js';
+import { isTopic, type MaterialService } from '../materials/material-service.js';
+import type { MaterialDoc } from '../materials/models.js';
+import type { AudienceReader, AudienceSize } from './audience.js';
+import { BroadcastInputError, NotAuthorizedError } from './broadcast-errors.js';
+import { longestMessage, textLimitFor } from './broadcast-message.js';
+import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
+import { formatLocal } from './local-time.js';
+import { type Audience, type BroadcastContent, type BroadcastDoc, type BroadcastModels, type QuietHours, ZERO_COUNTS } from './models.js';
+import { DEFAULT_QUIET_HOURS, validateQuietHours } from './quiet-hours.js';
+
+/** Queue and job names of broadcast work on the Jobs port. */
+export const BROADCAST_QUEUE = 'broadcasts';
+export const RUN_JOB = 'broadcast.run';
+export const OCCURRENCE_JOB = 'broadcast.occurrence';
+
+/** Who asks: a member (with roles) or the operator at the admin CLI. */
+export interface Actor {
+  id: string;
+  roles: readonly Role[] | 'operator';
+}
+
+/** What a new broadcast needs; omitted audience fields mean "anyone". */
+export interface NewBroadcast {
+  content: BroadcastContent;
+  audience: Partial<Audience>;
+  /** `at` omitted = now. */
+  schedule: { kind: 'once'; at?: Date } | { kind: 'recurring'; cron: string };
+  /** Default 21:30–07:00; null sends at any hour. */
+  quietHours?: QuietHours | null;
+  /** Save without scheduling. */
+  draft?: boolean;
+}
+
+/** A time this far in the past still counts as "now" (the person took a moment to confirm). */
+const PAST_TOLERANCE_MS = 60_000;
+
+/** Redis key that tells a running fan-out to stop ("pause" or "cancel"). */
+export const controlKey = (prefix: string, id: string) => `${prefix}:bc:control:${id}`;
+
+export class BroadcastService {
+  constructor(
+    private readonly d: {
+      models: Models;
+      bm: BroadcastModels;
+      materials: MaterialService;
+      audience: AudienceReader;
+      audit: AuditLog;
+      jobs: Jobs;
+      redis: Redis;
+      redisPrefix: string;
+      i18n: Translations;
+    },
+  ) {}
+
+  /** Throws NotAuthorizedError (and audits the attempt) unless the actor may run secretariat actions. */
+  async authorize(actor: Actor, action: string, at: Date, target?: string): Promise<void> {
+    if (actor.roles === 'operator' || actor.roles.includes('secretariat') || actor.roles.includes('admin')) return;
+    await this.d.audit.record({ actor: actor.id, action: 'secretariat.denied', target, details: { attempted: action }, at });
+    throw new NotAuthorizedError(`${actor.id} lacks the secretariat role needed to ${action}`);
+  }
+
+  /** Checks a request and returns it completed with defaults, plus the material it sends. */
+  async validate(input: NewBroadcast, now: Date): Promise<{ content: BroadcastContent; audience: Audience; material: MaterialDoc | null; at?: Date; cron?: string; quietHours: QuietHours | null }> {
+    const audience: Audience = { topics: [...new Set(input.audience.topics ?? [])], roles: [...new Set(input.audience.roles ?? [])] };
+    if (input.audience.orgUnitId) {
+      if (!(await this.d.models.OrgUnit.exists({ _id: input.audience.orgUnitId }))) {
+        throw new BroadcastInputError('unknown_unit', `org unit "${input.audience.orgUnitId}" does not exist`, { unit: input.audience.orgUnitId });
+      }
+      audience.orgUnitId = input.audience.orgUnitId;
+    }
+    for (const t of audience.topics) if (!isTopic(t)) throw new BroadcastInputError('unknown_topic', `topic "${t}" is not known`, { topic: t });
+    for (const r of audience.roles) if (!(ROLES as readonly string[]).includes(r)) throw new BroadcastInputError('unknown_role', `role "${r}" is not known (expected ${ROLES.join(', ')})`, { role: r });
+    if (input.audience.locale) audience.locale = input.audience.locale;
+    if (input.audience.channel) audience.channel = input.audience.channel;
+
+    let material: MaterialDoc | null = null;
+    const content: BroadcastContent = {};
+    if (input.content.materialId) {
+      material = await this.d.materials.get(input.content.materialId);
+      if (!material) throw new BroadcastInputError('unknown_material', `material "${input.content.materialId}" does not exist`, { material: input.content.materialId });
+      content.materialId = material._id;
+    } else {
+      const text = input.content.text?.trim() ?? '';
+      if (!text) throw new BroadcastInputError('no_content', 'the broadcast has neither a message nor a material');
+      content.text = text;
+    }
+    const { limit, channel } = textLimitFor(audience.channel);
+    const length = longestMessage(content, material, this.d.i18n);
+    if (length > limit) {
+      // Refused rather than split: one broadcast message is one queued delivery, so the rate
+      // limiter (which counts jobs) stays exact.
+      throw new BroadcastInputError('too_long', `the message is ${length} characters with its footer; ${channel} accepts ${limit}: shorten it by ${length - limit}`, { length, limit, channel, over: length - limit });
+    }
+
+    const quietHours = input.quietHours === undefined ? DEFAULT_QUIET_HOURS : input.quietHours;
+    if (quietHours) {
+      try {
+        validateQuietHours(quietHours);
+      } catch (err) {
+        throw new BroadcastInputError('bad_quiet_hours', (err as Error).message);
+      }
+    }
+
+    if (input.schedule.kind === 'once') {
+      const at = input.schedule.at ?? now;
+      if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
+        throw new BroadcastInputError('past_time', `${at.toISOString()} is in the past: pick a time after ${formatLocal(now)} (Vietnam time)`, { at: formatLocal(at), now: formatLocal(now) });
+      }
+      return { content, audience, material, at, quietHours };
+    }
+    try {
+      parseCron(input.schedule.cron);
+    } catch (err) {
+      if (err instanceof InvalidRecurrenceError) throw new BroadcastInputError('invalid_rule', `invalid recurrence rule: ${err.message}`, { reason: err.message });
+      throw err;
+    }
+    return { content, audience, material, cron: input.schedule.cron.trim().split(/\s+/).join(' '), quietHours };
+  }
+
+  /** How many people an audience reaches now, and how many are skipped and why. */
+  async preview(audience: Partial<Audience>): Promise<AudienceSize> {
+    return this.d.audience.size({ topics: [], roles: [], ...audience });
+  }
+
+  /**
+   * Creates and schedules a broadcast. Refuses an empty audience. With `idempotencyKey` (a chat
+   * event id) a replayed request returns the broadcast already created.
+   */
+  async create(input: NewBroadcast, actor: Actor, opts: { now: Date; idempotencyKey?: string }): Promise<{ broadcast: BroadcastDoc; size: AudienceSize }> {
+    await this.authorize(actor, 'create a broadcast', opts.now);
+    const v = await this.validate(input, opts.now);
+    const size = await this.d.audience.size(v.audience);
+    if (size.targeted === 0) {
+      throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
+    }
+    const _id = opts.idempotencyKey
+      ? 'bc-' + createHash('sha256').update(`${actor.id}|${opts.idempotencyKey}`).digest('hex').slice(0, 12)
+      : 'bc-' + randomBytes(6).toString('hex');
+    const existing = await this.d.bm.Broadcast.findById(_id).lean<BroadcastDoc>();
+    if (existing) return { broadcast: existing, size };
+    const doc: BroadcastDoc = {
+      _id,
+      content: v.content,
+      audience: v.audience,
+      schedule: v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', at: v.at! },
+      quietHours: v.quietHours,
+      status: input.draft ? 'draft' : 'scheduled',
+      createdBy: actor.id,
+      createdAt: opts.now,
+      updatedAt: opts.now,
+      generation: 0,
+      fannedOut: false,
+      counts: { ...ZERO_COUNTS },
+    };
+    await this.d.bm.Broadcast.create(doc);
+    if (!input.draft) await this.schedule(doc);
+    await this.d.audit.record({ actor: actor.id, action: 'broadcast.created', target: _id, details: { audience: v.audience, schedule: doc.schedule, size: size.targeted }, idempotencyKey: opts.idempotencyKey, at: opts.now });
+    return { broadcast: doc, size };
+  }
+
+  private async schedule(b: BroadcastDoc): Promise<void> {
+    if (b.schedule.kind === 'recurring') {
+      await this.d.jobs.repeat(BROADCAST_QUEUE, `bc:${b._id}`, { cron: b.schedule.cron }, OCCURRENCE_JOB, { broadcastId: b._id });
+    } else {
+      await this.d.jobs.schedule(BROADCAST_QUEUE, RUN_JOB, { broadcastId: b._id }, { id: `bc-run:${b._id}:${b.generation}`, at: b.schedule.at });
+    }
+  }
+
+  /** One occurrence of a recurring broadcast: a child broadcast (same content and audience) sent now. */
+  async startOccurrence(parentId: string, occurrenceKey: string, now: Date): Promise<string | undefined> {
+    const parent = await this.d.bm.Broadcast.findById(parentId).lean<BroadcastDoc>();
+    if (!parent || parent.status !== 'scheduled' || parent.schedule.kind !== 'recurring') return undefined;
+    const _id = `${parentId}-${createHash('sha256').update(occurrenceKey).digest('hex').slice(0, 10)}`;
+    const child: BroadcastDoc = {
+      _id,
+      parentId,
+      content: parent.content,
+      audience: parent.audience,
+      schedule: { kind: 'once', at: now },
+      quietHours: parent.quietHours,
+      status: 'scheduled',
+      createdBy: parent.createdBy,
+      createdAt: now,
+      updatedAt: now,
+      generation: 0,
+      fannedOut: false,
+      counts: { ...ZERO_COUNTS },
+    };
+    await this.d.bm.Broadcast.create(child).catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err; // the same occurrence again: the child exists already
+    });
+    await this.schedule(child);
+    return _id;
+  }
+
+  async get(id: string): Promise<BroadcastDoc | null> {
+    return this.d.bm.Broadcast.findById(id).lean<BroadcastDoc>();
+  }
+
+  /** The latest broadcasts, newest first. */
+  async list(limit = 10): Promise<BroadcastDoc[]> {
+    return this.d.bm.Broadcast.find({}).sort({ createdAt: -1, _id: 1 }).limit(limit).lean<BroadcastDoc[]>();
+  }
+
+  private async load(id: string): Promise<BroadcastDoc> {
+    const b = await this.get(id);
+    if (!b) throw new BroadcastInputError('not_found', `broadcast "${id}" does not exist`, { id });
+    return b;
+  }
+
+  /** Stops sending within seconds; what is already queued for the next few seconds still goes. */
+  async pause(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
+    await this.authorize(actor, 'pause a broadcast', now, id);
+    const b = await this.load(id);
+    if (!['scheduled', 'sending'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a scheduled or sending one can be paused`, { status: b.status });
+    await this.d.redis.set(controlKey(this.d.redisPrefix, id), 'pause');
+    if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);
+    else await this.d.jobs.cancel(BROADCAST_QUEUE, `bc-run:${id}:${b.generation}`);
+    await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { status: 'paused', updatedAt: now } });
+    await this.d.audit.record({ actor: actor.id, action: 'broadcast.paused', target: id, at: now });
+    return { ...b, status: 'paused' };
+  }
+
+  /** Continues a paused broadcast where it stopped (or at its time, if that is still ahead). */
+  async resume(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
+    await this.authorize(actor, 'resume a broadcast', now, id);
+    const b = await this.load(id);
+    if (b.status !== 'paused') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a paused one can be resumed`, { status: b.status });
+    const status = b.startedAt ? 'sending' : 'scheduled';
+    const generation = b.generation + 1;
+    await this.d.redis.del(controlKey(this.d.redisPrefix, id));
+    await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { status, generation, updatedAt: now } });
+    const next = { ...b, status, generation } as BroadcastDoc;
+    if (b.schedule.kind === 'once' && b.schedule.at.getTime() < now.getTime()) next.schedule = { kind: 'once', at: now };
+    await this.schedule(next);
+    await this.d.audit.record({ actor: actor.id, action: 'broadcast.resumed', target: id, at: now });
+    return next;
+  }
+
+  /** Cancels for good: nothing more is sent (queued messages are withdrawn); counts stay exact. */
+  async cancel(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
+    await this.authorize(actor, 'cancel a broadcast', now, id);
+    const b = await this.load(id);
+    if (['done', 'cancelled'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is already ${b.status}`, { status: b.status });
+    await this.d.redis.set(controlKey(this.d.redisPrefix, id), 'cancel');
+    if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);
+    else await this.d.jobs.cancel(BROADCAST_QUEUE, `bc-run:${id}:${b.generation}`);
+    const generation = b.generation + 1;
+    await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { status: 'cancelled', generation, updatedAt: now } });
+    // A run job withdraws what is still queued and settles the counts (a running one does too).
+    if (b.startedAt) await this.d.jobs.schedule(BROADCAST_QUEUE, RUN_JOB, { broadcastId: id }, { id: `bc-run:${id}:${generation}` });
+    else await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { finishedAt: now } });
+    await this.d.audit.record({ actor: actor.id, action: 'broadcast.cancelled', target: id, at: now });
+    return { ...b, status: 'cancelled', generation };
+  }
+
+  /** The broadcast with its counts; `pending` = targeted but not yet settled as sent or failed. */
+  async results(id: string): Promise<{ broadcast: BroadcastDoc; pending: number; nextRun?: Date }> {
+    const b = await this.load(id);
+    const c = b.counts;
+    const pending = Math.max(0, c.targeted - c.sent - c.failed - c.unreachable - c.cancelled);
+    const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(parseCron(b.schedule.cron), new Date()) : undefined;
+    return { broadcast: b, pending, ...(nextAt ? { nextRun: nextAt } : {}) };
+  }
+
+  /** Occurrences (children) of a recurring broadcast, newest first. */
+  async occurrences(parentId: string, limit = 5): Promise<BroadcastDoc[]> {
+    return this.d.bm.Broadcast.find({ parentId }).sort({ createdAt: -1 }).limit(limit).lean<BroadcastDoc[]>();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Cadre assignments from CSV (`member_id,org_unit,organisation,categories,conflict_units,active`):
+ * categories and conflict units separated by `;` (empty or `*` categories = all). A row with
+ * `active` false ends the assignment, and that cadre's open concerns are re-routed.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Models } from '../db.js';
+import type { ConcernService } from './concern-service.js';
+import { ORGANISATIONS, type Organisation } from './models.js';
+import type { Notice } from './notices.js';
+
+/** One usable row. */
+export interface CadreRow {
+  line: number;
+  memberId: string;
+  orgUnitId: string;
+  organisation: Organisation;
+  categories: string[];
+  conflictUnitIds: string[];
+  active: boolean;
+}
+
+export interface Rejected {
+  line: number;
+  reason: string;
+}
+
+const REQUIRED = ['member_id', 'org_unit', 'organisation'];
+const list = (v: string | undefined) => (v ?? '').split(/[;|]/).map((s) => s.trim()).filter(Boolean);
+
+/** Parses the file; rows that cannot be understood are rejected with a line number and reason. */
+export function parseCadreCsv(content: string, categories: string[]): { rows: CadreRow[]; rejected: Rejected[] } {
+  let records: { record: string[]; line: number }[];
+  try {
+    records = (parse(content, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[]).map((r) => ({ record: r.record, line: r.info.lines }));
+  } catch (err) {
+    return { rows: [], rejected: [{ line: 1, reason: `the file is not valid CSV (${(err as Error).message}); nothing was imported` }] };
+  }
+  const [head, ...body] = records;
+  if (!head) return { rows: [], rejected: [{ line: 1, reason: 'the file is empty' }] };
+  const columns = head.record.map((c) => c.trim().toLowerCase());
+  const missing = REQUIRED.filter((c) => !columns.includes(c));
+  if (missing.length) return { rows: [], rejected: [{ line: 1, reason: `the header lacks ${missing.join(', ')} (expected member_id,org_unit,organisation,categories,conflict_units,active)` }] };
+  const rows: CadreRow[] = [];
+  const rejected: Rejected[] = [];
+  for (const { record, line } of body) {
+    const f = Object.fromEntries(columns.map((c, i) => [c, (record[i] ?? '').trim()]));
+    const organisation = f.organisation as Organisation;
+    const cats = list(f.categories).filter((c) => c !== '*');
+    const unknownCats = cats.filter((c) => !categories.includes(c));
+    const active = (f.active ?? '').toLowerCase();
+    if (!f.member_id || !f.org_unit) rejected.push({ line, reason: 'member_id and org_unit are required' });
+    else if (!ORGANISATIONS.includes(organisation)) rejected.push({ line, reason: `organisation "${f.organisation}" is not one of ${ORGANISATIONS.join(', ')}` });
+    else if (unknownCats.length) rejected.push({ line, reason: `unknown categories ${unknownCats.join(', ')} (known: ${categories.join(', ')})` });
+    else if (active && !['true', 'false', 'yes', 'no', '1', '0', 'ended'].includes(active)) rejected.push({ line, reason: `active "${f.active}" should be true or false` });
+    else rows.push({ line, memberId: f.member_id, orgUnitId: f.org_unit, organisation, categories: cats, conflictUnitIds: list(f.conflict_units), active: !['false', 'no', '0', 'ended'].includes(active) });
+  }
+  return { rows, rejected };
+}
+
+/** Applies parsed rows: members and units must exist. Returns counts and the notices of re-routed concerns. */
+export async function importCadres(models: Models, concerns: ConcernService, rows: CadreRow[], at: Date): Promise<{ created: number; updated: number; ended: number; rerouted: number; rejected: Rejected[]; notices: Notice[] }> {
+  const out = { created: 0, updated: 0, ended: 0, rerouted: 0, rejected: [] as Rejected[], notices: [] as Notice[] };
+  for (const r of rows) {
+    if (!(await models.Member.exists({ _id: r.memberId, status: 'active' }))) {
+      out.rejected.push({ line: r.line, reason: `no active member ${r.memberId}` });
+      continue;
+    }
+    if (!(await models.OrgUnit.exists({ _id: r.orgUnitId }))) {
+      out.rejected.push({ line: r.line, reason: `no org unit ${r.orgUnitId}: import the org tree first` });
+      continue;
+    }
+    const _id = `${r.memberId}:${r.orgUnitId}:${r.organisation}`;
+    const existed = await concerns.cm.CadreAssignment.exists({ _id });
+    const result = await concerns.upsertAssignment({ _id, memberId: r.memberId, orgUnitId: r.orgUnitId, organisation: r.organisation, categories: r.categories, conflictUnitIds: r.conflictUnitIds, active: r.active }, at);
+    if (!r.active) out.ended++;
+    else if (existed) out.updated++;
+    else out.created++;
+    out.rerouted += result.rerouted;
+    out.notices.push(...result.notices);
+  }
+  return out;
+}

@@ -1,0 +1,517 @@
+/**
+ * The life of a concern: intake, routing to a cadre, cadre actions relayed to the worker, SLA
+ * timers and escalation up the organisation, resolution, rating and reopening. Methods return
+ * the notices to send to other people; callers deliver them (see notices.ts).
+ */
+import type { Redis } from 'ioredis';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { MemberDoc, Models } from '../db.js';
+import type { Translate, Translations } from '../i18n.js';
+import type { Jobs } from '../jobs.js';
+import type { OrgDirectory } from '../org/org-directory.js';
+import { addBusinessTime } from './business-time.js';
+import { ConcernLock } from './concern-lock.js';
+import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, TooManyOpenConcernsError } from './errors.js';
+import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
+import type { Notice } from './notices.js';
+import { slaMs, type ConcernPolicy } from './policy.js';
+import { referenceCode } from './reference-code.js';
+import { ReporterVault } from './reporter-vault.js';
+import { CadreRouter, type RouteResult } from './routing.js';
+import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
+
+export interface ConcernServiceDeps {
+  models: Models;
+  concernModels: ConcernModels;
+  org: OrgDirectory;
+  audit: AuditLog;
+  i18n: Translations;
+  jobs: Jobs;
+  redis: Redis;
+  redisPrefix: string;
+  policy: ConcernPolicy;
+}
+
+/** What a worker submits. */
+export interface Intake {
+  memberId: string;
+  category: string;
+  orgUnitId: string;
+  description: string;
+  photos: number;
+  anonymous: boolean;
+  /** Idempotency key (the submitting event), so a retried intake creates one concern. */
+  intakeKey: string;
+  at: Date;
+}
+
+/** Something a cadre does with a concern assigned to them. */
+export type CadreAction =
+  | { kind: 'accept' }
+  | { kind: 'reply'; text: string }
+  | { kind: 'ask'; text: string }
+  | { kind: 'note'; text: string }
+  | { kind: 'transfer'; to: string }
+  | { kind: 'escalate' }
+  | { kind: 'resolve'; summary: string };
+
+const DAY = 86_400_000;
+
+/** "14:05 25/11/2026" in Vietnam time. */
+export function formatVnTime(d: Date): string {
+  const v = new Date(d.getTime() + 7 * 3600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(v.getUTCHours())}:${p(v.getUTCMinutes())} ${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
+}
+
+export class ConcernService {
+  readonly vault: ReporterVault;
+  readonly router: CadreRouter;
+  /** The policy in force; replace it whole to change rules (tests: short SLAs, always open). */
+  policy: ConcernPolicy;
+  private readonly timers: SlaTimers;
+  private readonly lock: ConcernLock;
+  /** The concerns collections (reports, admin commands). */
+  readonly cm: ConcernModels;
+
+  constructor(private readonly d: ConcernServiceDeps) {
+    this.cm = d.concernModels;
+    this.policy = d.policy;
+    this.vault = new ReporterVault(d.models, d.concernModels, d.audit);
+    this.router = new CadreRouter(d.models, d.concernModels, d.org, () => this.policy);
+    this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
+    this.lock = new ConcernLock(d.redis, d.redisPrefix);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  async get(code: string): Promise<ConcernDoc | null> {
+    return this.cm.Concern.findById(code).lean<ConcernDoc>();
+  }
+
+  private async save(c: ConcernDoc, at: Date): Promise<void> {
+    c.updatedAt = at;
+    await this.cm.Concern.replaceOne({ _id: c._id }, c);
+  }
+
+  private due(c: Pick<ConcernDoc, 'category' | 'urgent' | 'level'>, kind: SlaKind, from: Date): Date {
+    const rule = this.policy.categories[c.category]!;
+    const hours = c.urgent && this.policy.urgentIgnoresBusinessHours ? { ...this.policy.businessHours, alwaysOpen: true } : this.policy.businessHours;
+    return addBusinessTime(from, slaMs(rule, kind, c.level), hours);
+  }
+
+  private setDeadlines(c: ConcernDoc, from: Date): void {
+    c.firstResponseDue = this.due(c, 'first_response', from);
+    c.resolutionDue = this.due(c, 'resolution', from);
+    c.respondedAt = undefined;
+    c.slaSeq += 1;
+  }
+
+  private async translatorFor(memberId: string): Promise<{ t: Translate; member: MemberDoc | null }> {
+    const member = await this.d.models.Member.findById(memberId).lean();
+    return { t: this.d.i18n.for(member?.locale ?? this.d.i18n.defaultLocale), member };
+  }
+
+  /** The unit's name with its place, for messages. */
+  async unitName(unitId: string, at: Date): Promise<string> {
+    return (await this.d.org.describe(unitId, at)) ?? unitId;
+  }
+
+  /** The worker-facing category name. */
+  categoryLabel(t: Translate, category: string): string {
+    return t(`concern:category.${category}`);
+  }
+
+  private event(c: ConcernDoc, e: Omit<ConcernEvent, 'at'>, at: Date): void {
+    c.events.push({ at, ...e });
+  }
+
+  /** The message a cadre gets when a concern is assigned to them: never who raised it. */
+  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened'): Promise<Notice> {
+    const { t, member } = await this.translatorFor(cadreId);
+    const text = t(`cadre:notify.assigned_${why}`, {
+      code: c._id,
+      category: this.categoryLabel(t, c.category),
+      unit: await this.unitName(c.orgUnitId, at),
+      urgency: t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+      text: c.description,
+      photos: c.photos,
+      due: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
+      level: c.level + 1,
+    });
+    return { memberId: cadreId, key: `concern:${c._id}:s${c.slaSeq}:${why}:${cadreId}:${c.events.length}`, message: { text, locale: member?.locale } };
+  }
+
+  /** A message to the worker through the sealed reporter record (audited). */
+  private async workerNotice(c: ConcernDoc, what: string, at: Date, vars: Record<string, unknown> = {}): Promise<Notice[]> {
+    const key = `${what}:${c.slaSeq}:${c.events.length}`;
+    const memberId = await this.vault.relayTarget(c._id, what, at, key);
+    if (!memberId) return [];
+    const { t, member } = await this.translatorFor(memberId);
+    if (member?.status !== 'active') return [];
+    const text = t(`concern:notify.${what}`, { code: c._id, category: this.categoryLabel(t, c.category), ...vars });
+    return [{ memberId, key: `concern:${c._id}:worker:${key}`, message: { text, locale: member.locale } }];
+  }
+
+  private async flaggedNotices(c: ConcernDoc, at: Date, reason: 'no_cadre' | 'breached_at_top'): Promise<Notice[]> {
+    const notices: Notice[] = [];
+    for (const memberId of await this.router.secretariatOf(c.levelUnitId)) {
+      const { t, member } = await this.translatorFor(memberId);
+      const text = t(`cadre:notify.flagged_${reason}`, {
+        code: c._id,
+        category: this.categoryLabel(t, c.category),
+        unit: await this.unitName(c.orgUnitId, at),
+        urgency: t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+      });
+      notices.push({ memberId, key: `concern:${c._id}:s${c.slaSeq}:flag:${reason}:${memberId}`, message: { text, locale: member?.locale } });
+    }
+    return notices;
+  }
+
+  /** Puts the concern where routing sent it and says so to the new assignee (or the secretariat). */
+  private async place(c: ConcernDoc, r: RouteResult, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened'): Promise<Notice[]> {
+    c.levelUnitId = r.unitId;
+    c.assigneeId = r.assigneeId;
+    c.flagged = r.flagged;
+    if (r.flagged) {
+      this.event(c, { kind: 'flagged', actor: 'system', internal: true, unitId: r.unitId, level: c.level }, at);
+      return this.flaggedNotices(c, at, 'no_cadre');
+    }
+    this.event(c, { kind: 'assigned', actor: 'system', internal: true, unitId: r.unitId, assigneeId: r.assigneeId, level: c.level }, at);
+    return [await this.assignmentNotice(c, r.assigneeId!, at, why)];
+  }
+
+  // ---------------------------------------------------------------- worker side
+
+  /** How many open concerns the worker has. */
+  async openCount(memberId: string): Promise<number> {
+    const codes = await this.vault.codesOf(memberId);
+    if (codes.length === 0) return 0;
+    return this.cm.Concern.countDocuments({ _id: { $in: codes }, status: { $in: OPEN_STATUSES } });
+  }
+
+  /** Creates, routes and times a concern; throws TooManyOpenConcernsError past the limit. */
+  async submit(i: Intake): Promise<{ concern: ConcernDoc; notices: Notice[] }> {
+    if (!this.policy.categories[i.category]) throw new Error(`unknown concern category "${i.category}": add it to the concerns policy`);
+    // Checked before sealing; one person's events are handled one at a time by the engine.
+    const limitReached = (await this.openCount(i.memberId)) >= this.policy.maxOpenPerWorker;
+    let code = '';
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 20) throw new Error('could not find a free reference code');
+      code = referenceCode(i.intakeKey, attempt);
+      const existing = await this.get(code);
+      if (existing?.intakeKey === i.intakeKey) return { concern: existing, notices: [] };
+      if (existing) continue;
+      if (limitReached) throw new TooManyOpenConcernsError(this.policy.maxOpenPerWorker);
+      if (await this.vault.seal(code, i.memberId, i.anonymous, i.at)) break;
+    }
+    return this.lock.with(code, async () => {
+      const again = await this.get(code);
+      if (again) return { concern: again, notices: [] };
+      const rule = this.policy.categories[i.category]!;
+      const c: ConcernDoc = {
+        _id: code,
+        category: i.category,
+        orgUnitId: i.orgUnitId,
+        levelUnitId: i.orgUnitId,
+        level: 0,
+        flagged: false,
+        urgent: rule.urgent,
+        anonymous: i.anonymous,
+        status: 'received',
+        description: i.description.slice(0, this.policy.maxDescriptionChars),
+        photos: Math.min(i.photos, this.policy.maxPhotos),
+        awaitingAnswer: false,
+        slaOutcomes: [],
+        slaSeq: 0,
+        events: [{ at: i.at, kind: 'created', actor: 'reporter' }],
+        intakeKey: i.intakeKey,
+        createdAt: i.at,
+        updatedAt: i.at,
+      };
+      this.setDeadlines(c, i.at);
+      const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
+      const notices = await this.place(c, route, i.at, 'new');
+      await this.cm.Concern.create(c);
+      await this.timers.arm(c, i.at);
+      await this.d.audit.record({ actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, idempotencyKey: code, at: i.at });
+      return { concern: c, notices };
+    });
+  }
+
+  /** The worker's concerns, newest first. */
+  async mine(memberId: string): Promise<ConcernDoc[]> {
+    const codes = await this.vault.codesOf(memberId);
+    if (codes.length === 0) return [];
+    const list = await this.cm.Concern.find({ _id: { $in: codes } }).lean<ConcernDoc[]>();
+    return list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  /** One of the worker's own concerns. */
+  async forReporter(memberId: string, code: string): Promise<ConcernDoc> {
+    const c = (await this.vault.isReporter(code, memberId)) ? await this.get(code) : null;
+    if (!c) throw new ConcernNotFoundError(code);
+    return c;
+  }
+
+  private async asReporter<T>(memberId: string, code: string, fn: (c: ConcernDoc) => Promise<T>): Promise<T> {
+    if (!(await this.vault.isReporter(code, memberId))) throw new ConcernNotFoundError(code);
+    return this.lock.with(code, async () => {
+      const c = await this.get(code);
+      if (!c) throw new ConcernNotFoundError(code);
+      return fn(c);
+    });
+  }
+
+  /** The worker answers the cadre's question; relayed to the assignee without the worker's identity. */
+  async answer(memberId: string, code: string, text: string, at: Date): Promise<Notice[]> {
+    return this.asReporter(memberId, code, async (c) => {
+      if (c.status === 'resolved') throw new ConcernClosedError(code);
+      this.event(c, { kind: 'answered', actor: 'reporter', text }, at);
+      c.awaitingAnswer = false;
+      await this.save(c, at);
+      if (!c.assigneeId) return [];
+      const { t, member } = await this.translatorFor(c.assigneeId);
+      return [{ memberId: c.assigneeId, key: `concern:${code}:answer:${c.events.length}`, message: { text: t('cadre:notify.answered', { code, text }), locale: member?.locale } }];
+    });
+  }
+
+  /** The worker rates the handling 1–5, once, after resolution. */
+  async rate(memberId: string, code: string, rating: number, at: Date): Promise<void> {
+    await this.asReporter(memberId, code, async (c) => {
+      if (c.status !== 'resolved') throw new ConcernStateError('not_resolved');
+      if (c.rating) throw new ConcernStateError('already_rated');
+      c.rating = Math.max(1, Math.min(5, Math.round(rating)));
+      this.event(c, { kind: 'rated', actor: 'reporter', text: String(c.rating) }, at);
+      await this.save(c, at);
+    });
+  }
+
+  /** Whether the worker may still reopen (resolved within the reopen window). */
+  canReopen(c: ConcernDoc, at: Date): boolean {
+    return c.status === 'resolved' && !!c.resolvedAt && at.getTime() - c.resolvedAt.getTime() <= this.policy.reopenDays * DAY;
+  }
+
+  /** The worker reopens a resolved concern within the window; it goes back to its handler or is routed again. */
+  async reopen(memberId: string, code: string, reason: string, at: Date): Promise<Notice[]> {
+    return this.asReporter(memberId, code, async (c) => {
+      if (c.status !== 'resolved') throw new ConcernStateError('not_resolved');
+      if (!this.canReopen(c, at)) throw new ConcernStateError('reopen_expired');
+      if ((await this.openCount(memberId)) >= this.policy.maxOpenPerWorker) throw new TooManyOpenConcernsError(this.policy.maxOpenPerWorker);
+      c.status = 'reopened';
+      c.resolvedAt = undefined;
+      c.rating = undefined;
+      this.event(c, { kind: 'reopened', actor: 'reporter', text: reason }, at);
+      this.setDeadlines(c, at);
+      const keep = c.assigneeId && (await this.router.stillEligible(c.assigneeId, c.category, c.orgUnitId, c.levelUnitId, at));
+      const route = keep ? { unitId: c.levelUnitId, assigneeId: c.assigneeId, flagged: false } : await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.levelUnitId, at });
+      const notices = await this.place(c, route, at, 'reopened');
+      await this.save(c, at);
+      await this.timers.arm(c, at);
+      return notices;
+    });
+  }
+
+  /** The worker agrees that cadres may see who they are, for this concern only. */
+  async consentToReveal(memberId: string, code: string, at: Date): Promise<void> {
+    await this.asReporter(memberId, code, async (c) => {
+      if (!c.anonymous) throw new ConcernStateError('not_anonymous');
+      await this.vault.consentToReveal(code, memberId, at);
+      this.event(c, { kind: 'identity_consent', actor: 'reporter', internal: true }, at);
+      await this.save(c, at);
+    });
+  }
+
+  // ---------------------------------------------------------------- cadre side
+
+  /** Open concerns assigned to the cadre, nearest deadline first. */
+  async inbox(cadreId: string): Promise<ConcernDoc[]> {
+    const list = await this.cm.Concern.find({ assigneeId: cadreId, status: { $in: OPEN_STATUSES } }).lean<ConcernDoc[]>();
+    const next = (c: ConcernDoc) => Math.min(c.respondedAt ? Infinity : (c.firstResponseDue?.getTime() ?? Infinity), c.resolutionDue?.getTime() ?? Infinity);
+    return list.sort((a, b) => next(a) - next(b) || a._id.localeCompare(b._id));
+  }
+
+  private async refuse(cadreId: string, code: string, action: string, at: Date, key: string): Promise<never> {
+    await this.d.audit.record({ actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason: 'not_assignee' }, idempotencyKey: `${code}|${cadreId}|${key}`, at });
+    throw new NotAssigneeError(code);
+  }
+
+  /** A concern as its assignee sees it, with the reporter's name only if named or consented (audited). */
+  async openAsCadre(cadreId: string, code: string, at: Date, key: string): Promise<{ concern: ConcernDoc; reporterName?: string }> {
+    const c = await this.get(code);
+    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, 'open', at, key);
+    const reporterName = await this.vault.nameForCadre(code, cadreId, at, key);
+    return { concern: c, reporterName };
+  }
+
+  /** Cadres the assignee may transfer the concern to: eligible cadres at the same unit. */
+  async transferTargets(cadreId: string, code: string, at: Date): Promise<{ memberId: string; name: string }[]> {
+    const c = await this.get(code);
+    if (!c || c.assigneeId !== cadreId) return [];
+    const eligible = await this.router.eligible(c.category, c.orgUnitId, at, [cadreId]);
+    const ids = [...new Set(eligible.filter((a) => a.orgUnitId === c.levelUnitId).map((a) => a.memberId))];
+    const members = await this.d.models.Member.find({ _id: { $in: ids } }).lean();
+    return members.map((m) => ({ memberId: m._id, name: m.displayName ?? m._id })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  }
+
+  /** A cadre acts on a concern; refused (and audited) unless it is assigned to them. */
+  async act(cadreId: string, code: string, action: CadreAction, at: Date, key: string): Promise<Notice[]> {
+    return this.lock.with(code, async () => {
+      const c = await this.get(code);
+      if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, action.kind, at, key);
+      if (c.status === 'resolved' && action.kind !== 'note') throw new ConcernClosedError(code);
+      const notices: Notice[] = [];
+      const respond = async () => {
+        if (c.respondedAt) return;
+        c.respondedAt = at;
+        c.firstResponseAt ??= at;
+        c.slaOutcomes.push({ kind: 'first_response', level: c.level, met: !c.firstResponseDue || at <= c.firstResponseDue });
+        await this.timers.cancel(c, ['first_response']);
+      };
+      switch (action.kind) {
+        case 'accept':
+          await respond();
+          c.status = 'accepted';
+          this.event(c, { kind: 'accepted', actor: cadreId }, at);
+          notices.push(...(await this.workerNotice(c, 'accepted', at)));
+          break;
+        case 'reply':
+          await respond();
+          c.status = 'replied';
+          this.event(c, { kind: 'replied', actor: cadreId, text: action.text }, at);
+          notices.push(...(await this.workerNotice(c, 'replied', at, { text: action.text })));
+          break;
+        case 'ask':
+          await respond();
+          if (c.status !== 'replied') c.status = 'accepted';
+          c.awaitingAnswer = true;
+          this.event(c, { kind: 'asked', actor: cadreId, text: action.text }, at);
+          notices.push(...(await this.workerNotice(c, 'asked', at, { text: action.text })));
+          break;
+        case 'note':
+          this.event(c, { kind: 'note', actor: cadreId, text: action.text, internal: true }, at);
+          break;
+        case 'transfer': {
+          const targets = await this.transferTargets(cadreId, code, at);
+          if (!targets.some((x) => x.memberId === action.to)) throw new ConcernStateError('bad_target');
+          c.assigneeId = action.to;
+          this.event(c, { kind: 'transferred', actor: cadreId, internal: true, assigneeId: action.to }, at);
+          notices.push(await this.assignmentNotice(c, action.to, at, 'transferred'));
+          break;
+        }
+        case 'escalate':
+          notices.push(...(await this.escalate(c, at, cadreId)));
+          break;
+        case 'resolve':
+          await respond();
+          c.status = 'resolved';
+          c.resolvedAt = at;
+          c.summary = action.summary;
+          c.awaitingAnswer = false;
+          c.slaOutcomes.push({ kind: 'resolution', level: c.level, met: !c.resolutionDue || at <= c.resolutionDue });
+          await this.timers.cancel(c);
+          this.event(c, { kind: 'resolved', actor: cadreId, text: action.summary }, at);
+          notices.push(...(await this.workerNotice(c, 'resolved', at, { text: action.summary, days: this.policy.reopenDays })));
+          break;
+      }
+      await this.save(c, at);
+      await this.d.audit.record({ actor: cadreId, action: `concern.${action.kind}`, target: code, idempotencyKey: `${code}|${key}`, at });
+      return notices;
+    });
+  }
+
+  /**
+   * Moves the concern to the eligible cadres of the parent unit (and further up when the parent
+   * has none), new deadlines at the new level; the worker is told. At the top it stays, flagged.
+   */
+  private async escalate(c: ConcernDoc, at: Date, actor: string, breach?: { due: Date }): Promise<Notice[]> {
+    const parent = await this.router.parentOf(c.levelUnitId, at);
+    if (!parent) {
+      if (c.flagged) return [];
+      c.flagged = true;
+      this.event(c, { kind: 'flagged', actor, internal: true, unitId: c.levelUnitId, level: c.level, deadline: breach?.due, lateMs: breach ? at.getTime() - breach.due.getTime() : undefined }, at);
+      await this.timers.cancel(c);
+      return this.flaggedNotices(c, at, 'breached_at_top');
+    }
+    await this.timers.cancel(c);
+    const previous = c.assigneeId;
+    const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: parent, at, exclude: previous ? [previous] : [] });
+    c.level += 1;
+    c.status = 'escalated';
+    c.awaitingAnswer = false;
+    this.setDeadlines(c, at);
+    this.event(c, { kind: 'escalated', actor, unitId: route.unitId, level: c.level, deadline: breach?.due, lateMs: breach ? at.getTime() - breach.due.getTime() : undefined }, at);
+    const notices = await this.place(c, route, at, 'escalated');
+    await this.timers.arm(c, at);
+    notices.push(...(await this.workerNotice(c, 'escalated', at)));
+    return notices;
+  }
+
+  // ---------------------------------------------------------------- system side
+
+  /** Runs one SLA timer: a reminder to the assignee, or escalation on a breach. Stale timers do nothing. */
+  async onTimer(timer: SlaTimer, at: Date): Promise<Notice[]> {
+    return this.lock.with(timer.code, async () => {
+      const c = await this.get(timer.code);
+      if (!c || c.status === 'resolved' || c.slaSeq !== timer.seq || c.level !== timer.level) return [];
+      if (timer.kind === 'first_response' && c.respondedAt) return [];
+      if (timer.stage === 'reminder') {
+        if (!c.assigneeId) return [];
+        const { t, member } = await this.translatorFor(c.assigneeId);
+        const due = timer.kind === 'first_response' ? c.firstResponseDue : c.resolutionDue;
+        this.event(c, { kind: 'reminded', actor: 'system', internal: true, assigneeId: c.assigneeId }, at);
+        await this.save(c, at);
+        const text = t(`cadre:notify.reminder_${timer.kind}`, { code: c._id, due: due ? formatVnTime(due) : '—' });
+        return [{ memberId: c.assigneeId, key: `concern:${c._id}:remind:${timer.kind}:L${c.level}:s${c.slaSeq}`, message: { text, locale: member?.locale } }];
+      }
+      c.slaOutcomes.push({ kind: timer.kind, level: c.level, met: false });
+      const notices = await this.escalate(c, at, 'system:sla', { due: new Date(timer.due) });
+      await this.save(c, at);
+      await this.d.audit.record({ actor: 'system:sla', action: 'concern.sla_breached', target: c._id, details: { kind: timer.kind, level: timer.level }, idempotencyKey: `${c._id}|${timer.kind}|${timer.level}|${timer.seq}`, at });
+      return notices;
+    });
+  }
+
+  /** Creates or updates a cadre assignment; ending one re-routes that cadre's open concerns. */
+  async upsertAssignment(a: Omit<CadreAssignmentDoc, 'startedAt' | 'endedAt'> & { startedAt?: Date }, at: Date): Promise<{ notices: Notice[]; rerouted: number }> {
+    const before = await this.cm.CadreAssignment.findById(a._id).lean();
+    const doc: CadreAssignmentDoc = { ...a, startedAt: before?.startedAt ?? a.startedAt ?? at, endedAt: a.active ? undefined : (before?.endedAt ?? at) };
+    await this.cm.CadreAssignment.replaceOne({ _id: a._id }, doc, { upsert: true });
+    if (a.active) {
+      const member = await this.d.models.Member.findById(a.memberId).lean();
+      if (member && !member.roles.includes('cadre')) await this.d.models.Member.updateOne({ _id: a.memberId }, { $set: { roles: [...member.roles, 'cadre'] } });
+      return { notices: [], rerouted: 0 };
+    }
+    return this.rerouteOpenOf(a.memberId, at);
+  }
+
+  /** Ends an assignment (the cadre leaves): their open concerns go to other eligible cadres. */
+  async endAssignment(assignmentId: string, at: Date): Promise<{ notices: Notice[]; rerouted: number }> {
+    const a = await this.cm.CadreAssignment.findById(assignmentId).lean();
+    if (!a) throw new Error(`no cadre assignment ${assignmentId}`);
+    return this.upsertAssignment({ ...a, active: false }, at);
+  }
+
+  /** Re-routes the open concerns of a cadre who may no longer handle them. */
+  async rerouteOpenOf(memberId: string, at: Date): Promise<{ notices: Notice[]; rerouted: number }> {
+    const open = await this.cm.Concern.find({ assigneeId: memberId, status: { $in: OPEN_STATUSES } }, { _id: 1 }).lean();
+    const notices: Notice[] = [];
+    let rerouted = 0;
+    for (const { _id } of open) {
+      notices.push(
+        ...(await this.lock.with(_id, async () => {
+          const c = await this.get(_id);
+          if (!c || c.assigneeId !== memberId || !OPEN_STATUSES.includes(c.status)) return [];
+          if (await this.router.stillEligible(memberId, c.category, c.orgUnitId, c.levelUnitId, at)) return [];
+          const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.levelUnitId, at, exclude: [memberId] });
+          const out = await this.place(c, route, at, 'rerouted');
+          await this.save(c, at);
+          await this.d.audit.record({ actor: 'system', action: 'concern.rerouted', target: c._id, details: { from: memberId, to: route.assigneeId ?? null, flagged: route.flagged }, idempotencyKey: `${c._id}|${memberId}|${at.toISOString()}`, at });
+          rerouted++;
+          return out;
+        })),
+      );
+    }
+    return { notices, rerouted };
+  }
+}

@@ -1,0 +1,41 @@
+/** Domain errors of the concerns area; flows turn them into kind words, the CLI into one line. */
+
+/** A cadre acted on a concern that is not assigned to them (refused and audited). */
+export class NotAssigneeError extends Error {
+  override name = 'NotAssigneeError';
+  constructor(readonly code: string) {
+    super(`concern ${code} is not assigned to this cadre: open it from your own inbox`);
+  }
+}
+
+/** The concern is resolved; only the worker can reopen it. */
+export class ConcernClosedError extends Error {
+  override name = 'ConcernClosedError';
+  constructor(readonly code: string) {
+    super(`concern ${code} is resolved: the worker can reopen it within the reopen window`);
+  }
+}
+
+/** The worker already has the maximum number of open concerns. */
+export class TooManyOpenConcernsError extends Error {
+  override name = 'TooManyOpenConcernsError';
+  constructor(readonly limit: number) {
+    super(`the worker already has ${limit} open concerns`);
+  }
+}
+
+/** No such concern, or it is not this person's. */
+export class ConcernNotFoundError extends Error {
+  override name = 'ConcernNotFoundError';
+  constructor(readonly code: string) {
+    super(`no concern ${code} for this person`);
+  }
+}
+
+/** The worker asked for something the concern's state does not allow (rate twice, reopen too late…). */
+export class ConcernStateError extends Error {
+  override name = 'ConcernStateError';
+  constructor(readonly reason: 'not_resolved' | 'already_rated' | 'reopen_expired' | 'no_question' | 'not_anonymous' | 'bad_target') {
+    super(`not possible now: ${reason}`);
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Models of the concerns area: concerns (without who raised them), the sealed reporter record
+ * (concern → member, read only by the relay code), and cadre assignments.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** Where a concern is in its life. */
+export const CONCERN_STATUSES = ['received', 'accepted', 'replied', 'escalated', 'resolved', 'reopened'] as const;
+export type ConcernStatus = (typeof CONCERN_STATUSES)[number];
+/** Every status but `resolved` counts as open. */
+export const OPEN_STATUSES: ConcernStatus[] = ['received', 'accepted', 'replied', 'escalated', 'reopened'];
+
+/** Organisations that handle concerns. */
+export const ORGANISATIONS = ['youth_union', 'womens_union', 'trade_union', 'youth_federation'] as const;
+export type Organisation = (typeof ORGANISATIONS)[number];
+
+/** One thing that happened to a concern; `internal` events are never shown to the worker. */
+export interface ConcernEvent {
+  at: Date;
+  kind: 'created' | 'assigned' | 'accepted' | 'replied' | 'asked' | 'answered' | 'note' | 'transferred' | 'escalated' | 'resolved' | 'reopened' | 'rated' | 'reminded' | 'flagged' | 'identity_consent';
+  /** `reporter`, `system`, or a cadre's member id (reporters are never named here). */
+  actor: string;
+  text?: string;
+  internal?: boolean;
+  unitId?: string;
+  assigneeId?: string;
+  level?: number;
+  /** For SLA breaches: the deadline that was missed and how late the escalation ran (ms). */
+  deadline?: Date;
+  lateMs?: number;
+}
+
+/** A concern as cadres and reports see it: no field names the reporter. */
+export interface ConcernDoc {
+  _id: string;
+  category: string;
+  /** The unit the concern is about (defaults to the worker's workplace). */
+  orgUnitId: string;
+  /** The unit whose cadre currently handles it. */
+  levelUnitId: string;
+  /** 0 where it was first routed, +1 per escalation. */
+  level: number;
+  assigneeId?: string;
+  /** Nobody eligible anywhere: sits with the top unit's secretariat. */
+  flagged: boolean;
+  urgent: boolean;
+  anonymous: boolean;
+  status: ConcernStatus;
+  description: string;
+  photos: number;
+  /** A question from the cadre is waiting for the worker's answer. */
+  awaitingAnswer: boolean;
+  /** Current SLA deadlines (at the current level). */
+  firstResponseDue?: Date;
+  resolutionDue?: Date;
+  /** When the current level first responded (cleared on escalation). */
+  respondedAt?: Date;
+  /** First response ever and resolution, for reports. */
+  firstResponseAt?: Date;
+  resolvedAt?: Date;
+  /** Every deadline met or missed, for the SLA hit rate. */
+  slaOutcomes: { kind: 'first_response' | 'resolution'; level: number; met: boolean }[];
+  /** Bumped whenever timers are re-armed; a timer of an older generation does nothing. */
+  slaSeq: number;
+  summary?: string;
+  rating?: number;
+  events: ConcernEvent[];
+  intakeKey: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The sealed link from a concern to the member who raised it. */
+export interface ConcernReporterDoc {
+  _id: string;
+  memberId: string;
+  anonymous: boolean;
+  /** Set when the worker explicitly agreed that cadres may see who they are, for this concern. */
+  revealConsentAt?: Date;
+  createdAt: Date;
+}
+
+/** A member handling concerns of some categories for one organisation at one unit. */
+export interface CadreAssignmentDoc {
+  _id: string;
+  memberId: string;
+  orgUnitId: string;
+  organisation: Organisation;
+  /** Categories covered; empty means all. */
+  categories: string[];
+  /** Units (e.g. the enterprise employing the cadre) whose concerns they must not handle. */
+  conflictUnitIds: string[];
+  active: boolean;
+  startedAt: Date;
+  endedAt?: Date;
+}
+
+export interface ConcernModels {
+  Concern: Model<ConcernDoc>;
+  ConcernReporter: Model<ConcernReporterDoc>;
+  CadreAssignment: Model<CadreAssignmentDoc>;
+}
+
+const event = new Schema<ConcernEvent>(
+  { at: Date, kind: String, actor: String, text: String, internal: Boolean, unitId: String, assigneeId: String, level: Number, deadline: Date, lateMs: Number },
+  { _id: false },
+);
+
+/** Binds the concerns models to a connection. */
+export function bindConcernModels(conn: Connection): ConcernModels {
+  return {
+    Concern: conn.model(
+      'Concern',
+      new Schema<ConcernDoc>(
+        {
+          _id: String,
+          category: { type: String, required: true },
+          orgUnitId: { type: String, required: true },
+          levelUnitId: { type: String, required: true },
+          level: { type: Number, default: 0 },
+          assigneeId: String,
+          flagged: { type: Boolean, default: false },
+          urgent: { type: Boolean, default: false },
+          anonymous: { type: Boolean, default: true },
+          status: { type: String, required: true },
+          description: { type: String, required: true },
+          photos: { type: Number, default: 0 },
+          awaitingAnswer: { type: Boolean, default: false },
+          firstResponseDue: Date,
+          resolutionDue: Date,
+          respondedAt: Date,
+          firstResponseAt: Date,
+          resolvedAt: Date,
+          slaOutcomes: { type: [new Schema({ kind: String, level: Number, met: Boolean }, { _id: false })], default: [] },
+          slaSeq: { type: Number, default: 0 },
+          summary: String,
+          rating: Number,
+          events: { type: [event], default: [] },
+          intakeKey: { type: String, required: true },
+          createdAt: { type: Date, required: true },
+          updatedAt: { type: Date, required: true },
+        },
+        { collection: 'concerns', versionKey: false },
+      ),
+    ),
+    ConcernReporter: conn.model(
+      'ConcernReporter',
+      new Schema<ConcernReporterDoc>(
+        { _id: String, memberId: { type: String, required: true }, anonymous: Boolean, revealConsentAt: Date, createdAt: { type: Date, required: true } },
+        { collection: 'concern_reporters', versionKey: false },
+      ),
+    ),
+    CadreAssignment: conn.model(
+      'CadreAssignment',
+      new Schema<CadreAssignmentDoc>(
+        {
+          _id: String,
+          memberId: { type: String, required: true },
+          orgUnitId: { type: String, required: true },
+          organisation: { type: String, required: true },
+          categories: { type: [String], default: [] },
+          conflictUnitIds: { type: [String], default: [] },
+          active: { type: Boolean, default: true },
+          startedAt: { type: Date, required: true },
+          endedAt: Date,
+        },
+        { collection: 'cadre_assignments', versionKey: false },
+      ),
+    ),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The concerns policy as data: categories and who handles them, urgency and hotlines, conflict
+ * of interest, SLA per category and level, business hours and holidays (Tết included), limits.
+ * Deployments replace it whole or in part (`withPolicy`); nothing here is hard-coded in logic.
+ */
+import type { Organisation } from './models.js';
+
+/** How one category is routed. */
+export interface CategoryRule {
+  /** Organisations whose cadres may handle it, any of them. */
+  organisations: Organisation[];
+  urgent: boolean;
+  /** Locale key (namespace concern) of the hotline shown at once for urgent categories. */
+  hotlineKey?: string;
+  /** Keep it away from cadres with a conflict of interest in the concerned unit. */
+  conflictExclusion: boolean;
+  /** SLA per level in seconds (the last entry applies to higher levels). */
+  firstResponseSeconds: number[];
+  resolutionSeconds: number[];
+}
+
+/** Opening hours per weekday (0 = Sunday) in Vietnam time, "HH:MM"–"HH:MM". */
+export interface BusinessHours {
+  /** SLA clocks run around the clock (tests, or a 24/7 deployment). */
+  alwaysOpen: boolean;
+  days: Partial<Record<0 | 1 | 2 | 3 | 4 | 5 | 6, [string, string]>>;
+  /** Whole days off, "YYYY-MM-DD" in Vietnam time. */
+  holidays: string[];
+  /** Offset of local time from UTC in minutes (Vietnam: +420, no daylight saving). */
+  utcOffsetMinutes: number;
+}
+
+export interface ConcernPolicy {
+  categories: Record<string, CategoryRule>;
+  businessHours: BusinessHours;
+  /** Urgent concerns run their SLA around the clock. */
+  urgentIgnoresBusinessHours: boolean;
+  /** A reminder goes to the assignee when this share of the SLA window has passed. */
+  reminderAt: number;
+  /** Open concerns a worker may have at once. */
+  maxOpenPerWorker: number;
+  /** Days after resolution during which the worker may reopen. */
+  reopenDays: number;
+  maxPhotos: number;
+  maxDescriptionChars: number;
+}
+
+const H = 3600;
+const normal = { firstResponseSeconds: [8 * H, 8 * H, 16 * H], resolutionSeconds: [5 * 24 * H, 5 * 24 * H, 10 * 24 * H] };
+const urgentSla = { firstResponseSeconds: [1 * H, 1 * H, 2 * H], resolutionSeconds: [24 * H, 24 * H, 48 * H] };
+
+/** The default policy, from DOMAIN.md's table of categories and usual handlers. */
+export const DEFAULT_POLICY: ConcernPolicy = {
+  categories: {
+    wages: { organisations: ['trade_union'], urgent: false, conflictExclusion: true, ...normal },
+    overtime: { organisations: ['trade_union'], urgent: false, conflictExclusion: true, ...normal },
+    insurance: { organisations: ['trade_union'], urgent: false, conflictExclusion: true, ...normal },
+    contract: { organisations: ['trade_union'], urgent: false, conflictExclusion: true, ...normal },
+    housing_security: { organisations: ['youth_union', 'youth_federation', 'womens_union'], urgent: false, conflictExclusion: false, ...normal },
+    childcare: { organisations: ['womens_union', 'trade_union'], urgent: false, conflictExclusion: false, ...normal },
+    safety: { organisations: ['trade_union'], urgent: true, hotlineKey: 'concern:hotline.safety', conflictExclusion: true, ...urgentSla },
+    harassment: { organisations: ['womens_union', 'trade_union'], urgent: true, hotlineKey: 'concern:hotline.harassment', conflictExclusion: true, ...urgentSla },
+    skills: { organisations: ['youth_union'], urgent: false, conflictExclusion: false, ...normal },
+    culture: { organisations: ['youth_union', 'youth_federation'], urgent: false, conflictExclusion: false, ...normal },
+  },
+  businessHours: {
+    alwaysOpen: false,
+    days: { 1: ['07:30', '17:00'], 2: ['07:30', '17:00'], 3: ['07:30', '17:00'], 4: ['07:30', '17:00'], 5: ['07:30', '17:00'], 6: ['07:30', '11:30'] },
+    // Public holidays as announced each year; Tết Nguyên đán 2027 (Đinh Mùi) falls on 6 Feb.
+    holidays: [
+      '2026-01-01', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22',
+      '2026-04-26', '2026-04-30', '2026-05-01', '2026-09-01', '2026-09-02',
+      '2027-01-01', '2027-02-04', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10',
+      '2027-04-16', '2027-04-30', '2027-05-01', '2027-09-02',
+    ],
+    utcOffsetMinutes: 7 * 60,
+  },
+  urgentIgnoresBusinessHours: true,
+  reminderAt: 0.75,
+  maxOpenPerWorker: 3,
+  reopenDays: 7,
+  maxPhotos: 5,
+  maxDescriptionChars: 2000,
+};
+
+/** The default policy with some parts replaced (tests: short SLAs, always open). */
+export function withPolicy(over: Partial<Omit<ConcernPolicy, 'businessHours'>> & { businessHours?: Partial<BusinessHours> } = {}): ConcernPolicy {
+  return { ...DEFAULT_POLICY, ...over, businessHours: { ...DEFAULT_POLICY.businessHours, ...over.businessHours } };
+}
+
+/** Every category id, in the order workers see them. */
+export function categoryIds(policy: ConcernPolicy): string[] {
+  return Object.keys(policy.categories);
+}
+
+/** The SLA window of a category at a level, in ms. */
+export function slaMs(rule: CategoryRule, kind: 'first_response' | 'resolution', level: number): number {
+  const list = kind === 'first_response' ? rule.firstResponseSeconds : rule.resolutionSeconds;
+  return Math.round(list[Math.min(level, list.length - 1)]! * 1000);
+}

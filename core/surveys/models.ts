@@ -1,0 +1,78 @@
+/** Surveys' collections: definitions, responses, and "already answered" markers. */
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Answers } from './answers.js';
+import type { SurveyDefinition } from './definition.js';
+
+/** A stored survey: the validated definition plus the fields queried. */
+export interface SurveyDoc {
+  _id: string;
+  definition: SurveyDefinition;
+  kind: 'survey' | 'inspection';
+  opensAt: Date;
+  closesAt: Date;
+  importedAt: Date;
+}
+
+/**
+ * One response. Named: `_id` = `<survey>:<member>[:<subject>]` and `memberId` set. Anonymous:
+ * a random `_id`, no member id, only the org unit and the profile answers the person gave, and
+ * the day (not the time) it arrived — so nothing joins it back to the person.
+ */
+export interface SurveyResponseDoc {
+  _id: string;
+  surveyId: string;
+  memberId?: string;
+  orgUnitId?: string;
+  /** Inspections: the unit inspected. */
+  subjectUnitId?: string;
+  ageBand?: string;
+  gender?: string;
+  answers: Answers;
+  locale?: string;
+  /** YYYY-MM-DD in Asia/Ho_Chi_Minh. */
+  day: string;
+}
+
+/** "This person answered this survey": a hash of (survey, member[, subject]) and nothing else. */
+export interface SurveyMarkerDoc {
+  _id: string;
+}
+
+export interface SurveyModels {
+  Survey: Model<SurveyDoc>;
+  SurveyResponse: Model<SurveyResponseDoc>;
+  SurveyMarker: Model<SurveyMarkerDoc>;
+}
+
+/** Binds the survey models to a connection. */
+export function bindSurveyModels(conn: Connection): SurveyModels {
+  return {
+    Survey: conn.models.Survey ?? conn.model('Survey', new Schema<SurveyDoc>(
+      {
+        _id: String,
+        definition: { type: Schema.Types.Mixed, required: true },
+        kind: { type: String, required: true },
+        opensAt: { type: Date, required: true },
+        closesAt: { type: Date, required: true },
+        importedAt: { type: Date, required: true },
+      },
+      { collection: 'surveys', versionKey: false, minimize: false },
+    )),
+    SurveyResponse: conn.models.SurveyResponse ?? conn.model('SurveyResponse', new Schema<SurveyResponseDoc>(
+      {
+        _id: String,
+        surveyId: { type: String, required: true },
+        memberId: String,
+        orgUnitId: String,
+        subjectUnitId: String,
+        ageBand: String,
+        gender: String,
+        answers: { type: Schema.Types.Mixed, default: {} },
+        locale: String,
+        day: { type: String, required: true },
+      },
+      { collection: 'survey_responses', versionKey: false, minimize: false },
+    )),
+    SurveyMarker: conn.models.SurveyMarker ?? conn.model('SurveyMarker', new Schema<SurveyMarkerDoc>({ _id: String }, { collection: 'survey_markers', versionKey: false })),
+  };
+}

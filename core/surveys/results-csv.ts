@@ -1,0 +1,52 @@
+/**
+ * Survey results as one CSV table (UTF-8 with BOM so Excel shows Vietnamese, CRLF lines), in
+ * long format — one row per number — so it pivots easily. Suppressed cells are written "<5".
+ */
+import { textIn } from './definition.js';
+import { MIN_CELL, type QuestionTally, type SurveyResults } from './results.js';
+
+const HEADER = ['section', 'group_kind', 'group', 'respondents', 'question', 'question_text', 'option', 'option_text', 'count', 'percent', 'mean'];
+
+/** Quotes a CSV field; a leading = + - @ is defused so a spreadsheet never runs a typed "formula". */
+function field(v: unknown): string {
+  let s = v === undefined || v === null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const suppressed = `<${MIN_CELL}`;
+
+/** The CSV text of a survey's results, in one language for the texts. */
+export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
+  const rows: unknown[][] = [HEADER];
+  const qText = new Map(r.questions.map((q) => [q.id, textIn(q.text, locale)]));
+  const tallyRows = (section: string, kind: string, group: string, respondents: number | string, qid: string, t: QuestionTally) => {
+    if (t.options) {
+      for (const o of t.options) rows.push([section, kind, group, respondents, qid, qText.get(qid), o.id, textIn(o.text, locale), o.count ?? suppressed, o.pct ?? suppressed, '']);
+    }
+    if (t.mean !== undefined) rows.push([section, kind, group, respondents, qid, qText.get(qid), '', '', t.answered, '', t.mean ?? '']);
+  };
+  rows.push(['summary', '', '', r.respondents, '', '', 'audience', '', r.audienceSize, r.responseRate === null ? '' : Math.round(r.responseRate * 1000) / 10, '']);
+  for (const q of r.questions) {
+    if (q.type === 'text') {
+      for (const a of q.texts ?? []) rows.push(['text', '', a.memberId ?? '', '', q.id, qText.get(q.id), '', a.text, '', '', '']);
+    } else tallyRows('overall', '', 'all', r.respondents, q.id, q);
+  }
+  for (const [kind, groups] of Object.entries(r.breakdowns)) {
+    for (const g of groups) {
+      const name = g.name ?? g.key;
+      if (g.respondents === null) {
+        rows.push(['breakdown', kind, name, suppressed, '', '', '', '', '', '', '']);
+        continue;
+      }
+      for (const [qid, t] of Object.entries(g.questions)) tallyRows('breakdown', kind, name, g.respondents, qid, t);
+    }
+  }
+  for (const [section, list] of [['inspection_branch', r.inspection?.branches ?? []], ['inspection_parent', r.inspection?.parents ?? []]] as const) {
+    for (const u of list) {
+      rows.push([section, u.kind, u.name, u.inspections, 'score', '', '', '', u.branches, '', u.score ?? '']);
+      for (const [qid, t] of Object.entries(u.questions)) tallyRows(section, u.kind, u.name, u.inspections, qid, t);
+    }
+  }
+  return '\uFEFF' + rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,169 @@
+/**
+ * A cadre's concerns inbox: open items by deadline; open one (reporter hidden unless named or
+ * consented), accept, reply, ask, note, transfer, escalate, resolve. Acting on a concern that is
+ * not theirs is refused and audited by the service.
+ */
+import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
+import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
+import { notifyInTurn } from '../core/concerns/notices.js';
+import { parseReferenceCode } from '../core/concerns/reference-code.js';
+import type { Flow, FlowContext } from '../core/engine/flow.js';
+
+type TextAction = 'reply' | 'ask' | 'note' | 'resolve';
+
+function code(ctx: FlowContext): string {
+  return String(ctx.state.data.cadreCode ?? '');
+}
+
+/** Runs a cadre action; says why when refused. Returns true when it took effect. */
+async function act(ctx: FlowContext, action: CadreAction): Promise<boolean> {
+  try {
+    await notifyInTurn(ctx, await ctx.services.concerns.act(ctx.member!._id, code(ctx), action, ctx.now, ctx.inbound.eventId));
+    ctx.reply(ctx.t(`cadre:done.${action.kind}`, { code: code(ctx) }));
+    return true;
+  } catch (err) {
+    if (err instanceof NotAssigneeError) ctx.reply(ctx.t('cadre:refused_not_assignee', { code: code(ctx) }));
+    else if (err instanceof ConcernClosedError) ctx.reply(ctx.t('cadre:refused_closed', { code: code(ctx) }));
+    else if (err instanceof ConcernStateError) ctx.reply(ctx.t('cadre:refused_target'));
+    else throw err;
+    return false;
+  }
+}
+
+export const cadreFlow: Flow = {
+  name: 'cadre',
+  steps: {
+    inbox: {
+      acceptsText: true,
+      async enter(ctx) {
+        const { concerns } = ctx.services;
+        const list = await concerns.inbox(ctx.member!._id);
+        const choices = [];
+        for (const c of list.slice(0, 15)) {
+          const due = c.respondedAt ? c.resolutionDue : c.firstResponseDue;
+          choices.push({
+            id: c._id,
+            label: ctx.t('cadre:inbox_item', {
+              code: c._id,
+              urgent: c.urgent ? ctx.t('cadre:urgency.urgent_mark') : '',
+              category: ctx.t(`concern:category.${c.category}`),
+              status: ctx.t(`concern:status.${c.status}`),
+              due: due ? formatVnTime(due) : '—',
+            }),
+          });
+        }
+        choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
+        ctx.ask(list.length ? ctx.t('cadre:inbox_title', { count: list.length }) : ctx.t('cadre:inbox_empty'), choices);
+      },
+      input(ctx, { choice, text }) {
+        if (choice?.id === 'back') return ctx.home();
+        const picked = choice?.id ?? parseReferenceCode(text ?? '');
+        if (!picked) {
+          ctx.reply(ctx.t('cadre:not_a_code'));
+          return ctx.repeat();
+        }
+        ctx.state.data.cadreCode = picked;
+        return ctx.go('cadre', 'item');
+      },
+    },
+
+    item: {
+      async enter(ctx) {
+        const { concerns } = ctx.services;
+        let view;
+        try {
+          view = await concerns.openAsCadre(ctx.member!._id, code(ctx), ctx.now, ctx.inbound.eventId);
+        } catch (err) {
+          if (!(err instanceof NotAssigneeError)) throw err;
+          ctx.reply(ctx.t('cadre:refused_not_assignee', { code: code(ctx) }));
+          return ctx.jump('cadre', 'inbox');
+        }
+        const c = view.concern;
+        const history = c.events
+          .filter((e) => e.kind !== 'created')
+          .map((e) => ctx.t(`cadre:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? '', level: (e.level ?? 0) + 1 }))
+          .join('\n');
+        const choices = [];
+        if (c.status !== 'resolved') {
+          if (['received', 'escalated', 'reopened'].includes(c.status)) choices.push({ id: 'accept', label: ctx.t('cadre:choice.accept') });
+          for (const id of ['reply', 'ask', 'note', 'transfer', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
+        } else choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
+        choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
+        ctx.ask(
+          ctx.t('cadre:item', {
+            code: c._id,
+            category: ctx.t(`concern:category.${c.category}`),
+            unit: await concerns.unitName(c.orgUnitId, ctx.now),
+            urgency: ctx.t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+            status: ctx.t(`concern:status.${c.status}`),
+            reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
+            text: c.description,
+            photos: c.photos,
+            firstDue: c.respondedAt ? ctx.t('cadre:met') : c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
+            resolutionDue: c.resolutionDue ? formatVnTime(c.resolutionDue) : '—',
+            level: c.level + 1,
+            history: history || '—',
+          }),
+          choices,
+        );
+      },
+      async input(ctx, { choice }) {
+        const id = choice!.id;
+        if (id === 'back') return ctx.jump('cadre', 'inbox');
+        if (id === 'accept') {
+          await act(ctx, { kind: 'accept' });
+          return ctx.jump('cadre', 'item');
+        }
+        if (id === 'transfer') return ctx.go('cadre', 'transfer');
+        if (id === 'escalate') return ctx.go('cadre', 'escalate');
+        ctx.state.data.cadreAction = id as TextAction;
+        return ctx.go('cadre', 'compose');
+      },
+    },
+
+    compose: {
+      acceptsText: true,
+      enter(ctx) {
+        ctx.reply(ctx.t(`cadre:prompt.${String(ctx.state.data.cadreAction)}`, { code: code(ctx) }));
+      },
+      async input(ctx, { text }) {
+        const kind = ctx.state.data.cadreAction as TextAction;
+        const body = text ?? '';
+        const action: CadreAction = kind === 'resolve' ? { kind, summary: body } : { kind, text: body };
+        const ok = await act(ctx, action);
+        delete ctx.state.data.cadreAction;
+        return ctx.jump('cadre', ok && kind !== 'resolve' ? 'item' : 'inbox');
+      },
+    },
+
+    transfer: {
+      async enter(ctx) {
+        const targets = await ctx.services.concerns.transferTargets(ctx.member!._id, code(ctx), ctx.now);
+        if (targets.length === 0) {
+          ctx.reply(ctx.t('cadre:transfer_none'));
+          return ctx.jump('cadre', 'item');
+        }
+        ctx.ask(ctx.t('cadre:prompt.transfer'), [...targets.map((x) => ({ id: x.memberId, label: x.name })), { id: 'back', label: ctx.t('cadre:choice.back') }]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'back') return ctx.jump('cadre', 'item');
+        await act(ctx, { kind: 'transfer', to: choice!.id });
+        return ctx.jump('cadre', 'inbox');
+      },
+    },
+
+    escalate: {
+      enter(ctx) {
+        ctx.ask(ctx.t('cadre:prompt.escalate', { code: code(ctx) }), [
+          { id: 'yes', label: ctx.t('cadre:choice.escalate_yes') },
+          { id: 'no', label: ctx.t('cadre:choice.back') },
+        ]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'no') return ctx.jump('cadre', 'item');
+        await act(ctx, { kind: 'escalate' });
+        return ctx.jump('cadre', 'inbox');
+      },
+    },
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * Property: whatever an anonymous reporter is called, whatever their ids and phone number, and
+ * whatever they write, no text delivered to any cadre chat contains their name, member id or
+ * phone (the platform user id) — through intake, assignment notices, the inbox, the item view,
+ * accepting, asking and the relayed answer.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoryIds, DEFAULT_POLICY } from '../core/concerns/policy.js';
+import { addMember, assign, fastPolicy, waitForMessage } from '../test/support/concern-fixtures.js';
+import { insertSampleUnits } from '../test/support/sample-units.js';
+import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';
+
+let app: TestApp;
+const cadreChats = new Map<string, string[]>();
+const cadres: Record<string, ConsolePerson> = {};
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await insertSampleUnits(app.models);
+  app.services.concerns.policy = fastPolicy();
+  for (const org of ['trade_union', 'womens_union', 'youth_union'] as const) {
+    cadres[org] = await addMember(app, { id: `cadre-${org}`, name: `Cán bộ ${org}`, roles: ['cadre'], chatId: `chat-cadre-${org}` });
+    await assign(app, { memberId: `cadre-${org}`, unit: 'hcm', organisation: org });
+    cadreChats.set(`chat-cadre-${org}`, []);
+  }
+  app.console.onMessage((m) => cadreChats.get(m.chatId)?.push(m.message.text + '\n' + (m.message.choices ?? []).map((c) => c.label).join('\n')));
+});
+afterAll(async () => app?.close());
+
+const safeText = (min: number) =>
+  fc.string({ minLength: min, maxLength: 160, unit: 'grapheme' }).filter((s) => s.trim().length >= min && !s.trim().startsWith('/') && !/[\r\n]/.test(s));
+
+describe('anonymity', () => {
+  it('no text a cadre receives ever contains an anonymous reporter\'s name, id or phone', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          name: fc.string({ minLength: 6, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim().length >= 6),
+          memberId: fc.stringMatching(/^[A-Za-z0-9_-]{10,24}$/),
+          phone: fc.stringMatching(/^0[35789][0-9]{8}$/),
+          category: fc.constantFrom(...categoryIds(DEFAULT_POLICY)),
+          description: safeText(10),
+          answer: safeText(12),
+        }),
+        async (r) => {
+          const secrets = [r.name.trim(), r.memberId, r.phone];
+          fc.pre(secrets.every((s) => !r.description.includes(s) && !r.answer.includes(s)));
+          fc.pre(!(await app.models.Member.exists({ _id: r.memberId })) && !(await app.models.ChannelIdentity.exists({ _id: `console:${r.phone}` })));
+          for (const list of cadreChats.values()) list.length = 0;
+          run++;
+
+          const worker = await addMember(app, { id: r.memberId, name: r.name, orgUnitId: 'ent-phuc-thinh', chatId: r.phone });
+          for (const say of ['menu', 'concerns', 'new', r.category, 'workplace', r.description, 'done', 'anonymous']) await worker.say(say);
+          const sent = await worker.say('send');
+          const code = /PA-[2-9A-Z]{4,6}/.exec(textOf(sent))?.[0];
+          expect(code, textOf(sent)).toBeDefined();
+          const assignee = (await app.services.concerns.get(code!))!.assigneeId!;
+          const cadre = cadres[assignee.replace('cadre-', '')]!;
+          await waitForMessage(cadre, (m) => m.text.includes(code!));
+
+          for (const say of ['menu', 'cadre_inbox', code!, 'accept', 'ask', 'Bạn cho mình biết thêm chi tiết nhé?']) await cadre.say(say);
+          await waitForMessage(worker, (m) => m.text.includes('Bạn cho mình biết thêm'));
+          for (const say of ['menu', 'concerns', 'mine', code!, 'answer', r.answer]) await worker.say(say);
+          await waitForMessage(cadre, (m) => m.text.includes(code!) && m.text.includes(r.answer.trim()));
+          await cadre.say(code!);
+
+          const delivered = [...cadreChats.values()].flat();
+          expect(delivered.length).toBeGreaterThan(5);
+          for (const text of delivered) for (const secret of secrets) expect(text.includes(secret), `cadre saw "${secret}" in:\n${text}`).toBe(false);
+        },
+      ),
+      { numRuns: 12, endOnFailure: true },
+    );
+    expect(run).toBeGreaterThan(5);
+  }, 240_000);
+});

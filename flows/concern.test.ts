@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, assign, fastPolicy, waitForMessage } from '../test/support/concern-fixtures.js';
+import { insertSampleUnits } from '../test/support/sample-units.js';
+import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';
+
+let app: TestApp;
+let lan: ConsolePerson;
+let wu: ConsolePerson;
+let tu: ConsolePerson;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await insertSampleUnits(app.models);
+  app.services.concerns.policy = fastPolicy();
+  lan = await addMember(app, { id: 'm-lan', name: 'Nguyễn Thị Lan', orgUnitId: 'ent-phuc-thinh', chatId: '0912345678' });
+  wu = await addMember(app, { id: 'm-wu', name: 'Chị Hoa Hội Phụ nữ', roles: ['worker', 'cadre'], chatId: 'c-wu' });
+  tu = await addMember(app, { id: 'm-tu', name: 'Anh Tâm Công đoàn', roles: ['worker', 'cadre'], chatId: 'c-tu' });
+  await assign(app, { memberId: 'm-wu', unit: 'vsip1', organisation: 'womens_union' });
+  await assign(app, { memberId: 'm-tu', unit: 'vsip1', organisation: 'trade_union', categories: ['wages', 'overtime'] });
+});
+afterAll(async () => app?.close());
+
+describe('a worker raises a concern and a cadre handles it through the bot', () => {
+  let code = '';
+
+  it('takes an urgent anonymous concern with photos, shows the hotline at once, and gives a reference code', async () => {
+    await lan.say('menu');
+    expect(lan.last.choices?.map((c) => c.id)).toContain('concerns');
+    expect(lan.last.choices?.map((c) => c.id)).not.toContain('cadre_inbox');
+    await lan.say('concerns');
+    await lan.say('new');
+    expect(lan.last.choices?.map((c) => c.id)).toContain('harassment');
+    const urgent = await lan.say('quay roi tinh duc');
+    expect(textOf(urgent)).toContain('1900 969680');
+    expect(textOf(urgent)).toContain('Công ty TNHH Giày da Phúc Thịnh');
+    await lan.say('1');
+    expect(textOf(await lan.send({ media: 'voice' }))).toContain('chưa nhận ghi âm');
+    expect(textOf(await lan.send({ media: 'photo' }))).toContain('bằng chữ trước');
+    expect(textOf(await lan.say('tệ lắm'))).toContain('viết thêm');
+    await lan.say('Tổ trưởng chuyền 3 nhiều lần nói lời khiếm nhã và đụng chạm');
+    expect(textOf(await lan.send({ media: 'photo' }))).toContain('2/5');
+    expect(textOf(await lan.send({ media: 'document' }))).toContain('chưa nhận ghi âm, video hay tệp');
+    const anonymity = await lan.say('xong');
+    expect(textOf(anonymity)).toContain('cán bộ không bao giờ biết bạn là ai');
+    const confirm = await lan.say('an danh');
+    expect(textOf(confirm)).toContain('Ảnh: 2');
+    const sent = await lan.say('gui di');
+    code = /PA-[2-9A-Z]{4}/.exec(textOf(sent))![0];
+    expect(textOf(sent)).toContain('KHẨN CẤP');
+    const c = (await app.services.concerns.get(code))!;
+    expect(c).toMatchObject({ urgent: true, anonymous: true, photos: 2, category: 'harassment', orgUnitId: 'ent-phuc-thinh', assigneeId: 'm-wu' });
+  });
+
+  it('notifies the assigned cadre with category, unit, urgency and text, never who raised it', async () => {
+    const note = await waitForMessage(wu, (m) => m.text.includes(code));
+    expect(note.text).toContain('Quấy rối tình dục');
+    expect(note.text).toContain('KHẨN CẤP');
+    expect(note.text).toContain('Công ty TNHH Giày da Phúc Thịnh');
+    expect(note.text).toContain('Tổ trưởng chuyền 3');
+    for (const secret of ['Lan', 'm-lan', '0912345678']) expect(note.text).not.toContain(secret);
+  });
+
+  it('lets the cadre accept and ask from the inbox; the worker is told and answers through "my concerns"', async () => {
+    await wu.say('menu');
+    expect(wu.last.choices?.map((c) => c.id)).toContain('cadre_inbox');
+    const inbox = await wu.say('cadre_inbox');
+    expect(wu.last.choices?.[0]?.id).toBe(code);
+    expect(textOf(inbox)).toContain('1 việc');
+    const item = await wu.say('1');
+    expect(textOf(item)).toContain('ẩn danh');
+    expect(textOf(item)).not.toContain('Lan');
+    await wu.say('accept');
+    await waitForMessage(lan, (m) => m.text.includes('đã tiếp nhận và đang xử lý'));
+    await wu.say('ask');
+    await wu.say('Việc này xảy ra từ khi nào vậy bạn?');
+    await waitForMessage(lan, (m) => m.text.includes('Việc này xảy ra từ khi nào'));
+
+    await lan.say('menu');
+    await lan.say('concerns');
+    await lan.say('mine');
+    expect(lan.last.choices?.[0]?.label).toContain('đang xử lý');
+    const detail = await lan.say('1');
+    expect(textOf(detail)).toContain('Cán bộ hỏi: Việc này xảy ra từ khi nào');
+    await lan.say('answer');
+    await lan.say('Từ đầu tháng 10 ạ');
+    const answer = await waitForMessage(wu, (m) => m.text.includes('Từ đầu tháng 10'));
+    expect(answer.text).not.toContain('Lan');
+  });
+
+  it('refuses (and audits) another cadre opening the concern by its code', async () => {
+    await tu.say('menu');
+    await tu.say('cadre_inbox');
+    const refused = await tu.say(code.toLowerCase().replace('-', ' '));
+    expect(textOf(refused)).toContain('không được giao cho anh/chị');
+    expect(await app.models.Audit.countDocuments({ action: 'concern.refused', actor: 'm-tu', target: code })).toBe(1);
+  });
+
+  it('relays the reply and the resolution; the worker rates it', async () => {
+    await wu.say('menu');
+    await wu.say('cadre_inbox');
+    await wu.say(code);
+    await wu.say('reply');
+    await wu.say('Chị đã làm việc với công ty, tổ trưởng đã bị kỷ luật');
+    await waitForMessage(lan, (m) => m.text.includes('tổ trưởng đã bị kỷ luật'));
+    await wu.say('resolve');
+    const closed = await wu.say('Công ty kỷ luật và chuyển tổ trưởng sang bộ phận khác');
+    expect(textOf(closed)).toContain('Đã đóng');
+    await waitForMessage(lan, (m) => m.text.includes('đã được giải quyết'));
+
+    // Reopening the item shows only an internal note: no reply to a resolved concern.
+    await wu.say(code);
+    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'back']);
+
+    await lan.say('menu');
+    await lan.say('concerns');
+    await lan.say('mine');
+    await lan.say('1');
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['rate', 'reopen', 'back']);
+    await lan.say('rate');
+    expect(textOf(await lan.say('5'))).toContain('Cảm ơn bạn đã đánh giá');
+    expect((await app.services.concerns.get(code))!.rating).toBe(5);
+  });
+
+  it('tells a worker with too many open concerns clearly', async () => {
+    app.services.concerns.policy = { ...app.services.concerns.policy, maxOpenPerWorker: 1 };
+    await app.services.concerns.submit({ memberId: 'm-lan', category: 'overtime', orgUnitId: 'ent-phuc-thinh', description: 'Tăng ca quá nhiều giờ', photos: 0, anonymous: true, intakeKey: 'x1', at: app.clock.now() });
+    await lan.say('menu');
+    await lan.say('concerns');
+    const refused = await lan.say('new');
+    expect(textOf(refused)).toContain('1 phản ánh chưa giải quyết xong');
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['new', 'mine', 'back']);
+  });
+});

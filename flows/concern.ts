@@ -1,0 +1,370 @@
+/**
+ * A worker's concerns: raise one (category, unit, description and photos, anonymous or named),
+ * see "my concerns" with their progress, answer a cadre's question, rate after resolution,
+ * reopen within the window, and consent to reveal who they are for one concern.
+ */
+import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
+import { formatVnTime } from '../core/concerns/concern-service.js';
+import type { ConcernDoc } from '../core/concerns/models.js';
+import { notifyInTurn } from '../core/concerns/notices.js';
+import { categoryIds } from '../core/concerns/policy.js';
+import type { Flow, FlowContext } from '../core/engine/flow.js';
+
+/** The concern being written, kept in the conversation's scratch data. */
+interface Draft {
+  category?: string;
+  orgUnitId?: string;
+  description?: string;
+  photos: number;
+  anonymous?: boolean;
+}
+
+const MIN_DESCRIPTION = 10;
+/** Events the worker sees in their concern's history (internal ones never). */
+const PUBLIC_EVENTS = new Set(['created', 'accepted', 'replied', 'asked', 'answered', 'escalated', 'resolved', 'reopened', 'rated']);
+
+function draft(ctx: FlowContext): Draft {
+  return ((ctx.state.data.concernDraft as Draft | undefined) ??= { photos: 0 });
+}
+
+function code(ctx: FlowContext): string {
+  return String(ctx.state.data.concernCode ?? '');
+}
+
+/** Says kindly why something cannot be done; rethrows anything unexpected. */
+function explain(ctx: FlowContext, err: unknown): void {
+  if (err instanceof TooManyOpenConcernsError) ctx.reply(ctx.t('concern:limit_reached', { limit: err.limit }));
+  else if (err instanceof ConcernClosedError) ctx.reply(ctx.t('concern:closed'));
+  else if (err instanceof ConcernStateError) ctx.reply(ctx.t(`concern:state.${err.reason}`, { days: ctx.services.concerns.policy.reopenDays }));
+  else if (err instanceof ConcernNotFoundError) ctx.reply(ctx.t('concern:not_found'));
+  else throw err;
+}
+
+/** Handles a photo or an attachment we cannot take; true when the input was media. */
+function takeMedia(ctx: FlowContext, media: string | undefined): boolean {
+  if (!media) return false;
+  const d = draft(ctx);
+  const max = ctx.services.concerns.policy.maxPhotos;
+  if (media !== 'photo') ctx.reply(ctx.t('concern:unsupported_attachment'));
+  else if (d.photos >= max) ctx.reply(ctx.t('concern:photo_limit', { max }));
+  else {
+    d.photos += 1;
+    ctx.reply(ctx.t('concern:photo_received', { count: d.photos, max }));
+  }
+  return true;
+}
+
+function statusLine(ctx: FlowContext, c: ConcernDoc): string {
+  return ctx.t('concern:mine_item', { code: c._id, category: ctx.t(`concern:category.${c.category}`), status: ctx.t(`concern:status.${c.status}`) });
+}
+
+export const concernFlow: Flow = {
+  name: 'concern',
+  steps: {
+    home: {
+      enter(ctx) {
+        ctx.ask(ctx.t('concern:home'), [
+          { id: 'new', label: ctx.t('concern:choice.new') },
+          { id: 'mine', label: ctx.t('concern:choice.mine') },
+          { id: 'back', label: ctx.t('concern:choice.back') },
+        ]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'back') return ctx.home();
+        if (choice!.id === 'mine') return ctx.go('concern', 'mine');
+        const { concerns } = ctx.services;
+        const open = await concerns.openCount(ctx.member!._id);
+        if (open >= concerns.policy.maxOpenPerWorker) {
+          ctx.reply(ctx.t('concern:limit_reached', { limit: concerns.policy.maxOpenPerWorker }));
+          return ctx.repeat();
+        }
+        ctx.state.data.concernDraft = { photos: 0 } satisfies Draft;
+        return ctx.go('concern', 'category');
+      },
+    },
+
+    category: {
+      enter(ctx) {
+        const ids = categoryIds(ctx.services.concerns.policy);
+        ctx.ask(ctx.t('concern:ask_category'), ids.map((id) => ({ id, label: ctx.t(`concern:category.${id}`) })));
+      },
+      async input(ctx, { choice }) {
+        const d = draft(ctx);
+        d.category = choice!.id;
+        const rule = ctx.services.concerns.policy.categories[d.category]!;
+        // Urgent: the hotline first, before any more questions.
+        if (rule.urgent) ctx.reply(ctx.t('concern:urgent_notice', { hotline: rule.hotlineKey ? ctx.t(rule.hotlineKey) : '' }));
+        return ctx.go('concern', 'unit');
+      },
+    },
+
+    unit: {
+      async enter(ctx) {
+        const workplace = ctx.member!.orgUnitId;
+        if (!workplace) {
+          ctx.reply(ctx.t('concern:no_workplace'));
+          return ctx.jump('concern', 'unit_search');
+        }
+        const name = await ctx.services.concerns.unitName(workplace, ctx.now);
+        ctx.ask(ctx.t('concern:ask_unit', { name }), [
+          { id: 'workplace', label: ctx.t('concern:choice.workplace') },
+          { id: 'other', label: ctx.t('concern:choice.other_unit') },
+        ]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'other') return ctx.go('concern', 'unit_search');
+        draft(ctx).orgUnitId = ctx.member!.orgUnitId;
+        return ctx.go('concern', 'description');
+      },
+    },
+
+    unit_search: {
+      acceptsText: true,
+      enter(ctx) {
+        ctx.reply(ctx.t('concern:unit_search'));
+      },
+      async input(ctx, { text }) {
+        const hits = await ctx.services.org.searchWorkplaces(text ?? '', ctx.now);
+        if (hits.length === 0) {
+          ctx.reply(ctx.t('concern:unit_none', { query: (text ?? '').slice(0, 60) }));
+          return;
+        }
+        ctx.state.data.concernUnitMatches = hits.map((h) => h.unit._id);
+        return ctx.go('concern', 'unit_pick');
+      },
+    },
+
+    unit_pick: {
+      async enter(ctx) {
+        const ids = (ctx.state.data.concernUnitMatches as string[] | undefined) ?? [];
+        const choices = [];
+        for (const id of ids) choices.push({ id, label: await ctx.services.concerns.unitName(id, ctx.now) });
+        ctx.ask(ctx.t('concern:unit_pick'), choices);
+      },
+      input(ctx, { choice }) {
+        draft(ctx).orgUnitId = choice!.id;
+        delete ctx.state.data.concernUnitMatches;
+        return ctx.go('concern', 'description');
+      },
+    },
+
+    description: {
+      acceptsText: true,
+      acceptsMedia: true,
+      enter(ctx) {
+        ctx.reply(ctx.t('concern:ask_description'));
+      },
+      input(ctx, { text, media }) {
+        if (takeMedia(ctx, media)) {
+          if (media === 'photo') ctx.reply(ctx.t('concern:photo_first'));
+          return;
+        }
+        const max = ctx.services.concerns.policy.maxDescriptionChars;
+        if (!text || text.length < MIN_DESCRIPTION) {
+          ctx.reply(ctx.t('concern:description_too_short'));
+          return;
+        }
+        if (text.length > max) {
+          ctx.reply(ctx.t('concern:description_too_long', { max, length: text.length }));
+          return;
+        }
+        draft(ctx).description = text;
+        return ctx.go('concern', 'photos');
+      },
+    },
+
+    photos: {
+      acceptsMedia: true,
+      enter(ctx) {
+        ctx.ask(ctx.t('concern:ask_photos', { count: draft(ctx).photos, max: ctx.services.concerns.policy.maxPhotos }), [{ id: 'done', label: ctx.t('concern:choice.done') }]);
+      },
+      input(ctx, { choice, media }) {
+        if (takeMedia(ctx, media)) return;
+        if (choice?.id === 'done') return ctx.go('concern', 'anonymity');
+      },
+    },
+
+    anonymity: {
+      enter(ctx) {
+        ctx.ask(ctx.t('concern:ask_anonymity'), [
+          { id: 'anonymous', label: ctx.t('concern:choice.anonymous') },
+          { id: 'named', label: ctx.t('concern:choice.named') },
+        ]);
+      },
+      input(ctx, { choice }) {
+        draft(ctx).anonymous = choice!.id === 'anonymous';
+        return ctx.go('concern', 'confirm');
+      },
+    },
+
+    confirm: {
+      async enter(ctx) {
+        const d = draft(ctx);
+        if (!d.category || !d.orgUnitId || !d.description || d.anonymous === undefined) return ctx.jump('concern', 'home');
+        ctx.ask(
+          ctx.t('concern:confirm', {
+            category: ctx.t(`concern:category.${d.category}`),
+            unit: await ctx.services.concerns.unitName(d.orgUnitId, ctx.now),
+            anonymity: ctx.t(d.anonymous ? 'concern:anonymity_label.anonymous' : 'concern:anonymity_label.named'),
+            photos: d.photos,
+            text: d.description,
+          }),
+          [
+            { id: 'send', label: ctx.t('concern:choice.send') },
+            { id: 'cancel', label: ctx.t('concern:choice.cancel') },
+          ],
+        );
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'cancel') {
+          delete ctx.state.data.concernDraft;
+          ctx.reply(ctx.t('concern:cancelled_intake'));
+          return ctx.jump('concern', 'home');
+        }
+        const d = draft(ctx);
+        try {
+          const { concern, notices } = await ctx.services.concerns.submit({
+            memberId: ctx.member!._id,
+            category: d.category!,
+            orgUnitId: d.orgUnitId!,
+            description: d.description!,
+            photos: d.photos,
+            anonymous: d.anonymous!,
+            intakeKey: `${ctx.identity._id}:${ctx.inbound.eventId}`,
+            at: ctx.now,
+          });
+          await notifyInTurn(ctx, notices);
+          delete ctx.state.data.concernDraft;
+          ctx.reply(ctx.t(concern.urgent ? 'concern:submitted_urgent' : 'concern:submitted', { code: concern._id }));
+          return ctx.jump('concern', 'home');
+        } catch (err) {
+          explain(ctx, err);
+          return ctx.jump('concern', 'home');
+        }
+      },
+    },
+
+    mine: {
+      async enter(ctx) {
+        const list = await ctx.services.concerns.mine(ctx.member!._id);
+        if (list.length === 0) {
+          ctx.reply(ctx.t('concern:mine_empty'));
+          return ctx.jump('concern', 'home');
+        }
+        const choices = list.slice(0, 10).map((c) => ({ id: c._id, label: statusLine(ctx, c) }));
+        choices.push({ id: 'back', label: ctx.t('concern:choice.back') });
+        ctx.ask(ctx.t('concern:mine_title', { count: list.length }), choices);
+      },
+      input(ctx, { choice }) {
+        if (choice!.id === 'back') return ctx.jump('concern', 'home');
+        ctx.state.data.concernCode = choice!.id;
+        return ctx.go('concern', 'detail');
+      },
+    },
+
+    detail: {
+      async enter(ctx) {
+        const { concerns } = ctx.services;
+        let c: ConcernDoc;
+        try {
+          c = await concerns.forReporter(ctx.member!._id, code(ctx));
+        } catch (err) {
+          explain(ctx, err);
+          return ctx.jump('concern', 'home');
+        }
+        const history = c.events
+          .filter((e) => PUBLIC_EVENTS.has(e.kind))
+          .map((e) => ctx.t(`concern:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? '' }))
+          .join('\n');
+        const open = c.status !== 'resolved';
+        const choices = [];
+        if (open && c.awaitingAnswer) choices.push({ id: 'answer', label: ctx.t('concern:choice.answer') });
+        if (c.status === 'resolved' && !c.rating) choices.push({ id: 'rate', label: ctx.t('concern:choice.rate') });
+        if (concerns.canReopen(c, ctx.now)) choices.push({ id: 'reopen', label: ctx.t('concern:choice.reopen') });
+        if (open && c.anonymous && (await concerns.vault.isSealed(c._id))) choices.push({ id: 'reveal', label: ctx.t('concern:choice.reveal') });
+        choices.push({ id: 'back', label: ctx.t('concern:choice.back') });
+        ctx.ask(
+          ctx.t('concern:detail', {
+            code: c._id,
+            category: ctx.t(`concern:category.${c.category}`),
+            status: ctx.t(`concern:status.${c.status}`),
+            anonymity: ctx.t(c.anonymous ? 'concern:anonymity_label.anonymous' : 'concern:anonymity_label.named'),
+            history,
+          }),
+          choices,
+        );
+      },
+      input(ctx, { choice }) {
+        if (choice!.id === 'back') return ctx.jump('concern', 'mine');
+        return ctx.go('concern', choice!.id);
+      },
+    },
+
+    answer: {
+      acceptsText: true,
+      enter(ctx) {
+        ctx.reply(ctx.t('concern:answer_prompt', { code: code(ctx) }));
+      },
+      async input(ctx, { text }) {
+        try {
+          await notifyInTurn(ctx, await ctx.services.concerns.answer(ctx.member!._id, code(ctx), text ?? '', ctx.now));
+          ctx.reply(ctx.t('concern:answer_sent'));
+        } catch (err) {
+          explain(ctx, err);
+        }
+        return ctx.jump('concern', 'detail');
+      },
+    },
+
+    rate: {
+      enter(ctx) {
+        ctx.ask(ctx.t('concern:rate_prompt'), ['1', '2', '3', '4', '5'].map((n) => ({ id: n, label: ctx.t(`concern:rating.${n}`) })));
+      },
+      async input(ctx, { choice }) {
+        try {
+          await ctx.services.concerns.rate(ctx.member!._id, code(ctx), Number(choice!.id), ctx.now);
+          ctx.reply(ctx.t('concern:rated'));
+        } catch (err) {
+          explain(ctx, err);
+        }
+        return ctx.jump('concern', 'detail');
+      },
+    },
+
+    reopen: {
+      acceptsText: true,
+      enter(ctx) {
+        ctx.reply(ctx.t('concern:reopen_prompt', { code: code(ctx) }));
+      },
+      async input(ctx, { text }) {
+        try {
+          await notifyInTurn(ctx, await ctx.services.concerns.reopen(ctx.member!._id, code(ctx), text ?? '', ctx.now));
+          ctx.reply(ctx.t('concern:reopened'));
+        } catch (err) {
+          explain(ctx, err);
+        }
+        return ctx.jump('concern', 'detail');
+      },
+    },
+
+    reveal: {
+      enter(ctx) {
+        ctx.ask(ctx.t('concern:reveal_confirm', { code: code(ctx) }), [
+          { id: 'yes', label: ctx.t('concern:choice.reveal_yes') },
+          { id: 'no', label: ctx.t('concern:choice.reveal_no') },
+        ]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'yes') {
+          try {
+            await ctx.services.concerns.consentToReveal(ctx.member!._id, code(ctx), ctx.now);
+            ctx.reply(ctx.t('concern:revealed'));
+          } catch (err) {
+            explain(ctx, err);
+          }
+        }
+        return ctx.jump('concern', 'detail');
+      },
+    },
+  },
+};

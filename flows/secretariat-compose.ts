@@ -1,0 +1,289 @@
+/**
+ * The secretariat composes a broadcast in chat: a free message or a material, the audience (an
+ * org unit and its subtree, then roles, language, channel, topic) with its size shown before
+ * confirming, a time or a recurrence, and a final confirmation.
+ */
+import { BroadcastInputError } from '../core/broadcasts/broadcast-errors.js';
+import { formatLocal, parseLocalDateTime, atLocalTime } from '../core/broadcasts/local-time.js';
+import type { Audience } from '../core/broadcasts/models.js';
+import type { FlowContext, Step } from '../core/engine/flow.js';
+import type { ChannelName, Choice } from '../core/engine/types.js';
+import { contentIn } from '../core/materials/material-service.js';
+import { TOPICS } from '../core/materials/models.js';
+import { fold } from '../core/text-normalize.js';
+import { actorOf, allowSecretariat } from './secretariat-guard.js';
+
+/** The draft being composed, kept in the conversation's data. */
+interface Draft {
+  text?: string;
+  materialId?: string;
+  audience: Partial<Audience>;
+  at?: string;
+  cron?: string;
+}
+
+const draftOf = (ctx: FlowContext): Draft => (ctx.state.data.bcDraft as Draft | undefined) ?? { audience: {} };
+const saveDraft = (ctx: FlowContext, d: Draft) => (ctx.state.data.bcDraft = d);
+
+/** A step that checks the role before showing or accepting anything. */
+function guarded(action: string, step: Step): Step {
+  return {
+    ...step,
+    async enter(ctx) {
+      if (await allowSecretariat(ctx, action)) await step.enter(ctx);
+    },
+    async input(ctx, input) {
+      if (await allowSecretariat(ctx, action)) await step.input(ctx, input);
+    },
+  };
+}
+
+/** The audience in words: unit, roles, language, channel, topics. */
+export async function describeAudience(ctx: FlowContext, a: Partial<Audience>): Promise<string> {
+  const parts: string[] = [];
+  parts.push(a.orgUnitId ? ctx.t('secretariat:audience_unit', { unit: (await ctx.services.org.get(a.orgUnitId, ctx.now))?.name ?? a.orgUnitId }) : ctx.t('secretariat:audience_everyone'));
+  if (a.roles?.length) parts.push(ctx.t('secretariat:audience_roles', { roles: a.roles.map((r) => ctx.t(`secretariat:role.${r}`)).join(', ') }));
+  if (a.locale) parts.push(ctx.t('secretariat:audience_locale', { language: ctx.services.i18n.for(a.locale)('common:language_name') }));
+  if (a.channel) parts.push(ctx.t('secretariat:audience_channel', { channel: a.channel }));
+  if (a.topics?.length) parts.push(ctx.t('secretariat:audience_topics', { topics: a.topics.map((t) => ctx.t(`materials:topic.${t}`)).join(', ') }));
+  return parts.join(' · ');
+}
+
+/** Explains a refusal and goes back to the step that can fix it. */
+async function explain(ctx: FlowContext, err: BroadcastInputError): Promise<void> {
+  ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+  const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'audience', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
+  return ctx.jump('secretariat', fix[err.code] ?? 'main');
+}
+
+export const composeSteps: Record<string, Step> = {
+  compose: guarded('compose a broadcast', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:compose_question'), [
+        { id: 'write', label: ctx.t('secretariat:choice_write') },
+        { id: 'material', label: ctx.t('secretariat:choice_material') },
+      ]);
+    },
+    input(ctx, input) {
+      saveDraft(ctx, { audience: draftOf(ctx).audience });
+      return ctx.go('secretariat', input.choice!.id === 'write' ? 'write' : 'pick_material');
+    },
+  }),
+  write: guarded('compose a broadcast', {
+    acceptsText: true,
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:write_question'), []);
+    },
+    input(ctx, input) {
+      saveDraft(ctx, { ...draftOf(ctx), text: input.text ?? '', materialId: undefined });
+      return ctx.go('secretariat', 'audience');
+    },
+  }),
+  pick_material: guarded('compose a broadcast', {
+    async enter(ctx) {
+      const { items } = await ctx.services.materials.newest({ now: ctx.now, pageSize: 8 });
+      if (items.length === 0) {
+        ctx.reply(ctx.t('secretariat:no_materials'));
+        return ctx.jump('secretariat', 'compose');
+      }
+      ctx.ask(ctx.t('secretariat:material_question'), items.map((m) => ({ id: m._id, label: contentIn(m, ctx.locale).title })));
+    },
+    input(ctx, input) {
+      saveDraft(ctx, { ...draftOf(ctx), materialId: input.choice!.id, text: undefined });
+      return ctx.go('secretariat', 'audience');
+    },
+  }),
+  audience: guarded('choose an audience', {
+    acceptsText: true,
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:audience_question'), [{ id: 'everyone', label: ctx.t('secretariat:choice_everyone') }]);
+    },
+    async input(ctx, input) {
+      const d = draftOf(ctx);
+      if (input.choice?.id === 'everyone') {
+        saveDraft(ctx, { ...d, audience: {} });
+        return ctx.go('secretariat', 'refine');
+      }
+      const words = fold(input.text ?? '').split(' ').filter(Boolean);
+      const units = await ctx.services.models.OrgUnit.find({}, { _id: 1, name: 1, aliases: 1 }).lean();
+      const hits = units.filter((u) => words.length > 0 && words.every((w) => fold([u.name, u._id, ...u.aliases].join(' ')).includes(w))).slice(0, 8);
+      if (hits.length === 0) {
+        ctx.reply(ctx.t('secretariat:unit_not_found', { text: input.text }));
+        return ctx.repeat();
+      }
+      ctx.state.data.bcUnits = hits.map((u) => ({ id: u._id, label: u.name }));
+      return ctx.go('secretariat', 'audience_pick');
+    },
+  }),
+  audience_pick: guarded('choose an audience', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:unit_question'), (ctx.state.data.bcUnits as Choice[] | undefined) ?? []);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      saveDraft(ctx, { ...d, audience: { orgUnitId: input.choice!.id } });
+      return ctx.go('secretariat', 'refine');
+    },
+  }),
+  refine: guarded('choose an audience', {
+    async enter(ctx) {
+      const a = draftOf(ctx).audience;
+      const size = await ctx.services.broadcasts.preview(a);
+      ctx.ask(ctx.t('secretariat:refine', { audience: await describeAudience(ctx, a), size: ctx.t('broadcasts:size', { ...size }) }), [
+        { id: 'ok', label: ctx.t('secretariat:choice_audience_ok') },
+        { id: 'roles', label: ctx.t('secretariat:choice_roles') },
+        { id: 'locale', label: ctx.t('secretariat:choice_locale') },
+        { id: 'channel', label: ctx.t('secretariat:choice_channel') },
+        { id: 'topic', label: ctx.t('secretariat:choice_topic') },
+        { id: 'again', label: ctx.t('secretariat:choice_audience_again') },
+      ]);
+    },
+    input(ctx, input) {
+      const id = input.choice!.id;
+      if (id === 'ok') return ctx.go('secretariat', 'when');
+      if (id === 'again') return ctx.jump('secretariat', 'audience');
+      return ctx.go('secretariat', `refine_${id}`);
+    },
+  }),
+  refine_roles: guarded('choose an audience', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:roles_question'), [
+        { id: 'any', label: ctx.t('secretariat:choice_any') },
+        ...['worker', 'cadre', 'secretariat'].map((r) => ({ id: r, label: ctx.t(`secretariat:role.${r}`) })),
+      ]);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      const id = input.choice!.id;
+      saveDraft(ctx, { ...d, audience: { ...d.audience, roles: id === 'any' ? [] : [id as 'worker'] } });
+      return ctx.back();
+    },
+  }),
+  refine_locale: guarded('choose an audience', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:locale_question'), [
+        { id: 'any', label: ctx.t('secretariat:choice_any') },
+        ...ctx.services.i18n.languages.map((l) => ({ id: l, label: ctx.services.i18n.for(l)('common:language_name') })),
+      ]);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      const id = input.choice!.id;
+      saveDraft(ctx, { ...d, audience: { ...d.audience, locale: id === 'any' ? undefined : id } });
+      return ctx.back();
+    },
+  }),
+  refine_channel: guarded('choose an audience', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:channel_question'), [
+        { id: 'any', label: ctx.t('secretariat:choice_any') },
+        { id: 'zalo', label: 'Zalo' },
+        { id: 'telegram', label: 'Telegram' },
+      ]);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      const id = input.choice!.id;
+      saveDraft(ctx, { ...d, audience: { ...d.audience, channel: id === 'any' ? undefined : (id as ChannelName) } });
+      return ctx.back();
+    },
+  }),
+  refine_topic: guarded('choose an audience', {
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:topic_question'), [{ id: 'any', label: ctx.t('secretariat:choice_any') }, ...TOPICS.map((t) => ({ id: t, label: ctx.t(`materials:topic.${t}`) }))]);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      const id = input.choice!.id;
+      saveDraft(ctx, { ...d, audience: { ...d.audience, topics: id === 'any' ? [] : [id] } });
+      return ctx.back();
+    },
+  }),
+  when: guarded('schedule a broadcast', {
+    acceptsText: true,
+    enter(ctx) {
+      const choices: Choice[] = [{ id: 'now', label: ctx.t('secretariat:choice_now') }];
+      const tonight = atLocalTime(ctx.now, 19 * 60);
+      if (tonight.getTime() > ctx.now.getTime()) choices.push({ id: `at:${tonight.toISOString()}`, label: ctx.t('secretariat:choice_tonight') });
+      choices.push(
+        { id: `at:${new Date(atLocalTime(ctx.now, 8 * 60).getTime() + 24 * 3600_000).toISOString()}`, label: ctx.t('secretariat:choice_tomorrow') },
+        { id: 'recurring', label: ctx.t('secretariat:choice_recurring') },
+      );
+      ctx.ask(ctx.t('secretariat:when_question'), choices);
+    },
+    input(ctx, input) {
+      const d = draftOf(ctx);
+      const id = input.choice?.id;
+      if (id === 'recurring') return ctx.go('secretariat', 'recurrence');
+      let at: Date | undefined;
+      if (id === 'now') at = ctx.now;
+      else if (id?.startsWith('at:')) at = new Date(id.slice(3));
+      else at = parseLocalDateTime(input.text ?? '', ctx.now);
+      if (!at) {
+        ctx.reply(ctx.t('secretariat:time_not_understood'));
+        return ctx.repeat();
+      }
+      saveDraft(ctx, { ...d, at: at.toISOString(), cron: undefined });
+      return ctx.go('secretariat', 'confirm');
+    },
+  }),
+  recurrence: guarded('schedule a broadcast', {
+    acceptsText: true,
+    enter(ctx) {
+      ctx.ask(ctx.t('secretariat:recurrence_question'), [
+        { id: '0 8 * * 1', label: ctx.t('secretariat:choice_weekly') },
+        { id: '0 8 1 * *', label: ctx.t('secretariat:choice_monthly') },
+      ]);
+    },
+    input(ctx, input) {
+      saveDraft(ctx, { ...draftOf(ctx), cron: input.choice?.id ?? input.text ?? '', at: undefined });
+      return ctx.go('secretariat', 'confirm');
+    },
+  }),
+  confirm: guarded('create a broadcast', {
+    async enter(ctx) {
+      const d = draftOf(ctx);
+      const input = { content: d.materialId ? { materialId: d.materialId } : { text: d.text ?? '' }, audience: d.audience, schedule: d.cron ? { kind: 'recurring' as const, cron: d.cron } : { kind: 'once' as const, at: d.at ? new Date(d.at) : ctx.now } };
+      try {
+        await ctx.services.broadcasts.validate(input, ctx.now);
+      } catch (err) {
+        if (err instanceof BroadcastInputError) return explain(ctx, err);
+        throw err;
+      }
+      const size = await ctx.services.broadcasts.preview(d.audience);
+      const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
+      const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: (d.text ?? '').slice(0, 300) });
+      const when = d.cron ? ctx.t('secretariat:summary_recurring', { rule: d.cron }) : ctx.t('secretariat:summary_at', { at: formatLocal(d.at ? new Date(d.at) : ctx.now) });
+      ctx.ask(ctx.t('secretariat:confirm_question', { what, audience: await describeAudience(ctx, d.audience), size: ctx.t('broadcasts:size', { ...size }), when }), [
+        { id: 'confirm', label: ctx.t('secretariat:choice_confirm') },
+        { id: 'change_time', label: ctx.t('secretariat:choice_change_time') },
+        { id: 'discard', label: ctx.t('secretariat:choice_discard') },
+      ]);
+    },
+    async input(ctx, input) {
+      const id = input.choice!.id;
+      if (id === 'change_time') return ctx.jump('secretariat', 'when');
+      if (id === 'discard') {
+        ctx.state.data.bcDraft = undefined;
+        ctx.reply(ctx.t('secretariat:discarded'));
+        return ctx.jump('secretariat', 'main');
+      }
+      const d = draftOf(ctx);
+      try {
+        const { broadcast, size } = await ctx.services.broadcasts.create(
+          { content: d.materialId ? { materialId: d.materialId } : { text: d.text ?? '' }, audience: d.audience, schedule: d.cron ? { kind: 'recurring', cron: d.cron } : { kind: 'once', at: d.at ? new Date(d.at) : ctx.now } },
+          actorOf(ctx),
+          { now: ctx.now, idempotencyKey: ctx.inbound.eventId },
+        );
+        ctx.state.data.bcDraft = undefined;
+        ctx.reply(ctx.t('secretariat:created', { id: broadcast._id, targeted: size.targeted }));
+        return ctx.jump('secretariat', 'main');
+      } catch (err) {
+        if (err instanceof BroadcastInputError) return explain(ctx, err);
+        throw err;
+      }
+    },
+  }),
+};
+
+export { guarded };

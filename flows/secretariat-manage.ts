@@ -1,0 +1,79 @@
+/** The secretariat's broadcasts in chat: the latest ones, their results, pause, resume, cancel. */
+import { BroadcastInputError } from '../core/broadcasts/broadcast-errors.js';
+import { formatLocal } from '../core/broadcasts/local-time.js';
+import type { BroadcastDoc } from '../core/broadcasts/models.js';
+import type { FlowContext, Step } from '../core/engine/flow.js';
+import type { Choice } from '../core/engine/types.js';
+import { guarded } from './secretariat-compose.js';
+import { actorOf } from './secretariat-guard.js';
+
+function label(ctx: FlowContext, b: BroadcastDoc): string {
+  const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : b.schedule.cron;
+  const what = b.content.materialId ? b.content.materialId : (b.content.text ?? '').slice(0, 30);
+  return `${when} · ${ctx.t(`broadcasts:status.${b.status}`)} · ${what}`;
+}
+
+export const manageSteps: Record<string, Step> = {
+  list: guarded('list broadcasts', {
+    async enter(ctx) {
+      const list = await ctx.services.broadcasts.list(8);
+      if (list.length === 0) {
+        ctx.reply(ctx.t('secretariat:none_yet'));
+        return ctx.jump('secretariat', 'main');
+      }
+      ctx.ask(ctx.t('secretariat:list_question'), [...list.map((b) => ({ id: b._id, label: label(ctx, b) })), { id: 'back', label: ctx.t('secretariat:choice_back') }]);
+    },
+    input(ctx, input) {
+      if (input.choice!.id === 'back') return ctx.back();
+      ctx.state.data.bcId = input.choice!.id;
+      return ctx.go('secretariat', 'detail');
+    },
+  }),
+  detail: guarded('see broadcast results', {
+    async enter(ctx) {
+      const id = String(ctx.state.data.bcId ?? '');
+      let r;
+      try {
+        r = await ctx.services.broadcasts.results(id);
+      } catch (err) {
+        if (!(err instanceof BroadcastInputError)) throw err;
+        ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+        return ctx.jump('secretariat', 'list');
+      }
+      const b = r.broadcast;
+      const choices: Choice[] = [{ id: 'refresh', label: ctx.t('secretariat:choice_refresh') }];
+      if (b.status === 'scheduled' || b.status === 'sending') choices.push({ id: 'pause', label: ctx.t('secretariat:choice_pause') });
+      if (b.status === 'paused') choices.push({ id: 'resume', label: ctx.t('secretariat:choice_resume') });
+      if (b.status !== 'done' && b.status !== 'cancelled') choices.push({ id: 'cancel', label: ctx.t('secretariat:choice_cancel') });
+      choices.push({ id: 'back', label: ctx.t('secretariat:choice_back') });
+      const next = r.nextRun ? ctx.t('secretariat:next_run', { at: formatLocal(r.nextRun) }) : '';
+      ctx.ask(ctx.t('secretariat:detail', { title: label(ctx, b), counts: ctx.t('broadcasts:counts', { ...b.counts, pending: r.pending }), next }), choices);
+    },
+    async input(ctx, input) {
+      const id = String(ctx.state.data.bcId ?? '');
+      const s = ctx.services.broadcasts;
+      try {
+        switch (input.choice!.id) {
+          case 'pause':
+            await s.pause(id, actorOf(ctx), ctx.now);
+            ctx.reply(ctx.t('secretariat:paused'));
+            break;
+          case 'resume':
+            await s.resume(id, actorOf(ctx), ctx.now);
+            ctx.reply(ctx.t('secretariat:resumed'));
+            break;
+          case 'cancel':
+            await s.cancel(id, actorOf(ctx), ctx.now);
+            ctx.reply(ctx.t('secretariat:cancelled'));
+            break;
+          case 'back':
+            return ctx.jump('secretariat', 'list');
+        }
+      } catch (err) {
+        if (!(err instanceof BroadcastInputError)) throw err;
+        ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+      }
+      return ctx.repeat();
+    },
+  }),
+};

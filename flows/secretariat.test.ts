@@ -1,0 +1,108 @@
+/** The secretariat area in chat: compose, audience size, time, confirm; manage; refusals. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedMembers } from '../test/support/broadcast-members.js';
+import { eventually } from '../test/support/platforms.js';
+import { insertSampleUnits } from '../test/support/sample-units.js';
+import { ConsolePerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+
+let app: TestApp;
+const received = new Map<string, string[]>();
+beforeAll(async () => {
+  app = await startTestApp();
+  await insertSampleUnits(app.models);
+  await seedMembers(app.models, 5, { unit: (i) => (i < 3 ? 'ent-phuc-thinh' : 'ent-det-song-than') });
+  app.console.onMessage((m) => received.set(m.chatId, [...(received.get(m.chatId) ?? []), m.message.text]));
+});
+afterAll(async () => app?.close());
+
+/** A person who has joined (consent, Vietnamese, workplace) and sits at the main menu. */
+async function joined(name: string, roles: string[] = ['worker']): Promise<ConsolePerson> {
+  const p = new ConsolePerson(app, name, { displayName: name });
+  await p.say('xin chào');
+  await p.say('dong y');
+  await p.say('1');
+  await p.say('vsip');
+  await p.say('phuc thinh');
+  const identity = await app.models.ChannelIdentity.findById(`console:${name}`).lean();
+  await app.models.Member.updateOne({ _id: identity!.memberId }, { $set: { roles } });
+  await p.say('menu');
+  return p;
+}
+
+describe('secretariat in chat', () => {
+  it('composes a message, shows the audience size before confirming, schedules it, and shows results', async () => {
+    const thu = await joined('thu', ['worker', 'secretariat']);
+    expect(thu.last.choices?.map((c) => c.id)).toContain('secretariat');
+    await thu.say('secretariat');
+    await thu.say('1'); // new
+    await thu.say('1'); // write
+    const audienceQ = await thu.say('Tối thứ Sáu sinh hoạt chi đoàn tại nhà văn hóa KCN.');
+    expect(textOf(audienceQ)).toContain('Gửi cho ai?');
+    const units = await thu.say('vsip');
+    expect(textOf(units)).toContain('chọn đơn vị');
+    expect(thu.last.choices?.map((c) => c.label)).toEqual(expect.arrayContaining(['KCN VSIP I']));
+    const refine = await thu.say('KCN VSIP I');
+    // 3 seeded members at Phúc Thịnh plus Thu herself, all under VSIP I.
+    expect(textOf(refine)).toContain('Sẽ gửi tới 4 người');
+    const when = await thu.say('1'); // use this audience
+    expect(textOf(when)).toContain('Gửi lúc nào?');
+    const confirm = await thu.say('Gửi ngay');
+    expect(textOf(confirm)).toContain('Xác nhận gửi tin');
+    expect(textOf(confirm)).toContain('Sẽ gửi tới 4 người');
+    const created = await thu.say('Xác nhận gửi');
+    expect(textOf(created)).toMatch(/Đã lên lịch đợt gửi tin bc-\w+ tới 4 người/);
+    await eventually(() => expect(['u0', 'u1', 'u2'].map((c) => received.get(c)?.length ?? 0)).toEqual([1, 1, 1]));
+    expect(received.get('u3')).toBeUndefined();
+
+    await thu.say('2'); // broadcasts
+    expect(thu.last.choices?.length).toBe(2);
+    await eventually(async () => {
+      const detail = await thu.say('1');
+      expect(textOf(detail)).toMatch(/đã gửi xong[\s\S]*Nhắm tới: 4 · đã gửi: 4/);
+      await thu.say('quay lại');
+    });
+  });
+
+  it('refuses a time in the past, an invalid recurrence rule and a message over the platform limit, with the reason', async () => {
+    const ha = await joined('ha', ['secretariat']);
+    await ha.say('secretariat');
+    await ha.say('1');
+    await ha.say('1');
+    await ha.say('Thông báo ngắn');
+    await ha.say('Tất cả');
+    await ha.say('1');
+    const past = await ha.say('01/01/2020 08:00');
+    expect(textOf(past)).toContain('đã qua rồi');
+    expect(textOf(past)).toContain('Gửi lúc nào?');
+    await ha.say('Gửi định kỳ');
+    const rule = await ha.say('0 8 * * 9');
+    expect(textOf(rule)).toContain('Quy tắc lặp lại chưa đúng');
+    expect(textOf(rule)).toContain('Lặp lại thế nào?');
+
+    await ha.say('menu');
+    await ha.say('secretariat');
+    await ha.say('1');
+    await ha.say('1');
+    await ha.say('Bản tin dài. '.repeat(170)); // ~2,200 characters: over Zalo's 2,000
+    await ha.say('Tất cả');
+    await ha.say('1');
+    const tooLong = await ha.say('Gửi ngay');
+    expect(textOf(tooLong)).toMatch(/Tin dài \d+ ký tự .* chỉ nhận tối đa 2000 ký tự/);
+    expect(textOf(tooLong)).toContain('Anh/chị muốn gửi gì?');
+  });
+
+  it('refuses and audits a member without the secretariat role (role revoked mid-conversation)', async () => {
+    const long = await joined('long', ['worker', 'secretariat']);
+    await long.say('secretariat');
+    const identity = await app.models.ChannelIdentity.findById('console:long').lean();
+    await app.models.Member.updateOne({ _id: identity!.memberId }, { $set: { roles: ['worker'] } });
+    const refused = await long.say('1');
+    expect(textOf(refused)).toContain('chỉ dành cho Tổ thư ký');
+    expect(long.last.choices?.map((c) => c.id)).not.toContain('secretariat');
+    const audit = await app.models.Audit.find({ action: 'secretariat.denied', actor: identity!.memberId }).lean();
+    expect(audit.length).toBeGreaterThanOrEqual(1);
+    // A worker cannot pick the hidden entry by typing its id either.
+    const typed = await long.say('secretariat');
+    expect(textOf(typed)).not.toContain('Tổ thư ký — gửi thông báo chung');
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * The secretariat's area (Tổ thư ký), on any channel, for members with the secretariat role:
+ * compose and schedule broadcasts, follow and control them. Every step checks the role, so a
+ * member whose role was revoked mid-conversation is refused (and the attempt audited).
+ */
+import type { Flow } from '../core/engine/flow.js';
+import { composeSteps, guarded } from './secretariat-compose.js';
+import { manageSteps } from './secretariat-manage.js';
+
+export const secretariatFlow: Flow = {
+  name: 'secretariat',
+  steps: {
+    main: guarded('open the secretariat area', {
+      enter(ctx) {
+        ctx.ask(ctx.t('secretariat:main'), [
+          { id: 'new', label: ctx.t('secretariat:choice_new') },
+          { id: 'list', label: ctx.t('secretariat:choice_list') },
+          { id: 'menu', label: ctx.t('secretariat:choice_menu') },
+        ]);
+      },
+      input(ctx, input) {
+        const id = input.choice!.id;
+        if (id === 'new') return ctx.go('secretariat', 'compose');
+        if (id === 'list') return ctx.go('secretariat', 'list');
+        return ctx.home();
+      },
+    }),
+    ...composeSteps,
+    ...manageSteps,
+  },
+};

@@ -1,0 +1,55 @@
+/** A compact summary of a survey's results in chat, for the secretariat (the full tables go to CSV via the admin CLI). */
+import type { Flow, FlowContext } from '../core/engine/flow.js';
+import { textIn } from '../core/surveys/definition.js';
+import type { SurveyResults } from '../core/surveys/results.js';
+
+const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 1000) / 10}%`);
+
+/** The summary text: response rate, each question's counts or mean, inspection scores. */
+export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResults): string {
+  const { t, locale } = ctx;
+  const lines = [t('survey:results_header', { title: textIn(r.title, locale), respondents: r.respondents, audience: r.audienceSize, rate: pct(r.responseRate) })];
+  r.questions.forEach((q, i) => {
+    lines.push('', t('survey:results_question', { n: i + 1, text: textIn(q.text, locale), answered: q.answered }));
+    if (q.type === 'single' || q.type === 'multiple') {
+      for (const o of q.options ?? []) lines.push(`   • ${textIn(o.text, locale)}: ${o.count ?? t('survey:results_suppressed')} (${o.pct ?? '–'}%)`);
+    }
+    if (q.mean !== undefined && q.mean !== null) lines.push(t('survey:results_mean', { mean: q.mean }));
+    if (q.type === 'text') lines.push(t('survey:results_texts', { count: q.texts?.length ?? 0 }));
+  });
+  if (r.inspection) {
+    const unitLine = (u: { name: string; score: number | null; inspections: number }) => t('survey:results_unit_line', { name: u.name, score: u.score ?? '–', inspections: u.inspections });
+    lines.push('', t('survey:results_branches'), ...r.inspection.branches.slice(0, 15).map(unitLine));
+    lines.push('', t('survey:results_parents'), ...r.inspection.parents.slice(0, 10).map(unitLine));
+  }
+  lines.push('', t('survey:results_more', { id: r.surveyId }));
+  return lines.join('\n');
+}
+
+export const surveyResultsFlow: Flow = {
+  name: 'survey-results',
+  steps: {
+    pick: {
+      async enter(ctx) {
+        const surveys = await ctx.services.surveys.list();
+        if (surveys.length === 0) {
+          ctx.reply(ctx.t('survey:results_none'));
+          return ctx.home();
+        }
+        const choices = surveys.slice(-9).map((s) => ({ id: s._id, label: textIn(s.definition.title, ctx.locale) }));
+        choices.push({ id: 'menu', label: ctx.t('survey:to_menu') });
+        ctx.ask(ctx.t('survey:results_pick'), choices);
+      },
+      async input(ctx, input) {
+        if (input.choice!.id === 'menu') return ctx.home();
+        // The menu shows this flow to the secretariat only; check again in case a role was removed meanwhile.
+        if (!ctx.member?.roles.includes('secretariat')) return ctx.home();
+        const results = await ctx.services.surveys.results(input.choice!.id);
+        if (!results) return ctx.repeat();
+        await ctx.services.audit.record({ actor: ctx.member._id, action: 'survey.results_viewed', target: results.surveyId, idempotencyKey: ctx.inbound.eventId, at: ctx.now });
+        ctx.reply(summarize(ctx, results));
+        return ctx.repeat();
+      },
+    },
+  },
+};

@@ -1,0 +1,249 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSurveyFile, validateSurvey } from '../core/surveys/definition.js';
+import { seedSampleSurveys } from '../core/surveys/sample-seed.js';
+import { markerId, reminderJobId } from '../core/surveys/survey-service.js';
+import { insertSampleUnits } from '../test/support/sample-units.js';
+import { ConsolePerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+import { deliveryJobId } from '../workers/delivery-queue.js';
+import { runSurveyReminder } from '../workers/survey-reminders.js';
+
+let app: TestApp;
+
+const demo = (id: string, extra: Record<string, unknown> = {}) =>
+  validateSurvey({
+    id,
+    title: { vi: `Khảo sát ${id}`, en: `Survey ${id}` },
+    opensAt: '2026-11-01T00:00:00+07:00',
+    closesAt: '2026-12-01T00:00:00+07:00',
+    anonymous: true,
+    audience: { roles: ['worker'] },
+    profile: ['gender'],
+    questions: [
+      { id: 'housing', type: 'single', text: { vi: 'Bạn đang ở đâu?' }, options: [{ id: 'tro', text: { vi: 'Nhà trọ' } }, { id: 'ktx', text: { vi: 'Ký túc xá' } }] },
+      { id: 'rent', type: 'number', min: 0, max: 20000, text: { vi: 'Tiền trọ (nghìn đồng)?' }, showIf: { question: 'housing', anyOf: ['tro'] } },
+      { id: 'skills', type: 'multiple', text: { vi: 'Bạn muốn học gì?' }, options: [{ id: 'tin', text: { vi: 'Tin học' } }, { id: 'nn', text: { vi: 'Ngoại ngữ' } }, { id: 'tn', text: { vi: 'Tay nghề' } }] },
+      { id: 'happy', type: 'scale', text: { vi: 'Bạn hài lòng với công việc?' } },
+      { id: 'wishes', type: 'text', required: false, text: { vi: 'Nguyện vọng của bạn?' } },
+    ],
+    ...extra,
+  });
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await insertSampleUnits(app.models);
+  await app.services.surveys.importDefinition(demo('tam-tu'), { actor: 'test', at: app.clock.now() });
+});
+afterAll(async () => app?.close());
+
+/** Someone who has consented, chosen Vietnamese and a workplace: at the main menu. */
+async function onboarded(name: string): Promise<ConsolePerson> {
+  const p = new ConsolePerson(app, name);
+  await p.say('xin chào');
+  await p.say('1');
+  await p.say('1');
+  await p.say('vsip');
+  await p.say('phuc thinh');
+  expect(p.last.text).toContain('Trang chính');
+  return p;
+}
+
+const memberIdOf = async (name: string) => (await app.models.ChannelIdentity.findById(`console:${name}`).lean())!.memberId!;
+
+describe('taking a survey in chat', () => {
+  it('asks every question with progress, goes back to change an answer, re-asks bad answers, and stores an anonymous response', async () => {
+    const lan = await onboarded('lan');
+    const list = await lan.say('khao sat');
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['tam-tu', 'menu']);
+    expect(textOf(list)).toContain('Phiếu khảo sát đang mở');
+
+    const first = await lan.say('1');
+    expect(textOf(first)).toContain('ẩn danh');
+    expect(lan.last.text).toContain('Câu 1/6: Bạn đang ở đâu?');
+
+    // A choice typed without diacritics.
+    await lan.say('ky tuc xa');
+    expect(lan.last.text).toContain('Câu 2/5: Bạn muốn học gì?');
+
+    // "quay lại" goes to the previous question; a different answer there opens the skipped question.
+    await lan.say('quay lại');
+    expect(lan.last.text).toContain('Câu 1/5: Bạn đang ở đâu?');
+    await lan.say('Nhà trọ');
+    expect(lan.last.text).toContain('Câu 2/6: Tiền trọ');
+
+    // Text where a number is expected, then out of range: asked again with a hint.
+    const words = await lan.say('một triệu rưỡi');
+    expect(textOf(words)).toContain('Mình cần một con số');
+    expect(lan.last.text).toContain('Câu 2/6: Tiền trọ');
+    expect(textOf(await lan.say('99999'))).toContain('từ 0 đến 20000');
+    await lan.say('1.500');
+    expect(lan.last.text).toContain('Câu 3/6: Bạn muốn học gì?');
+
+    expect(textOf(await lan.say('1, 9'))).toContain('Mình chưa hiểu "9"');
+    await lan.say('tin hoc, tay nghe');
+    expect(lan.last.text).toContain('Câu 4/6');
+    expect(lan.last.choices?.map((c) => c.label)).toEqual(['1 – rất không hài lòng', '2', '3', '4', '5 – rất hài lòng']);
+
+    // Out of range on the 1–5 scale.
+    expect(textOf(await lan.say('7'))).toContain('từ 1 đến 5');
+    await lan.say('4');
+    expect(lan.last.text).toContain('Câu 5/6: Nguyện vọng');
+    await lan.say('Mong có nhóm trẻ gần khu trọ');
+    expect(lan.last.text).toContain('Câu 6/6');
+    expect(lan.last.text).toContain('Giới tính');
+    await lan.say('bo qua');
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
+
+    const thanks = await lan.say('gui phieu');
+    expect(textOf(thanks)).toContain('ẩn danh');
+    expect(textOf(thanks)).toContain('Ban Chỉ đạo');
+    expect(lan.last.text).toContain('Trang chính');
+
+    const memberId = await memberIdOf('lan');
+    const responses = await app.services.surveys.surveyModels.SurveyResponse.find({ surveyId: 'tam-tu' }).lean();
+    expect(responses).toHaveLength(1);
+    const r = responses[0]!;
+    expect(r).not.toHaveProperty('memberId');
+    expect(r).not.toHaveProperty('gender');
+    expect(r.orgUnitId).toBe('ent-phuc-thinh');
+    expect(r.answers).toEqual({ housing: 'tro', rent: 1500, skills: ['tin', 'tn'], happy: 4, wishes: 'Mong có nhóm trẻ gần khu trọ' });
+    // Nothing in the response is derived from the member; the marker is a one-way hash without answers.
+    expect(JSON.stringify(r)).not.toContain(memberId);
+    expect(await app.services.surveys.surveyModels.SurveyMarker.findById(markerId('tam-tu', memberId)).lean()).toEqual({ _id: markerId('tam-tu', memberId) });
+    // The progress kept in the conversation is gone once sent.
+    const conv = await app.models.Conversation.findById('console:lan').lean();
+    expect(conv!.data.surveyDrafts).toEqual({});
+    expect(JSON.stringify(conv)).not.toContain('nhóm trẻ');
+
+    // One response per person: the survey is no longer offered.
+    expect(textOf(await lan.say('khao sat'))).toContain('chưa có phiếu khảo sát nào');
+  });
+
+  it('lets a person leave and resume where they stopped', async () => {
+    const hoa = await onboarded('hoa');
+    await hoa.say('khao sat');
+    await hoa.say('1');
+    await hoa.say('2');
+    expect(hoa.last.text).toContain('Câu 2/5');
+    await hoa.say('menu');
+    await hoa.say('khao sat');
+    expect(hoa.last.choices?.[0]?.label).toBe('Khảo sát tam-tu (đang làm dở)');
+    const resumed = await hoa.say('1');
+    expect(textOf(resumed)).toContain('tiếp tục từ câu bạn đang làm dở');
+    expect(hoa.last.text).toContain('Câu 2/5: Bạn muốn học gì?');
+  });
+
+  it('refuses politely to take answers after the survey closed', async () => {
+    await app.services.surveys.importDefinition(demo('closing', { closesAt: '2026-11-25T12:00:00+07:00' }), { actor: 'test', at: app.clock.now() });
+    const tuan = await onboarded('tuan');
+    await tuan.say('khao sat');
+    await tuan.say('Khảo sát closing');
+    expect(tuan.last.text).toContain('Câu 1/6');
+    app.clock.advance(4 * 3600_000);
+    const refused = await tuan.say('1');
+    expect(textOf(refused)).toContain('đã đóng');
+    expect(tuan.last.text).toContain('Trang chính');
+    expect(await app.services.surveys.surveyModels.SurveyResponse.countDocuments({ surveyId: 'closing' })).toBe(0);
+    app.clock.advance(-4 * 3600_000);
+  });
+
+  it('keeps one response on a double submission (a redelivered event, or submitting again)', async () => {
+    await app.services.surveys.importDefinition(demo('twice', { anonymous: false }), { actor: 'test', at: app.clock.now() });
+    const mai = await onboarded('mai');
+    await mai.say('khao sat');
+    await mai.say('Khảo sát twice');
+    for (const a of ['2', '1', '3', 'bo qua', '1']) await mai.say(a);
+    expect(mai.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
+    await mai.send({ text: '1', eventId: 'send-twice' });
+    await mai.send({ text: '1', eventId: 'send-twice' });
+    const memberId = await memberIdOf('mai');
+    const stored = await app.services.surveys.surveyModels.SurveyResponse.find({ surveyId: 'twice' }).lean();
+    expect(stored.map((s) => s._id)).toEqual([`twice:${memberId}`]);
+    expect(stored[0]).toMatchObject({ memberId, answers: { housing: 'ktx', skills: ['tin'], happy: 3 }, gender: 'female' });
+    // Submitting the same answers again through the service is refused as a duplicate.
+    const survey = (await app.services.surveys.get('twice'))!;
+    const member = (await app.services.members.get(memberId))!;
+    expect(await app.services.surveys.submit({ survey, member, answers: { housing: 'tro' }, locale: 'vi', now: app.clock.now() })).toBe('duplicate');
+    expect(await app.services.surveys.surveyModels.SurveyResponse.countDocuments({ surveyId: 'twice' })).toBe(1);
+  });
+
+  it('sends one reminder to someone who started and did not finish, none after finishing or closing', async () => {
+    await app.services.surveys.importDefinition(demo('remind', { reminderAfterMinutes: 0.02 }), { actor: 'test', at: app.clock.now() });
+    const linh = await onboarded('linh');
+    await linh.say('khao sat');
+    await linh.say('Khảo sát remind');
+    await linh.say('1');
+    const until = Date.now() + 10_000;
+    while (!linh.inbox.some((m) => m.text.includes('vẫn chờ bạn')) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(linh.inbox.filter((m) => m.text.includes('vẫn chờ bạn'))).toHaveLength(1);
+
+    const memberId = await memberIdOf('linh');
+    const data = { surveyId: 'remind', memberId, identityId: 'console:linh' };
+    const deps = { services: app.services, outbox: app.outbox, clock: app.clock };
+    app.clock.advance(30 * 24 * 3600_000);
+    expect(await runSurveyReminder(deps, data)).toBe('closed');
+    app.clock.advance(-30 * 24 * 3600_000);
+
+    // Finishing cancels the pending reminder, and a reminder that runs anyway sends nothing.
+    await app.services.surveys.importDefinition(demo('remind-later', { reminderAfterMinutes: 60 }), { actor: 'test', at: app.clock.now() });
+    await linh.say('menu');
+    await linh.say('khao sat');
+    await linh.say('Khảo sát remind-later');
+    await linh.say('2');
+    const queue = app.jobs.queue('survey-reminders');
+    expect(await queue.getJob(deliveryJobId(reminderJobId('remind-later', memberId)))).toBeTruthy();
+    for (const a of ['1', '3', 'bo qua', 'bo qua', '1']) await linh.say(a);
+    expect(await queue.getJob(deliveryJobId(reminderJobId('remind-later', memberId)))).toBeFalsy();
+    expect(await runSurveyReminder(deps, { ...data, surveyId: 'remind-later' })).toBe('answered');
+  });
+});
+
+describe('branch inspection in chat', () => {
+  it('lets a cadre pick the branch inspected, answer the checklist, and send one form per branch', async () => {
+    expect(await seedSampleSurveys(app.services.surveys)).toBe(0);
+    const def = parseSurveyFile(await readFile(new URL('../core/surveys/sample/kiem-tra-chi.yaml', import.meta.url), 'utf8'), 'yaml');
+    await app.services.surveys.importDefinition(def, { actor: 'test', at: app.clock.now() });
+    await app.models.OrgUnit.insertMany([
+      { _id: 'cd-may', name: 'Chi đoàn Phân xưởng May', kind: 'youth_union_branch', parentId: 'ent-phuc-thinh', ancestors: ['hcm', 'vsip1', 'ent-phuc-thinh'], aliases: [] },
+      { _id: 'cd-de', name: 'Chi đoàn Phân xưởng Đế', kind: 'youth_union_branch', parentId: 'ent-phuc-thinh', ancestors: ['hcm', 'vsip1', 'ent-phuc-thinh'], aliases: [] },
+    ]);
+    const hung = await onboarded('hung');
+    const memberId = await memberIdOf('hung');
+    await app.models.Member.updateOne({ _id: memberId }, { $set: { roles: ['cadre'] } });
+    await hung.say('khao sat');
+    expect(hung.last.choices?.map((c) => c.id)).toEqual(['kiem-tra-chi-2026', 'menu']);
+    await hung.say('1');
+    expect(hung.last.choices?.map((c) => c.id)).toEqual(['cd-de', 'cd-may']);
+    await hung.say('xuong de');
+    expect(hung.last.text).toContain('Câu 1/11');
+    for (const a of ['3', '4', 'thuong xuyen', '4', '5', '3', '4', 'day du', 'vung manh']) await hung.say(a);
+    expect(hung.last.text).toContain('Câu 10/10');
+    await hung.say('bo qua');
+    const thanks = await hung.say('gui phieu');
+    expect(textOf(thanks)).toContain('theo từng chi');
+    const stored = await app.services.surveys.surveyModels.SurveyResponse.findById(`kiem-tra-chi-2026:${memberId}:cd-de`).lean();
+    expect(stored).toMatchObject({ memberId, subjectUnitId: 'cd-de', answers: { meetings_held: 3, content: 4, flexible_time: 'thuong_xuyen', rating: 'vung_manh' } });
+
+    await hung.say('khao sat');
+    await hung.say('1');
+    const again = await hung.say('Chi đoàn Phân xưởng Đế');
+    expect(textOf(again)).toContain('đã gửi phiếu kiểm tra');
+  });
+});
+
+describe('results in chat for the secretariat', () => {
+  it('shows the results entry only to the secretariat, with a compact summary', async () => {
+    const an = await onboarded('an');
+    expect(an.last.choices?.map((c) => c.id)).not.toContain('survey_results');
+    await app.models.Member.updateOne({ _id: await memberIdOf('an') }, { $set: { roles: ['worker', 'secretariat'] } });
+    await an.say('menu');
+    expect(an.last.choices?.map((c) => c.id)).toContain('survey_results');
+    await an.say('ket qua khao sat');
+    const summary = await an.say('Khảo sát tam-tu');
+    expect(textOf(summary)).toContain('📊 Khảo sát tam-tu');
+    expect(textOf(summary)).toMatch(/Đã trả lời: 1 người/);
+    expect(textOf(summary)).toContain('Nhà trọ: 1 (100%)');
+    expect(await app.models.Audit.countDocuments({ action: 'survey.results_viewed' })).toBe(1);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:broadcast`: measures broadcasts end to end against the fake Telegram Bot API
+ * over real HTTP, with the real app (FerretDB or MONGODB_URI, Redis, BullMQ delivery lanes).
+ * (a) a big broadcast with no platform rate limit: enqueue time, messages per second, peak RSS;
+ * (b) a broadcast against a fake enforcing 30 messages/s: achieved fraction of the limit, 429s.
+ * Duplicates and losses for both. Progress on stderr; the last line of stdout is one JSON object.
+ * Options: --a <recipients> (20000) --b <recipients> (1000) --max-seconds <s> (1800 per phase);
+ * (b) runs twice: with the default 4 delivery lanes per channel, and with 1.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { createApp } from '../bots/app.js';
+import { createAdapters } from '../bots/channels.js';
+import { loadConfig } from '../core/config.js';
+import { FakeTelegramServer } from '../test/fake-telegram-server.js';
+import { seedMembers } from '../test/support/broadcast-members.js';
+import { ensureServices } from './services.js';
+
+const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, 'max-seconds': { type: 'string' } } });
+const A = Number(values.a ?? 20_000);
+const B = Number(values.b ?? 1_000);
+const MAX_MS = Number(values['max-seconds'] ?? 1800) * 1000;
+const say = (s: string) => process.stderr.write(`[bench:broadcast] ${s}\n`);
+
+interface PhaseResult {
+  recipients: number;
+  rateConfigured: number;
+  fakeLimitPerSecond: number | null;
+  createMs: number;
+  enqueueMs: number | null;
+  endToEndMs: number | null;
+  messagesPerSecond: number;
+  sent: number;
+  duplicates: number;
+  losses: number;
+  tooManyRequests: number;
+  peakRssMb: number;
+  finished: boolean;
+  /** For the rate-limited phase: first-to-last message rate over the limit. */
+  fractionOfLimit?: number;
+}
+
+async function phase(name: string, recipients: number, rate: number, fakeLimit: number | null, urls: { mongoUri: string; redisUrl: string }, env: Record<string, string> = {}): Promise<PhaseResult> {
+  const telegram = new FakeTelegramServer();
+  const apiRoot = await telegram.start();
+  if (fakeLimit) telegram.rateLimit(fakeLimit);
+  const id = randomBytes(4).toString('hex');
+  const config = loadConfig({ MONGODB_DB: `bench_bc_${id}`, REDIS_PREFIX: `bbc${id}`, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: String(rate), ...env });
+  const app = await createApp({ config, ...urls });
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  try {
+    for (const a of createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n)) app.startDelivery(a.sender, rate);
+    await app.models.OrgUnit.create({ _id: 'hcm', name: 'Thành Đoàn', kind: 'city_youth_union', ancestors: [], aliases: [] });
+    say(`${name}: seeding ${recipients} members`);
+    await seedMembers(app.models, recipients, { channel: 'telegram', unit: () => 'hcm', userId: (i) => String(1_000_000 + i) });
+    const t0 = Date.now();
+    const { broadcast } = await app.services.broadcasts.create(
+      { content: { text: 'Bản tin Đồng Hành: lịch sinh hoạt chi đoàn tháng này.' }, audience: { orgUnitId: 'hcm' }, schedule: { kind: 'once' }, quietHours: null },
+      { id: 'bench', roles: 'operator' },
+      { now: app.clock.now() },
+    );
+    const createMs = Date.now() - t0;
+    say(`${name}: created in ${createMs} ms (audience preview included)`);
+    const t1 = Date.now();
+    let enqueueMs: number | null = null;
+    let endToEndMs: number | null = null;
+    let lastReport = 0;
+    while (Date.now() - t1 < MAX_MS) {
+      const b = await app.services.broadcasts.get(broadcast._id);
+      if (enqueueMs === null && b?.fannedOut) enqueueMs = Date.now() - t1;
+      if (endToEndMs === null && telegram.sent.length >= recipients) endToEndMs = Date.now() - t1;
+      if (endToEndMs !== null && (b?.status === 'done' || Date.now() - t1 - endToEndMs > 60_000)) break;
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        say(`${name}: ${Math.round((Date.now() - t1) / 1000)} s: enqueued ${b?.counts.targeted ?? 0}, sent ${telegram.sent.length}/${recipients}, 429s ${telegram.tooManyRequests}, rss ${Math.round(peak / 1e6)} MB`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Anything still arriving late would be a duplicate: give stragglers a moment.
+    await new Promise((r) => setTimeout(r, 1000));
+    const perChat = new Map<string, number>();
+    for (const m of telegram.sent) perChat.set(m.chat_id, (perChat.get(m.chat_id) ?? 0) + 1);
+    const duplicates = [...perChat.values()].reduce((n, c) => n + (c - 1), 0);
+    const losses = Array.from({ length: recipients }, (_, i) => String(1_000_000 + i)).filter((c) => !perChat.has(c)).length;
+    const elapsed = endToEndMs ?? Date.now() - t1;
+    const times = telegram.sent.map((m) => m.time);
+    const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
+    const result: PhaseResult = {
+      recipients,
+      rateConfigured: rate,
+      fakeLimitPerSecond: fakeLimit,
+      createMs,
+      enqueueMs,
+      endToEndMs,
+      messagesPerSecond: Math.round((telegram.sent.length / (elapsed / 1000)) * 10) / 10,
+      sent: telegram.sent.length,
+      duplicates,
+      losses,
+      tooManyRequests: telegram.tooManyRequests,
+      peakRssMb: Math.round(peak / 1e6),
+      finished: endToEndMs !== null,
+    };
+    if (fakeLimit && span > 0) result.fractionOfLimit = Math.round(((times.length - 1) / span / fakeLimit) * 1000) / 1000;
+    say(`${name}: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    clearInterval(sampler);
+    await app.conn.dropDatabase().catch(() => undefined);
+    const keys = await app.redis.keys(`bbc${id}*`);
+    for (let i = 0; i < keys.length; i += 500) await app.redis.del(...keys.slice(i, i + 500));
+    await app.close();
+    await telegram.stop();
+  }
+}
+
+const urls = await ensureServices({ MONGODB_URI: process.env.MONGODB_URI || undefined, REDIS_URL: process.env.REDIS_URL || undefined }, { quiet: true });
+const server = process.env.MONGODB_URI ? 'MongoDB (MONGODB_URI)' : 'FerretDB 1.24 (SQLite)';
+say(`database ${server}; ${(await import('node:os')).cpus().length} cores`);
+const b = await phase('b (30/s limit, 4 lanes)', B, 30, 30, urls);
+// The delivery lanes each pace themselves; one lane paces the whole channel exactly.
+const b1 = await phase('b (30/s limit, 1 lane)', B, 30, 30, urls, { DELIVERY_SHARDS: '1' });
+const a = await phase('a (no limit)', A, 1000, null, urls);
+console.log(
+  JSON.stringify({
+    database: server,
+    cores: (await import('node:os')).cpus().length,
+    a: { recipients: a.recipients, enqueueMs: a.enqueueMs, messagesPerSecond: a.messagesPerSecond, peakRssMb: a.peakRssMb, duplicates: a.duplicates, losses: a.losses, finished: a.finished, endToEndMs: a.endToEndMs, sent: a.sent },
+    b: { recipients: b.recipients, limitPerSecond: 30, deliveryLanes: 4, achievedFractionOfLimit: b.fractionOfLimit ?? null, tooManyRequests: b.tooManyRequests, duplicates: b.duplicates, losses: b.losses, finished: b.finished },
+    bOneLane: { recipients: b1.recipients, limitPerSecond: 30, deliveryLanes: 1, achievedFractionOfLimit: b1.fractionOfLimit ?? null, tooManyRequests: b1.tooManyRequests, duplicates: b1.duplicates, losses: b1.losses, finished: b1.finished },
+    targets: { aMessagesPerSecond: 1000, aPeakRssMb: 300, bFraction: 0.95, b429: 0 },
+  }),
+);
+process.exit(0);

@@ -1,0 +1,69 @@
+/**
+ * The broadcast processor on the Jobs port's `broadcasts` queue: `broadcast.run` runs (or
+ * resumes) a fan-out, `broadcast.occurrence` starts one occurrence of a recurring broadcast.
+ * Its own BullMQ Worker so the stall settings can be set: a killed process's job is picked up
+ * again after `lockDuration`, as often as it takes (the runner resumes from its cursor).
+ */
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { AudienceReader } from '../core/broadcasts/audience.js';
+import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
+import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
+import type { Config } from '../core/config.js';
+import { QueueLanes } from './broadcast-lanes.js';
+import type { QueueOutbox } from './delivery-queue.js';
+
+export interface BroadcastWorkerOptions {
+  connection: ConnectionOptions;
+  /** BullMQ prefix (the same as the Jobs port's). */
+  prefix: string;
+  service: BroadcastService;
+  runner: RunnerOptions;
+  log: Logger;
+  /** Broadcasts run at once (default 4). */
+  concurrency?: number;
+  /** How long a job's lock lives without renewal; a killed worker's job restarts after it (default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (default 15 s). */
+  stalledIntervalMs?: number;
+}
+
+/** Starts the broadcast worker; close it with `worker.close()`. */
+export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
+  const runner = new BroadcastRunner(o.runner);
+  const worker = new Worker(
+    BROADCAST_QUEUE,
+    async (job) => {
+      const broadcastId = String((job.data as { broadcastId?: unknown }).broadcastId ?? '');
+      if (!broadcastId) throw new Error(`job ${job.id} has no broadcastId`);
+      if (job.name === RUN_JOB) return runner.run(broadcastId);
+      // The scheduler's job id names the occurrence, so a retried occurrence is the same one.
+      if (job.name === OCCURRENCE_JOB) return void (await o.service.startOccurrence(broadcastId, String(job.id), o.runner.clock.now()));
+      throw new Error(`no processor for job "${job.name}" on queue "${BROADCAST_QUEUE}"`);
+    },
+    {
+      connection: o.connection,
+      prefix: o.prefix,
+      concurrency: o.concurrency ?? 4,
+      lockDuration: o.lockDurationMs ?? 30_000,
+      stalledInterval: o.stalledIntervalMs ?? 15_000,
+      // A fan-out killed several times must still finish: every restart resumes from the cursor.
+      maxStalledCount: 1000,
+    },
+  );
+  worker.on('failed', (job, err) => o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, error: err.name, message: err.message }, 'broadcast job failed'));
+  worker.on('error', (err) => o.log.warn({ queue: BROADCAST_QUEUE, error: err.name }, 'broadcast worker error'));
+  return worker;
+}
+
+/** The runner's dependencies, from the parts the composition root (or a worker process) has. */
+export function runnerOptionsFor(p: Omit<RunnerOptions, 'lanes' | 'audience' | 'rates' | 'redisPrefix'> & { outbox: QueueOutbox; config: Config }): RunnerOptions {
+  const { outbox, config, ...rest } = p;
+  return {
+    ...rest,
+    audience: new AudienceReader(p.models, p.materials),
+    lanes: new QueueLanes(outbox),
+    redisPrefix: config.REDIS_PREFIX,
+    rates: { console: config.CONSOLE_DELIVERY_RATE_PER_SECOND, telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND },
+  };
+}

@@ -1,0 +1,29 @@
+/** Runs the concerns' SLA timers: reminders before a deadline, escalation up the organisation on a breach. */
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { ConcernService } from '../core/concerns/concern-service.js';
+import { deliverNotices } from '../core/concerns/notices.js';
+import { SLA_QUEUE, type SlaTimer } from '../core/concerns/sla-timers.js';
+import type { Models } from '../core/db.js';
+import type { Clock, Outbox } from '../core/engine/types.js';
+import type { BullJobs } from './bull-jobs.js';
+
+export interface ConcernSlaWorkerOptions {
+  jobs: BullJobs;
+  concerns: ConcernService;
+  models: Models;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  /** Timers processed at once (each holds only its own concern's lock). */
+  concurrency?: number;
+}
+
+/** Registers the `reminder` and `breach` processors on the SLA queue. */
+export function startConcernSlaWorker(o: ConcernSlaWorkerOptions): Worker {
+  const run = async (data: Record<string, unknown>) => {
+    const notices = await o.concerns.onTimer(data as unknown as SlaTimer, o.clock.now());
+    await deliverNotices(o.models, o.outbox, notices);
+  };
+  return o.jobs.startWorker(SLA_QUEUE, { reminder: run, breach: run }, o.log, o.concurrency ?? 8);
+}
