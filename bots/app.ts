@@ -114,7 +114,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     audit,
     i18n,
     jobs,
-    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY }),
+    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock }),
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs),
     materials,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),

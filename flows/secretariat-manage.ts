@@ -34,7 +34,7 @@ export const manageSteps: Record<string, Step> = {
       const id = String(ctx.state.data.bcId ?? '');
       let r;
       try {
-        r = await ctx.services.broadcasts.results(id);
+        r = await ctx.services.broadcasts.results(id, ctx.now);
       } catch (err) {
         if (!(err instanceof BroadcastInputError)) throw err;
         ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));

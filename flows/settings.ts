@@ -78,6 +78,8 @@ export const settingsFlow: Flow = {
           ctx.reply(ctx.t('settings:delete_kept'));
           return ctx.back();
         }
+        // Named survey answers are personal data too; anonymous ones were never linked to the person.
+        await ctx.services.surveys.eraseMemberResponses(ctx.member!._id);
         await ctx.services.members.eraseMember(ctx.member!._id, { eventId: ctx.inbound.eventId, at: ctx.now });
         ctx.member = null;
         ctx.state.data = {};

@@ -9,6 +9,7 @@ const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 1000) 
 export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResults): string {
   const { t, locale } = ctx;
   const lines = [t('survey:results_header', { title: textIn(r.title, locale), respondents: r.respondents, audience: r.audienceSize, rate: pct(r.responseRate) })];
+  if (r.kind === 'inspection') lines.push(t('survey:results_forms', { responses: r.responses }));
   r.questions.forEach((q, i) => {
     lines.push('', t('survey:results_question', { n: i + 1, text: textIn(q.text, locale), answered: q.answered }));
     if (q.type === 'single' || q.type === 'multiple') {

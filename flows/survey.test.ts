@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSurveyFile, validateSurvey } from '../core/surveys/definition.js';
+import { answersOf } from '../core/surveys/models.js';
 import { seedSampleSurveys } from '../core/surveys/sample-seed.js';
 import { markerId, reminderJobId } from '../core/surveys/survey-service.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
-import { ConsolePerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+import { onboardedPerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { runSurveyReminder } from '../workers/survey-reminders.js';
 
@@ -36,17 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => app?.close());
 
-/** Someone who has consented, chosen Vietnamese and a workplace: at the main menu. */
-async function onboarded(name: string): Promise<ConsolePerson> {
-  const p = new ConsolePerson(app, name);
-  await p.say('xin chào');
-  await p.say('1');
-  await p.say('1');
-  await p.say('vsip');
-  await p.say('phuc thinh');
-  expect(p.last.text).toContain('Trang chính');
-  return p;
-}
+/** Someone who has consented, chosen Vietnamese and a workplace (Hoa Sen, in KCN VSIP I): at the main menu. */
+const onboarded = (name: string) => onboardedPerson(app, name);
 
 const memberIdOf = async (name: string) => (await app.models.ChannelIdentity.findById(`console:${name}`).lean())!.memberId!;
 
@@ -105,8 +97,8 @@ describe('taking a survey in chat', () => {
     const r = responses[0]!;
     expect(r).not.toHaveProperty('memberId');
     expect(r).not.toHaveProperty('gender');
-    expect(r.orgUnitId).toBe('ent-phuc-thinh');
-    expect(r.answers).toEqual({ housing: 'tro', rent: 1500, skills: ['tin', 'tn'], happy: 4, wishes: 'Mong có nhóm trẻ gần khu trọ' });
+    expect(r.orgUnitId).toBe('ent-hoa-sen');
+    expect(answersOf(r)).toEqual({ housing: 'tro', rent: 1500, skills: ['tin', 'tn'], happy: 4, wishes: 'Mong có nhóm trẻ gần khu trọ' });
     // Nothing in the response is derived from the member; the marker is a one-way hash without answers.
     expect(JSON.stringify(r)).not.toContain(memberId);
     expect(await app.services.surveys.surveyModels.SurveyMarker.findById(markerId('tam-tu', memberId)).lean()).toEqual({ _id: markerId('tam-tu', memberId) });
@@ -154,12 +146,18 @@ describe('taking a survey in chat', () => {
     await mai.say('Khảo sát twice');
     for (const a of ['2', '1', '3', 'bo qua', '1']) await mai.say(a);
     expect(mai.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
+    // Leaving at the last step and coming back keeps every answer.
+    await mai.say('menu');
+    await mai.say('khao sat');
+    await mai.say('Khảo sát twice');
+    expect(mai.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
     await mai.send({ text: '1', eventId: 'send-twice' });
     await mai.send({ text: '1', eventId: 'send-twice' });
     const memberId = await memberIdOf('mai');
     const stored = await app.services.surveys.surveyModels.SurveyResponse.find({ surveyId: 'twice' }).lean();
     expect(stored.map((s) => s._id)).toEqual([`twice:${memberId}`]);
-    expect(stored[0]).toMatchObject({ memberId, answers: { housing: 'ktx', skills: ['tin'], happy: 3 }, gender: 'female' });
+    expect(stored[0]).toMatchObject({ memberId, gender: 'female' });
+    expect(answersOf(stored[0]!)).toEqual({ housing: 'ktx', skills: ['tin'], happy: 3 });
     // Submitting the same answers again through the service is refused as a duplicate.
     const survey = (await app.services.surveys.get('twice'))!;
     const member = (await app.services.members.get(memberId))!;
@@ -205,8 +203,8 @@ describe('branch inspection in chat', () => {
     const def = parseSurveyFile(await readFile(new URL('../core/surveys/sample/kiem-tra-chi.yaml', import.meta.url), 'utf8'), 'yaml');
     await app.services.surveys.importDefinition(def, { actor: 'test', at: app.clock.now() });
     await app.models.OrgUnit.insertMany([
-      { _id: 'cd-may', name: 'Chi đoàn Phân xưởng May', kind: 'youth_union_branch', parentId: 'ent-phuc-thinh', ancestors: ['hcm', 'vsip1', 'ent-phuc-thinh'], aliases: [] },
-      { _id: 'cd-de', name: 'Chi đoàn Phân xưởng Đế', kind: 'youth_union_branch', parentId: 'ent-phuc-thinh', ancestors: ['hcm', 'vsip1', 'ent-phuc-thinh'], aliases: [] },
+      { _id: 'cd-may', name: 'Chi đoàn Phân xưởng May', kind: 'youth_union_branch', parentId: 'ent-hoa-sen', ancestors: ['hcm', 'vsip1', 'ent-hoa-sen'], aliases: [] },
+      { _id: 'cd-de', name: 'Chi đoàn Phân xưởng Đế', kind: 'youth_union_branch', parentId: 'ent-hoa-sen', ancestors: ['hcm', 'vsip1', 'ent-hoa-sen'], aliases: [] },
     ]);
     const hung = await onboarded('hung');
     const memberId = await memberIdOf('hung');
@@ -217,13 +215,19 @@ describe('branch inspection in chat', () => {
     expect(hung.last.choices?.map((c) => c.id)).toEqual(['cd-de', 'cd-may']);
     await hung.say('xuong de');
     expect(hung.last.text).toContain('Câu 1/11');
+    // Back from the first question returns to the choice of branch.
+    await hung.say('quay lai');
+    expect(hung.last.choices?.map((c) => c.id)).toEqual(['cd-de', 'cd-may']);
+    await hung.say('xuong de');
+    expect(hung.last.text).toContain('Câu 1/11');
     for (const a of ['3', '4', 'thuong xuyen', '4', '5', '3', '4', 'day du', 'vung manh']) await hung.say(a);
     expect(hung.last.text).toContain('Câu 10/10');
     await hung.say('bo qua');
     const thanks = await hung.say('gui phieu');
     expect(textOf(thanks)).toContain('theo từng chi');
     const stored = await app.services.surveys.surveyModels.SurveyResponse.findById(`kiem-tra-chi-2026:${memberId}:cd-de`).lean();
-    expect(stored).toMatchObject({ memberId, subjectUnitId: 'cd-de', answers: { meetings_held: 3, content: 4, flexible_time: 'thuong_xuyen', rating: 'vung_manh' } });
+    expect(stored).toMatchObject({ memberId, subjectUnitId: 'cd-de' });
+    expect(answersOf(stored!)).toMatchObject({ meetings_held: 3, content: 4, flexible_time: 'thuong_xuyen', rating: 'vung_manh' });
 
     await hung.say('khao sat');
     await hung.say('1');

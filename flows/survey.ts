@@ -30,7 +30,21 @@ interface Draft {
 
 type Step = { flow: string; step: string };
 
-const drafts = (ctx: FlowContext) => (ctx.state.data.surveyDrafts ??= {}) as Record<string, Draft>;
+/** `Draft.current` once every question is answered and the person is asked to send. */
+const CONFIRM = '_confirm';
+
+const copied = new WeakSet<FlowContext>();
+/**
+ * The person's drafts. Copied once per event before any change: the engine restores the stored
+ * state after a failed step, which must not share objects changed in place.
+ */
+function drafts(ctx: FlowContext): Record<string, Draft> {
+  if (!copied.has(ctx)) {
+    ctx.state.data.surveyDrafts = structuredClone((ctx.state.data.surveyDrafts as Record<string, Draft> | undefined) ?? {});
+    copied.add(ctx);
+  }
+  return ctx.state.data.surveyDrafts as Record<string, Draft>;
+}
 const draftKey = (surveyId: string, subject?: string) => (subject ? `${surveyId}|${subject}` : surveyId);
 const activeDraft = (ctx: FlowContext): Draft | undefined => {
   const key = ctx.state.data.surveyActive as string | undefined;
@@ -66,7 +80,7 @@ async function start(ctx: FlowContext, survey: SurveyDoc, subject?: string): Pro
   const key = draftKey(survey._id, subject);
   const all = questionsOf(survey.definition);
   let draft = drafts(ctx)[key];
-  if (draft && all.some((q) => q.id === draft!.current)) {
+  if (draft && (draft.current === CONFIRM || all.some((q) => q.id === draft!.current))) {
     ctx.reply(ctx.t('survey:resumed'));
   } else {
     draft = { surveyId: survey._id, subject, answers: {}, path: [], current: nextQuestion(all, {}, -1)!.id };
@@ -76,7 +90,7 @@ async function start(ctx: FlowContext, survey: SurveyDoc, subject?: string): Pro
   }
   ctx.state.data.surveyActive = key;
   ctx.state.data.surveyBase = [...ctx.state.history, { flow: ctx.state.flow, step: ctx.state.step }];
-  return ctx.jump('survey', 'question');
+  return ctx.jump('survey', draft.current === CONFIRM ? 'confirm' : 'question');
 }
 
 /** Choices of a question, labelled in the person's language. */
@@ -178,7 +192,7 @@ export const surveyFlow: Flow = {
           ctx.reply(ctx.t('survey:already_inspected', { name: input.choice.label }));
           return ctx.repeat();
         }
-        delete ctx.state.data.surveyPending;
+        // surveyPending stays: "back" from the first question returns to this step.
         delete ctx.state.data.surveySubjectQuery;
         return start(ctx, survey, input.choice.id);
       },
@@ -191,7 +205,12 @@ export const surveyFlow: Flow = {
         if (!draft) return ctx.home();
         if (!isOpen(survey, ctx.now)) return refuseClosed(ctx, survey);
         const all = questionsOf(survey.definition);
-        const q = all.find((x) => x.id === draft.current)!;
+        const q = all.find((x) => x.id === draft.current);
+        // The definition was replaced and this question is gone: start the survey again from the list.
+        if (!q) {
+          dropDraft(ctx);
+          return ctx.jump('survey', 'list');
+        }
         const { n, total } = progressOf(all, draft.answers, q.id);
         const lines = [ctx.t('survey:progress', { n, total }) + ' ' + questionText(ctx, q)];
         if (q.type === 'scale') {
@@ -218,7 +237,11 @@ export const surveyFlow: Flow = {
         if (!isOpen(survey, ctx.now)) return refuseClosed(ctx, survey);
         const all = questionsOf(survey.definition);
         const index = all.findIndex((x) => x.id === draft.current);
-        const q = all[index]!;
+        const q = all[index];
+        if (!q) {
+          dropDraft(ctx);
+          return ctx.jump('survey', 'list');
+        }
         const parsed = parseAnswer(q, { text: input.text, picked: input.choice }, ctx.state.choices, skipWords(ctx));
         if (parsed.kind === 'invalid') {
           ctx.reply(ctx.t(parsed.hint, parsed.vars));
@@ -233,7 +256,7 @@ export const surveyFlow: Flow = {
         draft.path.push(q.id);
         const next = nextQuestion(all, draft.answers, index);
         if (!next) {
-          draft.current = '_confirm';
+          draft.current = CONFIRM;
           return ctx.jump('survey', 'confirm');
         }
         draft.current = next.id;

@@ -32,7 +32,10 @@ interface PhaseResult {
   messagesPerSecond: number;
   sent: number;
   duplicates: number;
-  losses: number;
+  /** Members never reached once the broadcast finished; null when it was stopped at --max-seconds. */
+  losses: number | null;
+  /** Members not yet reached when the phase was stopped at --max-seconds. */
+  unsentAtStop: number;
   tooManyRequests: number;
   peakRssMb: number;
   finished: boolean;
@@ -96,7 +99,8 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
       messagesPerSecond: Math.round((telegram.sent.length / (elapsed / 1000)) * 10) / 10,
       sent: telegram.sent.length,
       duplicates,
-      losses,
+      losses: endToEndMs !== null ? losses : null,
+      unsentAtStop: endToEndMs !== null ? 0 : losses,
       tooManyRequests: telegram.tooManyRequests,
       peakRssMb: Math.round(peak / 1e6),
       finished: endToEndMs !== null,
@@ -125,7 +129,7 @@ console.log(
   JSON.stringify({
     database: server,
     cores: (await import('node:os')).cpus().length,
-    a: { recipients: a.recipients, enqueueMs: a.enqueueMs, messagesPerSecond: a.messagesPerSecond, peakRssMb: a.peakRssMb, duplicates: a.duplicates, losses: a.losses, finished: a.finished, endToEndMs: a.endToEndMs, sent: a.sent },
+    a: { recipients: a.recipients, enqueueMs: a.enqueueMs, messagesPerSecond: a.messagesPerSecond, peakRssMb: a.peakRssMb, duplicates: a.duplicates, losses: a.losses, unsentAtStop: a.unsentAtStop, finished: a.finished, endToEndMs: a.endToEndMs, sent: a.sent },
     b: { recipients: b.recipients, limitPerSecond: 30, deliveryLanes: 4, achievedFractionOfLimit: b.fractionOfLimit ?? null, tooManyRequests: b.tooManyRequests, duplicates: b.duplicates, losses: b.losses, finished: b.finished },
     bOneLane: { recipients: b1.recipients, limitPerSecond: 30, deliveryLanes: 1, achievedFractionOfLimit: b1.fractionOfLimit ?? null, tooManyRequests: b1.tooManyRequests, duplicates: b1.duplicates, losses: b1.losses, finished: b1.finished },
     targets: { aMessagesPerSecond: 1000, aPeakRssMb: 300, bFraction: 0.95, b429: 0 },

@@ -4,8 +4,9 @@
  * unanswered, and measures how late each escalation ran after its deadline. The last line
  * printed is one JSON object (p50, p99, max and every lateness in ms).
  *
- * Usage: npm run bench:sla [-- --concerns 1000 --window 60]
+ * Usage: npm run bench:sla [-- --concerns 1000 --window 300 --pace 0]
  *   --window: seconds from intake to the first-response deadline (make it longer than intake takes).
+ *   --pace: at least this many ms between intakes, so deadlines fall due at a chosen rate.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
@@ -15,10 +16,11 @@ import { withPolicy } from '../core/concerns/policy.js';
 import { loadConfig } from '../core/config.js';
 import { ensureServices, stopService } from './services.js';
 
-const { values } = parseArgs({ options: { concerns: { type: 'string', default: '1000' }, window: { type: 'string', default: '60' }, enterprises: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { concerns: { type: 'string', default: '1000' }, window: { type: 'string', default: '300' }, enterprises: { type: 'string', default: '20' }, pace: { type: 'string', default: '0' } } });
 const N = Number(values.concerns);
 const WINDOW = Number(values.window);
 const ENTERPRISES = Number(values.enterprises);
+const PACE = Number(values.pace);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -57,9 +59,12 @@ console.log(`creating ${N} concerns (first response due ${WINDOW} s after intake
 const createStarted = performance.now();
 const codes: string[] = [];
 for (let i = 0; i < N; i++) {
+  const started = performance.now();
   const w = workers[i % workers.length]!;
   const { concern } = await concerns.submit({ memberId: w, category: i % 2 ? 'wages' : 'overtime', orgUnitId: enterprises[(i % workers.length) % ENTERPRISES]!, description: `Phản ánh thử số ${i}`, photos: 0, anonymous: true, intakeKey: `bench-${i}`, at: now() });
   codes.push(concern._id);
+  const rest = PACE - (performance.now() - started);
+  if (rest > 0) await new Promise((r) => setTimeout(r, rest));
 }
 const createSeconds = (performance.now() - createStarted) / 1000;
 console.log(`created in ${createSeconds.toFixed(1)} s (${((createSeconds * 1000) / N).toFixed(1)} ms per concern); waiting for the deadlines …`);
@@ -82,6 +87,8 @@ const result = {
   escalated: late.length,
   reminded,
   window_s: WINDOW,
+  pace_ms: PACE,
+  deadlines_per_second: Math.round((N / createSeconds) * 10) / 10,
   intake_ms_per_concern: Math.round((createSeconds * 1000) / N),
   escalation_late_ms: late.length ? { p50: percentile(late, 50), p99: percentile(late, 99), max: late.at(-1), min: late[0] } : null,
   target_p99_ms: 5000,

@@ -2,7 +2,8 @@
  * `npm run bench:survey`: fills the sample aspirations survey with 10,000 simulated anonymous
  * respondents (bulk inserts, plus a few hundred through SurveyService.submit), then times the
  * full results with every breakdown. Prints progress to stderr and, last, one JSON object.
- * Runs on its own throw-away database on the local (or configured) server.
+ * Runs on its own throw-away database on the local (or configured) server. The machine's load
+ * average is printed too: other processes sharing the database server change the figure.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -83,7 +84,7 @@ try {
     const markers: { _id: string }[] = [];
     for (let j = i; j < Math.min(i + BATCH, RESPONDENTS); j++) {
       const a = answer();
-      docs.push({ _id: randomBytes(12).toString('hex'), surveyId: def.id, orgUnitId: members[j]!.orgUnitId, ageBand: pick(['18_24', '25_30', '31_35', 'over35']), ...(Math.random() < 0.8 ? { gender: pick(['female', 'male']) } : {}), answers: a, locale: 'vi', day: dayOf(now) });
+      docs.push({ _id: randomBytes(12).toString('hex'), surveyId: def.id, orgUnitId: members[j]!.orgUnitId, ageBand: pick(['18_24', '25_30', '31_35', 'over35']), ...(Math.random() < 0.8 ? { gender: pick(['female', 'male']) } : {}), answers: JSON.stringify(a), locale: 'vi', day: dayOf(now) });
       markers.push({ _id: markerId(def.id, members[j]!._id) });
     }
     await surveys.surveyModels.SurveyResponse.insertMany(docs, { ordered: false });
@@ -134,7 +135,7 @@ try {
       split: { readResponsesMs: Math.round(readResponsesMs), readUnitsAndCountAudienceMs: Math.round(readOthersMs), computeMs: Math.round(computeMs), csvMs: Math.round(csvMs), csvBytes: Buffer.byteLength(csv) },
       fill: { membersMs: Math.round(membersMs), submitViaServiceMsEach: Math.round((serviceMs / VIA_SERVICE) * 10) / 10, bulkInsertMs: Math.round(bulkMs) },
       server: config.MONGODB_URI ? 'MONGODB_URI' : 'local FerretDB (SQLite)',
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg1m: Math.round(os.loadavg()[0]! * 100) / 100 },
     }),
   );
 } finally {

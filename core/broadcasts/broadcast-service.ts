@@ -267,11 +267,11 @@ export class BroadcastService {
   }
 
   /** The broadcast with its counts; `pending` = targeted but not yet settled as sent or failed. */
-  async results(id: string): Promise<{ broadcast: BroadcastDoc; pending: number; nextRun?: Date }> {
+  async results(id: string, now = new Date()): Promise<{ broadcast: BroadcastDoc; pending: number; nextRun?: Date }> {
     const b = await this.load(id);
     const c = b.counts;
     const pending = Math.max(0, c.targeted - c.sent - c.failed - c.unreachable - c.cancelled);
-    const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(parseCron(b.schedule.cron), new Date()) : undefined;
+    const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(parseCron(b.schedule.cron), now) : undefined;
     return { broadcast: b, pending, ...(nextAt ? { nextRun: nextAt } : {}) };
   }
 

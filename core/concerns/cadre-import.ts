@@ -79,5 +79,11 @@ export async function importCadres(models: Models, concerns: ConcernService, row
     out.rerouted += result.rerouted;
     out.notices.push(...result.notices);
   }
+  // Concerns that had nobody anywhere may have someone now.
+  if (rows.some((r) => r.active)) {
+    const flagged = await concerns.routeFlagged(at);
+    out.rerouted += flagged.rerouted;
+    out.notices.push(...flagged.notices);
+  }
   return out;
 }

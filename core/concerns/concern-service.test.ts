@@ -74,6 +74,12 @@ describe('routing', () => {
     expect(notices.map((x) => x.memberId)).toEqual(['sec1']);
     expect(notices[0]!.message.text).toContain('🚩');
     expect(notices[0]!.message.text).toContain(concern._id);
+    // Once the secretariat assigns a cadre, the flagged concern is routed to them.
+    await addMember(app, { id: 'yu-top', roles: ['cadre'] });
+    await assign(app, { memberId: 'yu-top', unit: 'hcm', organisation: 'youth_union' });
+    const again = await concerns.routeFlagged(app.clock.now());
+    expect(again.rerouted).toBe(1);
+    expect(await concerns.get(concern._id)).toMatchObject({ flagged: false, assigneeId: 'yu-top', levelUnitId: 'hcm' });
   });
 
   it('ignores ended assignments and erased members', async () => {

@@ -9,6 +9,7 @@ import type { MemberDoc, Models } from '../db.js';
 import type { Translate, Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import type { OrgDirectory } from '../org/org-directory.js';
+import { auditOnce } from './audit-once.js';
 import { addBusinessTime } from './business-time.js';
 import { ConcernLock } from './concern-lock.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, TooManyOpenConcernsError } from './errors.js';
@@ -30,6 +31,8 @@ export interface ConcernServiceDeps {
   redis: Redis;
   redisPrefix: string;
   policy: ConcernPolicy;
+  /** For SLA lateness figures: when an escalation was actually written (default: the timer's start). */
+  clock?: { now(): Date };
 }
 
 /** What a worker submits. */
@@ -234,7 +237,7 @@ export class ConcernService {
       const notices = await this.place(c, route, i.at, 'new');
       await this.cm.Concern.create(c);
       await this.timers.arm(c, i.at);
-      await this.d.audit.record({ actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, idempotencyKey: code, at: i.at });
+      await auditOnce(this.d.models, { actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, key: code, at: i.at });
       return { concern: c, notices };
     });
   }
@@ -332,7 +335,7 @@ export class ConcernService {
   }
 
   private async refuse(cadreId: string, code: string, action: string, at: Date, key: string): Promise<never> {
-    await this.d.audit.record({ actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason: 'not_assignee' }, idempotencyKey: `${code}|${cadreId}|${key}`, at });
+    await auditOnce(this.d.models, { actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason: 'not_assignee' }, key: `${code}|${cadreId}|${key}`, at });
     throw new NotAssigneeError(code);
   }
 
@@ -415,7 +418,7 @@ export class ConcernService {
           break;
       }
       await this.save(c, at);
-      await this.d.audit.record({ actor: cadreId, action: `concern.${action.kind}`, target: code, idempotencyKey: `${code}|${key}`, at });
+      await auditOnce(this.d.models, { actor: cadreId, action: `concern.${action.kind}`, target: code, key: `${code}|${key}`, at });
       return notices;
     });
   }
@@ -466,8 +469,12 @@ export class ConcernService {
       }
       c.slaOutcomes.push({ kind: timer.kind, level: c.level, met: false });
       const notices = await this.escalate(c, at, 'system:sla', { due: new Date(timer.due) });
+      // Lateness counts until the escalation is written, not merely until the job started.
+      const written = this.d.clock?.now() ?? at;
+      const breach = [...c.events].reverse().find((e) => e.deadline && (e.kind === 'escalated' || e.kind === 'flagged'));
+      if (breach?.deadline) breach.lateMs = written.getTime() - breach.deadline.getTime();
+      // The breach is in the concern's own history (with its lateness); no separate audit entry.
       await this.save(c, at);
-      await this.d.audit.record({ actor: 'system:sla', action: 'concern.sla_breached', target: c._id, details: { kind: timer.kind, level: timer.level }, idempotencyKey: `${c._id}|${timer.kind}|${timer.level}|${timer.seq}`, at });
       return notices;
     });
   }
@@ -490,6 +497,28 @@ export class ConcernService {
     const a = await this.cm.CadreAssignment.findById(assignmentId).lean();
     if (!a) throw new Error(`no cadre assignment ${assignmentId}`);
     return this.upsertAssignment({ ...a, active: false }, at);
+  }
+
+  /** Routes again the open concerns that had nobody (after new cadres are assigned). */
+  async routeFlagged(at: Date): Promise<{ notices: Notice[]; rerouted: number }> {
+    const flagged = await this.cm.Concern.find({ flagged: true, status: { $in: OPEN_STATUSES } }, { _id: 1, assigneeId: 1 }).lean();
+    const notices: Notice[] = [];
+    let rerouted = 0;
+    for (const { _id } of flagged.filter((c) => !c.assigneeId)) {
+      notices.push(
+        ...(await this.lock.with(_id, async () => {
+          const c = await this.get(_id);
+          if (!c || c.assigneeId || !c.flagged) return [];
+          const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at });
+          if (route.flagged) return [];
+          const out = await this.place(c, route, at, 'rerouted');
+          await this.save(c, at);
+          rerouted++;
+          return out;
+        })),
+      );
+    }
+    return { notices, rerouted };
   }
 
   /** Re-routes the open concerns of a cadre who may no longer handle them. */

@@ -5,6 +5,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
+import { auditOnce } from './audit-once.js';
 import type { ConcernModels } from './models.js';
 
 export class ReporterVault {
@@ -33,7 +34,7 @@ export class ReporterVault {
   async relayTarget(code: string, purpose: string, at: Date, key: string): Promise<string | undefined> {
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     if (!rec) return undefined;
-    await this.audit.record({ actor: 'system:relay', action: 'concern.reporter.read', target: code, details: { purpose }, idempotencyKey: `${code}|${key}`, at });
+    await auditOnce(this.models, { actor: 'system:relay', action: 'concern.reporter.read', target: code, details: { purpose }, key: `${code}|${key}`, at });
     return rec.memberId;
   }
 
@@ -45,14 +46,7 @@ export class ReporterVault {
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     if (!rec || (rec.anonymous && !rec.revealConsentAt)) return undefined;
     const member = await this.models.Member.findById(rec.memberId).lean();
-    await this.audit.record({
-      actor: cadreId,
-      action: 'concern.reporter.viewed',
-      target: code,
-      details: { basis: rec.anonymous ? 'consent' : 'named' },
-      idempotencyKey: `${code}|${cadreId}|${key}`,
-      at,
-    });
+    await auditOnce(this.models, { actor: cadreId, action: 'concern.reporter.viewed', target: code, details: { basis: rec.anonymous ? 'consent' : 'named' }, key: `${code}|${cadreId}|${key}`, at });
     return member?.status === 'active' ? (member.displayName ?? rec.memberId) : undefined;
   }
 

@@ -27,6 +27,7 @@ export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
     if (t.mean !== undefined) rows.push([section, kind, group, respondents, qid, qText.get(qid), '', '', t.answered, '', t.mean ?? '']);
   };
   rows.push(['summary', '', '', r.respondents, '', '', 'audience', '', r.audienceSize, r.responseRate === null ? '' : Math.round(r.responseRate * 1000) / 10, '']);
+  rows.push(['summary', '', '', r.respondents, '', '', 'responses', '', r.responses, '', '']);
   for (const q of r.questions) {
     if (q.type === 'text') {
       for (const a of q.texts ?? []) rows.push(['text', '', a.memberId ?? '', '', q.id, qText.get(q.id), '', a.text, '', '', '']);

@@ -57,8 +57,10 @@ describe('survey results', () => {
       if (answers._gender === undefined) delete answers._gender;
       expect(await s.submit({ survey: def, member: m, answers, locale: 'vi', now: at })).toBe('saved');
     }
+    // A second submission of an anonymous survey (e.g. from a second linked chat app) stores nothing.
+    expect(await s.submit({ survey: def, member: (await app.services.members.get('w0'))!, answers: { housing: 'ktx', happy: 1 }, locale: 'vi', now: at })).toBe('duplicate');
     const r = (await s.results('nha-o'))!;
-    expect(r).toMatchObject({ respondents: 11, audienceSize: 13, responseRate: 0.8462 });
+    expect(r).toMatchObject({ respondents: 11, responses: 11, audienceSize: 13, responseRate: 0.8462 });
     const housing = r.questions.find((q) => q.id === 'housing')!;
     expect(housing.options).toEqual([
       { id: 'tro', text: { vi: 'Nhà trọ' }, count: 7, pct: 63.6 },
@@ -111,8 +113,7 @@ describe('survey results', () => {
     expect(await submit(c2, 'cd-pt-may', 5)).toBe('saved');
     expect(await submit(c2, 'cd-hs', 3)).toBe('saved');
     const r = (await s.results('kiem-tra'))!;
-    expect(r.respondents).toBe(4);
-    expect(r.audienceSize).toBe(3);
+    expect(r).toMatchObject({ respondents: 2, responses: 4, audienceSize: 3, responseRate: 0.6667 });
     const branches = new Map(r.inspection!.branches.map((b) => [b.unitId, b]));
     expect(branches.get('cd-pt-may')).toMatchObject({ inspections: 2, branches: 1, score: 4.5, parentId: 'ent-phuc-thinh' });
     expect(branches.get('cd-pt-de')).toMatchObject({ inspections: 1, score: 2 });
@@ -121,5 +122,9 @@ describe('survey results', () => {
     expect(parents.get('vsip1')).toMatchObject({ inspections: 4, branches: 3, score: 3.5 });
     // Named: free text keeps who wrote it.
     expect(r.questions.find((q) => q.id === 'wishes')!.texts).toContainEqual({ text: 'ghi chú cd-hs', memberId: 'c2' });
+
+    // Withdrawing consent deletes the person's named responses; the others stay.
+    expect(await s.eraseMemberResponses('c1')).toBe(2);
+    expect((await s.results('kiem-tra'))!).toMatchObject({ respondents: 1, responses: 2 });
   });
 });

@@ -7,7 +7,7 @@
 import type { OrgUnitDoc } from '../db.js';
 import { questionsOf, type AnswerValue, type AskedQuestion } from './answers.js';
 import type { LocalizedText } from './definition.js';
-import type { SurveyDoc, SurveyResponseDoc } from './models.js';
+import { answersOf, type SurveyDoc, type SurveyResponseDoc } from './models.js';
 
 /** Breakdown cells (and groups) with fewer people than this are not shown. */
 export const MIN_CELL = 5;
@@ -67,7 +67,10 @@ export interface SurveyResults {
   title: LocalizedText;
   kind: 'survey' | 'inspection';
   anonymous: boolean;
+  /** Unique people who answered (a cadre inspecting three branches counts once). */
   respondents: number;
+  /** Responses (forms) stored: equal to respondents for surveys, one per branch for inspections. */
+  responses: number;
   audienceSize: number;
   /** respondents / audience (0–1), null with an empty audience. */
   responseRate: number | null;
@@ -165,7 +168,7 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
       g.respondents++;
       g.subjects.add(r.subjectUnitId!);
     }
-    const answers = r.answers ?? {};
+    const answers = answersOf(r);
     for (const q of questions) {
       const v = answers[q.id];
       if (v === undefined || v === null) continue;
@@ -226,14 +229,17 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
     return list.map(({ depth: _depth, ...g }) => g);
   };
 
+  // Anonymous responses are one per person by construction; named ones may be several per person (inspections).
+  const unique = def.anonymous ? responses.length : new Set(responses.map((r) => r.memberId ?? r._id)).size;
   const result: SurveyResults = {
     surveyId: survey._id,
     title: def.title,
     kind: def.kind,
     anonymous: def.anonymous,
-    respondents: overall.respondents,
+    respondents: unique,
+    responses: overall.respondents,
     audienceSize,
-    responseRate: audienceSize > 0 ? round(overall.respondents / audienceSize, 4) : null,
+    responseRate: audienceSize > 0 ? round(unique / audienceSize, 4) : null,
     questions: questionResults,
     breakdowns: { orgUnit: breakdown(groups.orgUnit, true), ageBand: breakdown(groups.ageBand, false), gender: breakdown(groups.gender, false) },
   };

@@ -107,7 +107,7 @@ export class SurveyService {
       subjectUnitId: args.subject,
       ...(profile.ageBand ? { ageBand: profile.ageBand } : {}),
       ...(profile.gender ? { gender: profile.gender } : {}),
-      answers,
+      answers: JSON.stringify(answers),
       locale: args.locale,
       day: dayOf(now),
     };
@@ -127,6 +127,16 @@ export class SurveyService {
     }
     await this.jobs.cancel(REMINDER_QUEUE, reminderJobId(survey._id, member._id, args.subject));
     return 'saved';
+  }
+
+  /**
+   * Deletes a person's named responses when they withdraw consent ("xóa dữ liệu"); anonymous
+   * responses hold nothing of theirs. Returns how many were deleted. (MemberService.eraseMember
+   * should call this.)
+   */
+  async eraseMemberResponses(memberId: string): Promise<number> {
+    const { deletedCount } = await this.surveyModels.SurveyResponse.deleteMany({ memberId });
+    return deletedCount;
   }
 
   /** Schedules the one reminder for someone who has started (scheduling again does nothing). */
