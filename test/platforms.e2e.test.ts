@@ -167,7 +167,8 @@ describe('delivery through platform trouble', () => {
     const texts = p.telegram.sent.filter((s) => s.chat_id === '901').map((s) => s.text);
     expect(texts[0]).toContain('Đồng Hành');
     expect(texts[1]).toContain('91/2025');
-    expect(await p.app.models.Delivery.countDocuments({ chatId: '901', status: 'sent' })).toBe(1);
+    await eventually(async () => expect(await p.app.models.Delivery.countDocuments({ chatId: '901', status: 'sent' })).toBe(1));
+    expect(await p.app.models.Delivery.countDocuments({ chatId: '901' })).toBe(1);
   });
 
   it('429 with retry_after: the queue waits, then delivers once', async () => {

@@ -68,20 +68,36 @@ export class QueueOutbox implements Outbox {
   }
 
   async send(envelopes: Envelope[]): Promise<void> {
-    for (const env of envelopes) {
-      const jobId = deliveryJobId(env.key);
-      // Recorded before the job exists, so the worker's outcome always comes after it. With
-      // MongoDB down a reply ("try again shortly") still leaves; the worker records the outcome.
-      await recordDelivery(this.models, jobId, env, {}).catch(() => undefined);
-      await this.queue(env.channel, shardOf(env.chatId, this.shards[env.channel])).add('deliver', env, {
-        jobId,
-        priority: PRIORITY[env.priority],
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+    if (envelopes.length === 0) return;
+    const withIds = envelopes.map((env) => ({ env, jobId: deliveryJobId(env.key) }));
+    // Records first, so the worker's outcome always comes after them: one insert for the batch
+    // (a record that already exists — a replay — is left as it is). Best effort: with MongoDB
+    // down a reply ("try again shortly") still leaves and the worker records the outcome.
+    const now = new Date();
+    await this.models.Delivery.insertMany(
+      withIds.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),
+      { ordered: false, lean: true },
+    ).catch(() => undefined);
+    const byQueue = new Map<Queue<DeliveryJob>, { name: string; data: DeliveryJob; opts: Record<string, unknown> }[]>();
+    for (const { env, jobId } of withIds) {
+      const q = this.queue(env.channel, shardOf(env.chatId, this.shards[env.channel]));
+      const jobs = byQueue.get(q) ?? [];
+      jobs.push({
+        name: 'deliver',
+        data: env,
+        opts: {
+          jobId,
+          priority: PRIORITY[env.priority],
+          attempts: 10,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
       });
+      byQueue.set(q, jobs);
     }
+    // Order within a lane is the order of `envelopes`; addBulk keeps it.
+    for (const [q, jobs] of byQueue) await q.addBulk(jobs);
   }
 
   async close(): Promise<void> {

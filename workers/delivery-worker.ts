@@ -1,5 +1,6 @@
 /** Processes a channel's delivery queue: sends through the adapter, retries, records outcomes. */
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
@@ -17,14 +18,91 @@ export interface DeliveryWorkerOptions {
   shards: number;
 }
 
-/** Starts one worker per shard of a channel; each sends one job at a time, evenly spaced. */
+/**
+ * Slots shared by every lane and process of a channel: each message takes the next free slot
+ * (1/rate apart, kept in Redis with Redis's own clock), so the channel never bursts past its
+ * rate however many lanes run. Returns how long to wait for the slot.
+ */
+const TAKE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt)
+redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
+return math.floor(slot - now)`;
+
+/** Headroom under the configured rate, so network jitter never makes two sends look closer. */
+const RATE_HEADROOM = 0.97;
+
+/** Starts one worker per shard of a channel; each sends one job at a time, paced channel-wide. */
 export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOptions): Worker<DeliveryJob>[] {
-  // One job per `interval` per shard adds up to the channel's rate without bursts.
-  const interval = Math.max(1, Math.ceil((1000 * o.shards) / o.ratePerSecond));
-  return Array.from({ length: o.shards }, (_, shard) => startShardWorker(sender, o, shard, interval));
+  const interval = 1000 / (o.ratePerSecond * RATE_HEADROOM);
+  const recorder = new SentRecorder(o);
+  const redis = new Redis({ ...(o.connection as RedisOptions), lazyConnect: false });
+  redis.on('error', () => undefined); // surfaces through the failing eval, which the job retries
+  let open = o.shards;
+  return Array.from({ length: o.shards }, (_, shard) => {
+    const worker = startShardWorker(sender, o, shard, interval, recorder, redis);
+    // Outcomes still buffered are written before the worker reports closed.
+    const close = worker.close.bind(worker);
+    worker.close = async (force?: boolean) => {
+      await close(force);
+      await recorder.flush();
+      if (--open === 0) redis.disconnect();
+    };
+    return worker;
+  });
 }
 
-function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number): Worker<DeliveryJob> {
+/**
+ * Records "sent" outcomes in batches: one update for many records instead of one per message
+ * (FerretDB scans a whole collection per write). A record may lag its send by a few
+ * milliseconds; BullMQ's completed job is what prevents a second send.
+ */
+class SentRecorder {
+  private pending = new Map<string, DeliveryJob>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: DeliveryWorkerOptions, private readonly maxBatch = 200, private readonly delayMs = 20) {}
+
+  add(jobId: string, data: DeliveryJob): void {
+    this.pending.set(jobId, data);
+    if (this.pending.size >= this.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = new Map();
+    if (batch.size > 0) this.flushing = this.flushing.then(() => this.write(batch));
+    return this.flushing;
+  }
+
+  private async write(batch: Map<string, DeliveryJob>): Promise<void> {
+    const ids = [...batch.keys()];
+    const sentAt = new Date();
+    try {
+      const res = await this.o.models.Delivery.updateMany({ _id: { $in: ids } }, { $set: { status: 'sent', sentAt } });
+      if (res.matchedCount < ids.length) {
+        // Records whose queued insert failed (MongoDB was down then): create them now.
+        const found = new Set((await this.o.models.Delivery.find({ _id: { $in: ids } }, { _id: 1 }).lean()).map((d) => d._id));
+        for (const id of ids.filter((i) => !found.has(i))) await recordDelivery(this.o.models, id, batch.get(id)!, { status: 'sent', sentAt, attempts: 1 });
+      }
+    } catch (err) {
+      this.o.log.warn({ records: ids.length, error: (err as Error).name }, 'could not write delivery records');
+    }
+  }
+}
+
+function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number, recorder: SentRecorder, redis: Redis): Worker<DeliveryJob> {
+  const slotKey = `${o.prefix}:pace:${sender.channel}`;
+  const waitForSlot = async () => {
+    const wait = Number(await redis.eval(TAKE_SLOT, 1, slotKey, String(interval)));
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     deliveryQueueName(sender.channel, shard),
     async (job: Job<DeliveryJob>) => {
@@ -32,6 +110,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       let sent = data.sent ?? 0;
       try {
         for (; sent < data.messages.length; sent++) {
+          await waitForSlot();
           await sender.send(data.chatId, data.messages[sent]!);
           if (sent + 1 < data.messages.length) await job.updateData({ ...data, sent: sent + 1 });
         }
@@ -52,13 +131,12 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         }
         throw err;
       }
-      await record(o, job, 'sent');
+      recorder.add(job.id!, data);
     },
     {
       connection: o.connection,
       prefix: o.prefix,
       concurrency: 1,
-      limiter: { max: 1, duration: interval },
     },
   );
   worker.on('failed', (job, err) => {
