@@ -8,6 +8,12 @@ export const menuFlow: Flow = {
     main: {
       resting: true,
       enter(ctx) {
+        // A broadcast invitation links to `/start survey-<id>` (t.me/<bot>?start=survey-…): open the surveys.
+        const payload = ctx.state.data.startPayload;
+        if (typeof payload === 'string' && payload.startsWith('survey-')) {
+          delete ctx.state.data.startPayload;
+          return ctx.go('survey', 'list');
+        }
         const roles = ctx.member?.roles ?? [];
         const entries = MENU_ENTRIES.filter((e) => !e.roles || e.roles.some((r) => roles.includes(r)));
         ctx.ask(

@@ -43,6 +43,12 @@ const onboarded = (name: string) => onboardedPerson(app, name);
 const memberIdOf = async (name: string) => (await app.models.ChannelIdentity.findById(`console:${name}`).lean())!.memberId!;
 
 describe('taking a survey in chat', () => {
+  it('opens from a broadcast invitation link (/start survey-<id>)', async () => {
+    const p = await onboardedPerson(app, 'invited');
+    await p.say('/start survey-tam-tu');
+    expect(p.last.choices?.map((c) => c.id)).toEqual(['tam-tu', 'menu']);
+  });
+
   it('asks every question with progress, goes back to change an answer, re-asks bad answers, and stores an anonymous response', async () => {
     const lan = await onboarded('lan');
     const list = await lan.say('khao sat');
