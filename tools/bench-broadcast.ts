@@ -110,6 +110,8 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
     return result;
   } finally {
     clearInterval(sampler);
+    // Workers stop before the drop: FerretDB can crash when a dropped database is still queried.
+    await Promise.all(app.workers.map((w) => w.close()));
     await app.conn.dropDatabase().catch(() => undefined);
     const keys = await app.redis.keys(`bbc${id}*`);
     for (let i = 0; i < keys.length; i += 500) await app.redis.del(...keys.slice(i, i + 500));

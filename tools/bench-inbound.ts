@@ -114,6 +114,8 @@ console.log(`webhook-to-reply latency at ${USERS} concurrent users: p50 ${result
 console.log(`sustained: ${result.events_per_second} inbound events/s (${events} events in ${seconds.toFixed(1)} s)`);
 
 await server.close();
+// Workers stop before the drop: FerretDB can crash when a dropped database is still queried.
+await Promise.all(app.workers.map((w) => w.close()));
 await app.conn.dropDatabase();
 await app.close();
 await Promise.all([telegram.stop(), zalo.stop()]);

@@ -97,6 +97,8 @@ const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
 };
 console.log(`escalated ${late.length}/${N}; lateness after the deadline: p50 ${result.escalation_late_ms?.p50} ms, p99 ${result.escalation_late_ms?.p99} ms, max ${result.escalation_late_ms?.max} ms`);
+// Workers stop before the drop: FerretDB can crash when a dropped database is still queried.
+await Promise.all(app.workers.map((w) => w.close()));
 await app.conn.dropDatabase();
 const keys = await app.redis.keys(`benchsla${id}*`);
 for (let i = 0; i < keys.length; i += 500) await app.redis.del(...keys.slice(i, i + 500));

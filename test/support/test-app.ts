@@ -35,6 +35,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return Object.assign(app, {
     clock,
     async close() {
+      // Workers first: FerretDB deletes a dropped database's file, and a query still running
+      // against it can crash the server (SIGBUS on the mapped file).
+      await Promise.all(app.workers.map((w) => w.close()));
       await app.conn.dropDatabase().catch(() => undefined);
       const keys = await app.redis.keys(`t${id}*`);
       if (keys.length) await app.redis.del(...keys);
