@@ -1,17 +1,15 @@
 /** The broadcast, material and member commands of the admin CLI, run as operators run them. */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runAdminCli } from '../../test/support/admin-cli.js';
 import { bindModels, connectMongo, type Models } from '../../core/db.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const id = randomBytes(5).toString('hex');
 const dbName = `t_bcli_${id}`;
 const prefix = `tb${id}`;
@@ -35,20 +33,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI as operators do, against this file's own database. */
+const admin = (...args: string[]) => runAdminCli(args, { db: dbName, prefix });
 
 describe('admin CLI: members, materials and broadcasts', () => {
   it('imports staff and cadres, keeps the good rows and reports the bad ones with their line numbers', async () => {

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runAdminCli } from '../../test/support/admin-cli.js';
 import { bindModels, connectMongo, type Models } from '../../core/db.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const dbName = `t_cli_${randomBytes(5).toString('hex')}`;
 let dir: string;
 let conn: Connection;
@@ -26,20 +24,7 @@ afterAll(async () => {
 });
 
 /** Runs the CLI as operators do, against this file's own database. */
-function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const admin = (...args: string[]) => runAdminCli(args, { db: dbName });
 
 async function file(name: string, content: string): Promise<string> {
   const path = join(dir, name);

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAdminCli } from '../../test/support/admin-cli.js';
 import { addMember, fastPolicy, waitForMessage } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type ConsolePerson, type TestApp } from '../../test/support/test-app.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 let app: TestApp;
 let dir: string;
 let c2: ConsolePerson;
@@ -27,21 +25,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI as operators do, against the test app's database and Redis prefix. */
-function admin(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bots/admin/cli.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: app.config.MONGODB_DB, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: app.config.REDIS_PREFIX, NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI as operators do, against this file's own database. */
+const admin = (...args: string[]) => runAdminCli(args, { db: app.config.MONGODB_DB, prefix: app.config.REDIS_PREFIX });
 
 describe('npm run admin -- import-cadres / concern-report', () => {
   it('imports assignments, rejects bad rows with their line, and grants the cadre role', async () => {
