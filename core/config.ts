@@ -45,11 +45,11 @@ export const configSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
   TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),
   TELEGRAM_API_ROOT: optionalUrl(['http://', 'https://'], 'https://api.telegram.org'),
-  TELEGRAM_RATE_PER_SECOND: intIn(1, 1000, 30),
+  TELEGRAM_RATE_PER_SECOND: intIn(1, 10_000, 30),
   ZALO_BOT_TOKEN: optionalText(/^\S{10,}$/, 'expected the bot token from Zalo Bot Manager'),
   ZALO_WEBHOOK_SECRET: optionalText(/^\S{8,256}$/, 'expected 8–256 characters without spaces'),
   ZALO_API_BASE: optionalUrl(['http://', 'https://'], 'https://bot-api.zaloplatforms.com'),
-  ZALO_RATE_PER_SECOND: intIn(1, 1000, 20),
+  ZALO_RATE_PER_SECOND: intIn(1, 10_000, 20),
   PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
   PORT: intIn(0, 65535, 3000),
 });

@@ -1,17 +1,24 @@
 /** The delivery lanes as the broadcast runner sees them, over the per-channel QueueOutbox. */
-import type { DeliveryLanes } from '../core/broadcasts/broadcast-runner.js';
+import type { Redis } from 'ioredis';
+import type { DeliveryLanes, DeliveryOutcomes } from '../core/broadcasts/broadcast-runner.js';
+import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope } from '../core/engine/types.js';
+import { insertNew } from '../core/insert-new.js';
 import { deliveryJobId, type QueueOutbox } from './delivery-queue.js';
+import { DeliveryTally } from './delivery-tally.js';
 
 const CHANNELS: ChannelName[] = ['console', 'telegram', 'zalo'];
 
-/** Wraps the outbox: sending, pending counts, and withdrawing a cancelled broadcast's waiting jobs. */
+/** Wraps the outbox: sending, pending counts, outcome tallies, and withdrawing a cancelled broadcast's waiting jobs. */
 export class QueueLanes implements DeliveryLanes {
-  constructor(private readonly outbox: QueueOutbox, private readonly sendBatch = 50) {}
+  private readonly tally: DeliveryTally;
+
+  constructor(private readonly outbox: QueueOutbox, redis: Redis, private readonly models: Models, private readonly sendBatch = 250) {
+    this.tally = new DeliveryTally(redis, outbox.prefix);
+  }
 
   async send(envelopes: Envelope[]): Promise<void> {
-    // QueueOutbox.send writes one record and adds one job per envelope in turn; a few batches in
-    // parallel keep MongoDB and Redis busy while each waits on the other.
+    // A few batches in parallel keep MongoDB and Redis busy while each waits on the other.
     const batches: Envelope[][] = [];
     for (let i = 0; i < envelopes.length; i += this.sendBatch) batches.push(envelopes.slice(i, i + this.sendBatch));
     await Promise.all(batches.map((b) => this.outbox.send(b)));
@@ -21,12 +28,18 @@ export class QueueLanes implements DeliveryLanes {
     return this.outbox.pending(channel);
   }
 
-  jobIdOf(key: string): string {
-    return deliveryJobId(key);
+  outcomes(group: string): Promise<DeliveryOutcomes> {
+    return this.tally.read(group);
   }
 
-  async removeWaiting(keyPrefix: string): Promise<string[]> {
-    const removed: string[] = [];
+  async counted(group: string, keys: string[]): Promise<Set<string>> {
+    const byJob = new Map(keys.map((k) => [deliveryJobId(k), k]));
+    const done = await this.tally.counted(group, [...byJob.keys()]);
+    return new Set([...done].map((j) => byJob.get(j)!));
+  }
+
+  async withdraw(group: string): Promise<number> {
+    const removed: { id: string; data: Envelope }[] = [];
     for (const channel of CHANNELS) {
       for (const q of this.outbox.queuesOf(channel)) {
         // Removing shifts later jobs forward, so the next page starts after the jobs kept.
@@ -35,7 +48,7 @@ export class QueueLanes implements DeliveryLanes {
           let kept = 0;
           for (const job of jobs) {
             // A job that started meanwhile cannot be removed; it finishes and is counted as such.
-            if (job?.data?.key?.startsWith(keyPrefix) && (await job.remove().then(() => true, () => false))) removed.push(job.id!);
+            if (job?.data?.tally === group && (await job.remove().then(() => true, () => false))) removed.push({ id: job.id!, data: job.data });
             else kept++;
           }
           if (jobs.length < 1000) break;
@@ -43,6 +56,9 @@ export class QueueLanes implements DeliveryLanes {
         }
       }
     }
-    return removed;
+    const now = new Date();
+    const records: DeliveryDoc[] = removed.map(({ id, data }) => ({ _id: id, channel: data.channel, chatId: data.chatId, ...(data.memberId ? { memberId: data.memberId } : {}), status: 'failed', reason: 'cancelled', attempts: 0, createdAt: now }));
+    await insertNew(this.models.Delivery, records);
+    return this.tally.count(group, removed.map((r) => r.id), 'cancelled');
   }
 }

@@ -62,7 +62,7 @@ export function runnerOptionsFor(p: Omit<RunnerOptions, 'lanes' | 'audience' | '
   return {
     ...rest,
     audience: new AudienceReader(p.models, p.materials),
-    lanes: new QueueLanes(outbox),
+    lanes: new QueueLanes(outbox, p.redis, p.models),
     redisPrefix: config.REDIS_PREFIX,
     rates: { console: config.CONSOLE_DELIVERY_RATE_PER_SECOND, telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND },
   };

@@ -37,7 +37,8 @@ export class QueueOutbox implements Outbox {
 
   constructor(
     private readonly connection: ConnectionOptions,
-    private readonly prefix: string,
+    /** BullMQ prefix of the lanes (also the prefix of their delivery tallies). */
+    readonly prefix: string,
     private readonly models: Models,
     readonly shards: DeliveryShards,
   ) {}
@@ -73,11 +74,16 @@ export class QueueOutbox implements Outbox {
     // Records first, so the worker's outcome always comes after them: one insert for the batch
     // (a record that already exists — a replay — is left as it is). Best effort: with MongoDB
     // down a reply ("try again shortly") still leaves and the worker records the outcome.
+    // Tallied envelopes (broadcasts) have their queued state in their owner's records; their
+    // delivery record is inserted with the outcome, so a big broadcast never updates records.
     const now = new Date();
-    await this.models.Delivery.insertMany(
-      withIds.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),
-      { ordered: false, lean: true },
-    ).catch(() => undefined);
+    const untallied = withIds.filter(({ env }) => !env.tally);
+    if (untallied.length > 0) {
+      await this.models.Delivery.insertMany(
+        untallied.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),
+        { ordered: false, lean: true },
+      ).catch(() => undefined);
+    }
     const byQueue = new Map<Queue<DeliveryJob>, { name: string; data: DeliveryJob; opts: Record<string, unknown> }[]>();
     for (const { env, jobId } of withIds) {
       const q = this.queue(env.channel, shardOf(env.chatId, this.shards[env.channel]));

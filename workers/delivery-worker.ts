@@ -4,8 +4,10 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
+import { insertNew } from '../core/insert-new.js';
 import { scrubSecrets } from '../core/logger.js';
 import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
+import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
 
 export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
@@ -40,9 +42,10 @@ export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOpt
   const recorder = new SentRecorder(o);
   const redis = new Redis({ ...(o.connection as RedisOptions), lazyConnect: false });
   redis.on('error', () => undefined); // surfaces through the failing eval, which the job retries
+  const tally = new DeliveryTally(redis, o.prefix);
   let open = o.shards;
   return Array.from({ length: o.shards }, (_, shard) => {
-    const worker = startShardWorker(sender, o, shard, interval, recorder, redis);
+    const worker = startShardWorker(sender, o, shard, interval, recorder, redis, tally);
     // Outcomes still buffered are written before the worker reports closed.
     const close = worker.close.bind(worker);
     worker.close = async (force?: boolean) => {
@@ -55,19 +58,21 @@ export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOpt
 }
 
 /**
- * Records "sent" outcomes in batches: one update for many records instead of one per message
- * (FerretDB scans a whole collection per write). A record may lag its send by a few
- * milliseconds; BullMQ's completed job is what prevents a second send.
+ * Records "sent" outcomes in batches: one insert for many records (tallied envelopes have no
+ * record yet), then one update by id for each record that existed (replies, written as queued).
+ * FerretDB scans a whole collection for any filter other than a single `_id`, so nothing here
+ * filters on more. A record may lag its send by a few milliseconds; BullMQ's completed job is
+ * what prevents a second send.
  */
 class SentRecorder {
-  private pending = new Map<string, DeliveryJob>();
+  private pending = new Map<string, { data: DeliveryJob; attempts: number }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: DeliveryWorkerOptions, private readonly maxBatch = 200, private readonly delayMs = 20) {}
 
-  add(jobId: string, data: DeliveryJob): void {
-    this.pending.set(jobId, data);
+  add(jobId: string, data: DeliveryJob, attempts: number): void {
+    this.pending.set(jobId, { data, attempts });
     if (this.pending.size >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
   }
@@ -81,23 +86,29 @@ class SentRecorder {
     return this.flushing;
   }
 
-  private async write(batch: Map<string, DeliveryJob>): Promise<void> {
-    const ids = [...batch.keys()];
+  private async write(batch: Map<string, { data: DeliveryJob; attempts: number }>): Promise<void> {
     const sentAt = new Date();
+    const docs: DeliveryDoc[] = [...batch].map(([id, { data, attempts }]) => ({
+      _id: id,
+      channel: data.channel,
+      chatId: data.chatId,
+      ...(data.memberId ? { memberId: data.memberId } : {}),
+      status: 'sent',
+      attempts,
+      sentAt,
+      createdAt: sentAt,
+    }));
     try {
-      const res = await this.o.models.Delivery.updateMany({ _id: { $in: ids } }, { $set: { status: 'sent', sentAt } });
-      if (res.matchedCount < ids.length) {
-        // Records whose queued insert failed (MongoDB was down then): create them now.
-        const found = new Set((await this.o.models.Delivery.find({ _id: { $in: ids } }, { _id: 1 }).lean()).map((d) => d._id));
-        for (const id of ids.filter((i) => !found.has(i))) await recordDelivery(this.o.models, id, batch.get(id)!, { status: 'sent', sentAt, attempts: 1 });
+      for (const id of await insertNew(this.o.models.Delivery, docs)) {
+        await this.o.models.Delivery.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: batch.get(id)!.attempts } });
       }
     } catch (err) {
-      this.o.log.warn({ records: ids.length, error: (err as Error).name }, 'could not write delivery records');
+      this.o.log.warn({ records: docs.length, error: (err as Error).name }, 'could not write delivery records');
     }
   }
 }
 
-function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number, recorder: SentRecorder, redis: Redis): Worker<DeliveryJob> {
+function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number, recorder: SentRecorder, redis: Redis, tally: DeliveryTally): Worker<DeliveryJob> {
   const slotKey = `${o.prefix}:pace:${sender.channel}`;
   const waitForSlot = async () => {
     const wait = Number(await redis.eval(TAKE_SLOT, 1, slotKey, String(interval)));
@@ -107,6 +118,8 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
     deliveryQueueName(sender.channel, shard),
     async (job: Job<DeliveryJob>) => {
       const data = job.data;
+      // Counted before BullMQ finishes the job, so no finished job goes uncounted.
+      const count = (outcome: TallyOutcome) => (data.tally ? tally.count(data.tally, [job.id!], outcome) : Promise.resolve(0));
       let sent = data.sent ?? 0;
       try {
         for (; sent < data.messages.length; sent++) {
@@ -122,16 +135,20 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         }
         if (err instanceof RecipientUnreachableError) {
           await o.models.ChannelIdentity.updateOne({ channel: sender.channel, chatId: data.chatId }, { $set: { unreachable: true } });
+          await count('unreachable');
           await record(o, job, 'failed', 'unreachable');
           throw new UnrecoverableError('recipient unreachable');
         }
         if (err instanceof PermanentDeliveryError) {
+          await count('failed');
           await record(o, job, 'failed', scrubSecrets(err.message).slice(0, 200));
           throw new UnrecoverableError(err.message);
         }
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await count('failed');
         throw err;
       }
-      recorder.add(job.id!, data);
+      await count('sent');
+      recorder.add(job.id!, data, job.attemptsMade + 1);
     },
     {
       connection: o.connection,

@@ -7,6 +7,7 @@ import type { ChannelIdentityDoc, MemberDoc, Models } from '../db.js';
 import type { ChannelName } from '../engine/types.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { Audience } from './models.js';
+import { SortedCursor, type RawCursor } from './sorted-cursor.js';
 
 /** Channels tried in this order when a member has several and the audience names none. */
 export const CHANNEL_PREFERENCE: ChannelName[] = ['zalo', 'telegram', 'console'];
@@ -57,25 +58,78 @@ export class AudienceReader {
     return f;
   }
 
-  /** The page of members after `after` (exclusive), at most `size` members read. */
-  async page(a: Audience, after: string | undefined, size: number, cachedFilter?: Record<string, unknown>): Promise<AudiencePage> {
+  /**
+   * Opens the audience after member `after` (exclusive) as a stream of pages. Members, their
+   * chat identities and their topic preferences are each read by one cursor in member id order
+   * and merged page by page, so a broadcast reads every collection once (FerretDB would scan a
+   * whole collection for each page's `$in`), and never holds more than a page.
+   */
+  async open(a: Audience, after?: string, cachedFilter?: Record<string, unknown>): Promise<AudienceStream> {
     const base = cachedFilter ?? (await this.memberFilter(a));
-    const q = after ? { ...base, _id: { $gt: after } } : base;
-    const members = await this.models.Member.find(q, { _id: 1, status: 1, consent: 1, broadcastsOptOut: 1, locale: 1 })
+    const members = this.models.Member.find(after ? { ...base, _id: { $gt: after } } : base, { _id: 1, status: 1, consent: 1, broadcastsOptOut: 1, locale: 1 })
       .sort({ _id: 1 })
-      .limit(size)
-      .lean<MemberRow[]>();
-    const page: AudiencePage = { recipients: [], optedOut: 0, withdrawn: 0, unreachable: 0, lastId: members[members.length - 1]?._id };
-    if (members.length === 0) return page;
-    const ids = members.map((m) => m._id);
-    const identityFilter: Record<string, unknown> = { memberId: { $in: ids } };
+      .lean<MemberRow>()
+      .cursor({ batchSize: 1000 }) as unknown as RawCursor<MemberRow>;
+    const identityFilter: Record<string, unknown> = { memberId: after ? { $gt: after } : { $exists: true } };
     if (a.channel) identityFilter.channel = a.channel;
-    const [identities, topicsOff] = await Promise.all([
-      this.models.ChannelIdentity.find(identityFilter, { _id: 1, channel: 1, chatId: 1, memberId: 1, unreachable: 1 }).lean<ChannelIdentityDoc[]>(),
-      a.topics.length > 0 ? this.materials.topicsOffOf(ids) : Promise.resolve(new Map<string, string[]>()),
-    ]);
+    const identities = this.models.ChannelIdentity.find(identityFilter, { _id: 1, channel: 1, chatId: 1, memberId: 1, unreachable: 1 })
+      .sort({ memberId: 1, _id: 1 })
+      .lean<ChannelIdentityDoc>()
+      .cursor({ batchSize: 1000 }) as unknown as RawCursor<ChannelIdentityDoc>;
+    return new AudienceStream(
+      a,
+      new SortedCursor(members, (m) => m._id),
+      new SortedCursor(identities, (i) => i.memberId ?? ''),
+      a.topics.length > 0 ? new SortedCursor(this.materials.topicsOffCursor(after), (p) => p._id) : undefined,
+    );
+  }
+
+  /** Streams the whole audience page by page. */
+  async *pages(a: Audience, after?: string, size = 500): AsyncGenerator<AudiencePage> {
+    const stream = await this.open(a, after);
+    try {
+      for (;;) {
+        const p = await stream.next(size);
+        if (!p.lastId) return;
+        yield p;
+      }
+    } finally {
+      await stream.close();
+    }
+  }
+
+  /** Counts the audience without sending (the preview shown before confirming). */
+  async size(a: Audience, pageSize = 1000): Promise<AudienceSize> {
+    const s: AudienceSize = { targeted: 0, optedOut: 0, withdrawn: 0, unreachable: 0 };
+    for await (const p of this.pages(a, undefined, pageSize)) {
+      s.targeted += p.recipients.length;
+      s.optedOut += p.optedOut;
+      s.withdrawn += p.withdrawn;
+      s.unreachable += p.unreachable;
+    }
+    return s;
+  }
+}
+
+/** An open audience: each `next` reads the following page of members and merges in their identities and topics. */
+export class AudienceStream {
+  constructor(
+    private readonly a: Audience,
+    private readonly members: SortedCursor<MemberRow>,
+    private readonly identities: SortedCursor<ChannelIdentityDoc>,
+    private readonly topicsOff?: SortedCursor<{ _id: string; off: string[] }>,
+  ) {}
+
+  /** The next page of at most `size` members (no `lastId` once the audience is exhausted). */
+  async next(size: number): Promise<AudiencePage> {
+    const a = this.a;
+    const members = await this.members.take(size);
+    const lastId = members[members.length - 1]?._id;
+    const page: AudiencePage = { recipients: [], optedOut: 0, withdrawn: 0, unreachable: 0, lastId };
+    if (!lastId) return page;
     const byMember = new Map<string, ChannelIdentityDoc[]>();
-    for (const i of identities) byMember.set(i.memberId!, [...(byMember.get(i.memberId!) ?? []), i]);
+    for (const i of await this.identities.through(lastId)) byMember.set(i.memberId!, [...(byMember.get(i.memberId!) ?? []), i]);
+    const topicsOff = new Map((this.topicsOff ? await this.topicsOff.through(lastId) : []).map((p) => [p._id, p.off]));
     for (const m of members) {
       const own = byMember.get(m._id) ?? [];
       // Not on the audience's channel at all, or off every topic asked for: not in the audience.
@@ -93,28 +147,8 @@ export class AudienceReader {
     return page;
   }
 
-  /** Streams the whole audience page by page. */
-  async *pages(a: Audience, after?: string, size = 500): AsyncGenerator<AudiencePage> {
-    const f = await this.memberFilter(a);
-    let cursor = after;
-    for (;;) {
-      const p = await this.page(a, cursor, size, f);
-      if (!p.lastId) return;
-      yield p;
-      cursor = p.lastId;
-    }
-  }
-
-  /** Counts the audience without sending (the preview shown before confirming). */
-  async size(a: Audience, pageSize = 1000): Promise<AudienceSize> {
-    const s: AudienceSize = { targeted: 0, optedOut: 0, withdrawn: 0, unreachable: 0 };
-    for await (const p of this.pages(a, undefined, pageSize)) {
-      s.targeted += p.recipients.length;
-      s.optedOut += p.optedOut;
-      s.withdrawn += p.withdrawn;
-      s.unreachable += p.unreachable;
-    }
-    return s;
+  async close(): Promise<void> {
+    await Promise.all([this.members.close(), this.identities.close(), this.topicsOff?.close()]);
   }
 }
 

@@ -2,35 +2,44 @@
  * Runs one broadcast: streams its audience page by page (resuming after `cursor`), writes one
  * delivery record per (broadcast, member) under a deterministic id, enqueues the messages in bulk
  * on the per-channel delivery lanes (bulk priority, key `bc:<broadcastId>:<memberId>`, so a page
- * redone after a crash sends nothing twice), then settles the counts from the delivery records.
- * Crash-safe: every step can be repeated, and the cursors live on the broadcast document. Waits
- * in quiet hours; stops within a page when paused or cancelled; keeps at most a few seconds of
- * messages queued ahead so a pause or cancel takes effect quickly.
+ * redone after a crash sends nothing twice), and settles the counts from the lanes' outcome
+ * tally. Crash-safe: every step can be repeated, and the cursor lives on the broadcast document.
+ * Waits in quiet hours; stops within a page when paused or cancelled; keeps at most a few
+ * seconds of messages queued ahead so a pause or cancel takes effect quickly.
+ *
+ * Every MongoDB access here is a stream read once, an insert, or a write by `_id`: nothing grows
+ * with the size of the broadcast (FerretDB scans a whole collection for any other filter).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DeliveryDoc, Models } from '../db.js';
+import type { Models } from '../db.js';
+import { insertNew } from '../insert-new.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import type { ChannelName, Clock, Envelope, Outbound } from '../engine/types.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { MaterialDoc } from '../materials/models.js';
-import type { AudienceReader } from './audience.js';
+import type { AudienceReader, AudienceStream } from './audience.js';
 import { broadcastMessage } from './broadcast-message.js';
 import { BROADCAST_QUEUE, controlKey, RUN_JOB } from './broadcast-service.js';
 import type { BroadcastCounts, BroadcastDoc, BroadcastModels, BroadcastRecordDoc } from './models.js';
 import { quietUntil } from './quiet-hours.js';
+
+/** Outcomes of a broadcast's deliveries so far. */
+export type DeliveryOutcomes = Pick<BroadcastCounts, 'sent' | 'failed' | 'unreachable' | 'cancelled'>;
 
 /** The delivery lanes as the runner needs them (workers/ implements this over QueueOutbox). */
 export interface DeliveryLanes {
   send(envelopes: Envelope[]): Promise<void>;
   /** Jobs of a channel not yet finished. */
   pending(channel: ChannelName): Promise<number>;
-  /** Removes not-yet-started jobs whose envelope key starts with `keyPrefix`; returns their job ids. */
-  removeWaiting(keyPrefix: string): Promise<string[]>;
-  /** The delivery record id of an envelope key. */
-  jobIdOf(key: string): string;
+  /** Outcomes counted so far for envelopes sent with `tally: group`, each exactly once. */
+  outcomes(group: string): Promise<DeliveryOutcomes>;
+  /** The envelope keys among `keys` whose outcome is already counted in the group. */
+  counted(group: string, keys: string[]): Promise<Set<string>>;
+  /** Removes the group's not-yet-started jobs and counts them cancelled; returns how many. */
+  withdraw(group: string): Promise<number>;
 }
 
 export interface RunnerOptions {
@@ -55,12 +64,15 @@ export interface RunnerOptions {
   lockTtlMs?: number;
   /** Pause between checks while waiting for the queues (default 250 ms). */
   pollMs?: number;
+  /**
+   * How long the lanes may stay empty while outcomes are still missing before those are counted
+   * as failed (a job BullMQ gave up on without running it, e.g. stalled too often; default 15 s).
+   */
+  lostAfterMs?: number;
 }
 
 /** Delivery key of a member's message of a broadcast. */
 export const deliveryKey = (broadcastId: string, memberId: string) => `bc:${broadcastId}:${memberId}`;
-
-type WriteError = { code?: number; err?: { code?: number } };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,33 +81,43 @@ export class RunnerBusyError extends Error {
   override name = 'RunnerBusyError';
 }
 
+/** What one run keeps between iterations. */
+interface RunState {
+  stream?: AudienceStream;
+  /** Since when the lanes have been empty while outcomes are missing. */
+  idleSince?: number;
+}
+
 export class BroadcastRunner {
   private readonly pageSize: number;
   private readonly windowSeconds: number;
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
+  private readonly lostAfterMs: number;
 
   constructor(private readonly o: RunnerOptions) {
     this.pageSize = o.pageSize ?? 200;
     this.windowSeconds = o.windowSeconds ?? 5;
     this.lockTtlMs = o.lockTtlMs ?? 10_000;
     this.pollMs = o.pollMs ?? 250;
+    this.lostAfterMs = o.lostAfterMs ?? 15_000;
   }
 
   /** Runs (or resumes) a broadcast until it is done, paused, cancelled, or waiting for quiet hours to end. */
   async run(broadcastId: string): Promise<void> {
     const lock = await this.acquire(broadcastId);
+    const state: RunState = {};
     try {
-      await this.loop(broadcastId, lock);
+      await this.loop(broadcastId, lock, state);
     } finally {
+      await state.stream?.close();
       await lock.release();
     }
   }
 
-  private async loop(id: string, lock: { lost: boolean }): Promise<void> {
+  private async loop(id: string, lock: { lost: boolean }, state: RunState): Promise<void> {
     const { bm } = this.o;
     let material: MaterialDoc | null | undefined;
-    let filter: Record<string, unknown> | undefined;
     for (;;) {
       if (lock.lost) throw new RunnerBusyError(`lost the runner lock of broadcast ${id}`);
       let b = await bm.Broadcast.findById(id).lean<BroadcastDoc>();
@@ -124,7 +146,7 @@ export class BroadcastRunner {
           break;
       }
       if (b.fannedOut) {
-        if (await this.settle(b, false)) {
+        if ((await this.settle(b, false)) || (await this.giveUpOnLost(b, state))) {
           await bm.Broadcast.updateOne({ _id: id, status: 'sending' }, { $set: { status: 'done', finishedAt: now, updatedAt: now } });
           return;
         }
@@ -146,8 +168,8 @@ export class BroadcastRunner {
         continue;
       }
       if (material === undefined) material = b.content.materialId ? await this.o.materials.get(b.content.materialId) : null;
-      filter ??= await this.o.audience.memberFilter(b.audience);
-      await this.fanOutPage(b, material, filter);
+      state.stream ??= await this.o.audience.open(b.audience, b.cursor);
+      await this.fanOutPage(b, material, state.stream);
       await this.settle((await bm.Broadcast.findById(id).lean<BroadcastDoc>())!, false);
     }
   }
@@ -170,109 +192,87 @@ export class BroadcastRunner {
     return false;
   }
 
-  /** One page: records, envelopes, cursor and counts (the cursor and counts in one write). */
-  private async fanOutPage(b: BroadcastDoc, material: MaterialDoc | null, filter: Record<string, unknown>): Promise<void> {
+  /** One page: records, envelopes, then the cursor and counts in one write. */
+  private async fanOutPage(b: BroadcastDoc, material: MaterialDoc | null, stream: AudienceStream): Promise<void> {
     const { bm } = this.o;
     const now = this.o.clock.now();
-    const page = await this.o.audience.page(b.audience, b.cursor, this.pageSize, filter);
+    const page = await stream.next(this.pageSize);
     if (!page.lastId) {
       await bm.Broadcast.updateOne({ _id: b._id }, { $set: { fannedOut: true, updatedAt: now } });
       return;
     }
     const records: BroadcastRecordDoc[] = page.recipients.map((r) => ({ _id: `${b._id}:${r.memberId}`, broadcastId: b._id, memberId: r.memberId, channel: r.channel, chatId: r.chatId }));
-    if (records.length > 0) {
-      await bm.BroadcastRecord.insertMany(records, { ordered: false }).catch((err: WriteError & { writeErrors?: WriteError[] }) => {
-        // Records already written by a run that crashed on this page: expected, keep going.
-        const errors: WriteError[] = err.writeErrors ?? [err];
-        if (!errors.every((e) => (e.code ?? e.err?.code) === 11000)) throw err;
-      });
-      const done = new Set(
-        (await bm.BroadcastRecord.find({ _id: { $in: records.map((r) => r._id) }, enqueuedAt: { $exists: true } }, { _id: 1 }).lean()).map((r) => r._id),
-      );
-      const messages = new Map<string, Outbound>();
-      const envelopes: Envelope[] = [];
-      for (const r of page.recipients) {
-        if (done.has(`${b._id}:${r.memberId}`)) continue;
-        let message = messages.get(r.locale);
-        if (!message) messages.set(r.locale, (message = broadcastMessage(b.content, material, r.locale, this.o.i18n)));
-        envelopes.push({ channel: r.channel, chatId: r.chatId, key: deliveryKey(b._id, r.memberId), messages: [message], priority: 'bulk', memberId: r.memberId });
-      }
-      // Same keys as a crashed attempt → the delivery queue keeps one job per key.
-      await this.o.lanes.send(envelopes);
-      if (envelopes.length > 0) {
-        await bm.BroadcastRecord.updateMany({ _id: { $in: envelopes.map((e) => `${b._id}:${e.memberId}`) } }, { $set: { enqueuedAt: now } });
-      }
+    // Records that exist already were written by a run that crashed on this page: whoever of
+    // them has an outcome is done; the rest are sent again under the same keys, which the
+    // delivery queue keeps once while their jobs are still there.
+    const existing = new Set((await insertNew(bm.BroadcastRecord, records)).map((r) => r.slice(b._id.length + 1)));
+    const done = existing.size > 0 ? await this.o.lanes.counted(b._id, [...existing].map((m) => deliveryKey(b._id, m))) : new Set<string>();
+    const messages = new Map<string, Outbound>();
+    const envelopes: Envelope[] = [];
+    for (const r of page.recipients) {
+      const key = deliveryKey(b._id, r.memberId);
+      if (done.has(key)) continue;
+      let message = messages.get(r.locale);
+      if (!message) messages.set(r.locale, (message = broadcastMessage(b.content, material, r.locale, this.o.i18n)));
+      envelopes.push({ channel: r.channel, chatId: r.chatId, key, messages: [message], priority: 'bulk', memberId: r.memberId, tally: b._id });
     }
-    const c = b.counts;
-    const counts: BroadcastCounts = {
-      ...c,
-      targeted: c.targeted + page.recipients.length,
-      optedOut: c.optedOut + page.optedOut,
-      withdrawn: c.withdrawn + page.withdrawn,
-      unreachable: c.unreachable + page.unreachable,
-    };
-    await bm.Broadcast.updateOne({ _id: b._id }, { $set: { cursor: page.lastId, counts, updatedAt: now } });
+    await this.o.lanes.send(envelopes);
+    await bm.Broadcast.updateOne(
+      { _id: b._id },
+      {
+        $set: { cursor: page.lastId, updatedAt: now },
+        $inc: { 'counts.targeted': page.recipients.length, 'counts.optedOut': page.optedOut, 'counts.withdrawn': page.withdrawn, 'counts.unreachable': page.unreachable },
+      },
+    );
   }
 
   /**
-   * Adds the outcomes of delivery records whose messages are all finished to the counts, page by
-   * page in record order. Returns true when every record is settled and nothing more will come.
-   * After a cancel, a record without a queued delivery counts as cancelled.
+   * Copies the outcomes counted so far into the broadcast's counts. Returns true when every
+   * targeted member's delivery has an outcome and nothing more will come. Members skipped as
+   * unreachable while reading the audience are in `unreachable` already, so the delivery
+   * outcomes are added to them.
    */
   private async settle(b: BroadcastDoc, cancelled: boolean): Promise<boolean> {
-    const { bm, models } = this.o;
-    let cursor = b.settledCursor;
-    let counts = { ...b.counts };
-    let settledAny = false;
-    let complete = false;
-    for (;;) {
-      const filter: Record<string, unknown> = { broadcastId: b._id };
-      if (cursor) filter._id = { $gt: cursor };
-      const recs = await bm.BroadcastRecord.find(filter, { _id: 1, memberId: 1 }).sort({ _id: 1 }).limit(500).lean<BroadcastRecordDoc[]>();
-      if (recs.length === 0) {
-        complete = b.fannedOut || cancelled;
-        break;
-      }
-      const ids = recs.map((r) => this.o.lanes.jobIdOf(deliveryKey(b._id, r.memberId)));
-      const deliveries = new Map((await models.Delivery.find({ _id: { $in: ids } }, { _id: 1, status: 1, reason: 1 }).lean<DeliveryDoc[]>()).map((d) => [d._id, d]));
-      const add = { sent: 0, failed: 0, unreachable: 0, cancelled: 0 };
-      let final = true;
-      for (const id of ids) {
-        const d = deliveries.get(id);
-        if (!d) {
-          if (!cancelled) final = false;
-          else add.cancelled++;
-        } else if (d.status === 'queued') final = false;
-        else if (d.status === 'sent') add.sent++;
-        else if (d.reason === 'unreachable') add.unreachable++;
-        else if (d.reason === 'cancelled') add.cancelled++;
-        else add.failed++;
-        if (!final) break;
-      }
-      if (!final) break;
-      counts = { ...counts, sent: counts.sent + add.sent, failed: counts.failed + add.failed, unreachable: counts.unreachable + add.unreachable, cancelled: counts.cancelled + add.cancelled };
-      cursor = recs[recs.length - 1]!._id;
-      settledAny = true;
-      if (recs.length < 500) {
-        complete = b.fannedOut || cancelled;
-        break;
+    const o = await this.o.lanes.outcomes(b._id);
+    const c = b.counts;
+    const delivered = b.deliveredUnreachable ?? 0;
+    if (o.sent !== c.sent || o.failed !== c.failed || o.cancelled !== c.cancelled || o.unreachable !== delivered) {
+      await this.o.bm.Broadcast.updateOne(
+        { _id: b._id },
+        {
+          $set: { 'counts.sent': o.sent, 'counts.failed': o.failed, 'counts.cancelled': o.cancelled, deliveredUnreachable: o.unreachable, updatedAt: this.o.clock.now() },
+          $inc: { 'counts.unreachable': o.unreachable - delivered },
+        },
+      );
+    }
+    return (b.fannedOut || cancelled) && o.sent + o.failed + o.unreachable + o.cancelled >= c.targeted;
+  }
+
+  /**
+   * Once the lanes have stayed empty for `lostAfterMs` with outcomes still missing, BullMQ has
+   * given up on those jobs without running them: they are counted as failed so the broadcast
+   * can finish (and logged, as this should not happen).
+   */
+  private async giveUpOnLost(b: BroadcastDoc, state: RunState): Promise<boolean> {
+    const channels: ChannelName[] = b.audience.channel ? [b.audience.channel] : ['zalo', 'telegram', 'console'];
+    for (const c of channels) {
+      if ((await this.o.lanes.pending(c)) > 0) {
+        state.idleSince = undefined;
+        return false;
       }
     }
-    if (settledAny) {
-      // Re-read the fan-out's fields so this write carries them unchanged (one writer: this runner).
-      const fresh = (await bm.Broadcast.findById(b._id, { counts: 1 }).lean<BroadcastDoc>())!;
-      const merged: BroadcastCounts = { ...fresh.counts, sent: counts.sent, failed: counts.failed, unreachable: counts.unreachable, cancelled: counts.cancelled };
-      await bm.Broadcast.updateOne({ _id: b._id }, { $set: { settledCursor: cursor, counts: merged, updatedAt: this.o.clock.now() } });
-    }
-    return complete;
+    state.idleSince ??= Date.now();
+    if (Date.now() - state.idleSince < this.lostAfterMs) return false;
+    const o = await this.o.lanes.outcomes(b._id);
+    const missing = b.counts.targeted - (o.sent + o.failed + o.unreachable + o.cancelled);
+    this.o.log.warn({ broadcast: b._id, missing }, 'broadcast deliveries lost by the queue; counted as failed');
+    await this.o.bm.Broadcast.updateOne({ _id: b._id }, { $inc: { 'counts.failed': missing }, $set: { updatedAt: this.o.clock.now() } });
+    return true;
   }
 
   /** After a cancel: takes the broadcast's messages that have not started off the queues. */
   private async withdraw(b: BroadcastDoc): Promise<void> {
-    const removed = await this.o.lanes.removeWaiting(`bc:${b._id}:`);
-    if (removed.length > 0) {
-      await this.o.models.Delivery.updateMany({ _id: { $in: removed }, status: 'queued' }, { $set: { status: 'failed', reason: 'cancelled' } });
-    }
+    await this.o.lanes.withdraw(b._id);
   }
 
   /** Takes the per-broadcast lock, waiting up to one lock lifetime for a crashed holder's to expire. */

@@ -65,8 +65,8 @@ export interface BroadcastDoc {
   cursor?: string;
   /** True once every audience page has been enqueued. */
   fannedOut: boolean;
-  /** Settling position: the last delivery record whose outcome is in `counts`. */
-  settledCursor?: string;
+  /** Deliveries found unreachable when sent, already added to `counts.unreachable` (which also holds members skipped as unreachable). */
+  deliveredUnreachable?: number;
   counts: BroadcastCounts;
   startedAt?: Date;
   finishedAt?: Date;
@@ -81,8 +81,6 @@ export interface BroadcastRecordDoc {
   memberId: string;
   channel: ChannelName;
   chatId: string;
-  /** Set once the envelope is on the delivery queue. */
-  enqueuedAt?: Date;
 }
 
 export interface BroadcastModels {
@@ -117,7 +115,7 @@ export function bindBroadcastModels(conn: Connection): BroadcastModels {
             generation: { type: Number, default: 0 },
             cursor: String,
             fannedOut: { type: Boolean, default: false },
-            settledCursor: String,
+            deliveredUnreachable: Number,
             counts: { type: counts, default: () => ({ ...ZERO_COUNTS }) },
             startedAt: Date,
             finishedAt: Date,
@@ -137,7 +135,6 @@ export function bindBroadcastModels(conn: Connection): BroadcastModels {
             memberId: { type: String, required: true },
             channel: { type: String, required: true },
             chatId: { type: String, required: true },
-            enqueuedAt: Date,
           },
           { collection: 'broadcast_records', versionKey: false },
         ),

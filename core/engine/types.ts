@@ -53,6 +53,12 @@ export interface Envelope {
   /** Replies go ahead of bulk traffic. */
   priority: 'reply' | 'bulk';
   memberId?: string;
+  /**
+   * Counts this delivery's outcome in the named group (a broadcast id), exactly once. Such an
+   * envelope's queued state is kept by the group's owner, so its delivery record is written
+   * only with the outcome.
+   */
+  tally?: string;
 }
 
 /** Port through which the engine sends; workers/ implements it with BullMQ queues. */

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { RawCursor } from '../broadcasts/sorted-cursor.js';
 import type { Outbound } from '../engine/types.js';
 import { TOPICS, type MaterialContent, type MaterialDoc, type MaterialModels, type Topic } from './models.js';
 
@@ -95,11 +96,12 @@ export class MaterialService {
     return (await this.models.TopicPrefs.findById(memberId).lean())?.off ?? [];
   }
 
-  /** Topics turned off by each of these members (members missing from the map have none). */
-  async topicsOffOf(memberIds: string[]): Promise<Map<string, string[]>> {
-    if (memberIds.length === 0) return new Map();
-    const docs = await this.models.TopicPrefs.find({ _id: { $in: memberIds } }).lean();
-    return new Map(docs.filter((d) => d.off.length > 0).map((d) => [d._id, d.off]));
+  /** Every member's topics switched off, in member id order after `after` (for a broadcast's merge join). */
+  topicsOffCursor(after?: string): RawCursor<{ _id: string; off: string[] }> {
+    return this.models.TopicPrefs.find(after ? { _id: { $gt: after } } : {}, { _id: 1, off: 1 })
+      .sort({ _id: 1 })
+      .lean<{ _id: string; off: string[] }>()
+      .cursor({ batchSize: 1000 }) as unknown as RawCursor<{ _id: string; off: string[] }>;
   }
 
   /** Subscribes (on) or unsubscribes a member from one topic. */
