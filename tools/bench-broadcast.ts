@@ -12,15 +12,20 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../bots/app.js';
 import { createAdapters } from '../bots/channels.js';
 import { loadConfig } from '../core/config.js';
-import { FakeTelegramServer } from '../test/fake-telegram-server.js';
-import { seedMembers } from '../test/support/broadcast-members.js';
+import { FakeTelegramProcess } from './fake-telegram-process.js';
+import { seedInChild } from './seed-bench-members.js';
 import { ensureServices } from './services.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, 'max-seconds': { type: 'string' } } });
 const A = Number(values.a ?? 20_000);
 const B = Number(values.b ?? 1_000);
+const REPORT_MS = Number(process.env.BENCH_REPORT_MS ?? 10_000);
 const MAX_MS = Number(values['max-seconds'] ?? 1800) * 1000;
 const say = (s: string) => process.stderr.write(`[bench:broadcast] ${s}\n`);
+const memory = () => {
+  const m = process.memoryUsage();
+  return `rss ${Math.round(m.rss / 1e6)} MB (heap ${Math.round(m.heapUsed / 1e6)}/${Math.round(m.heapTotal / 1e6)} MB, external ${Math.round(m.external / 1e6)} MB)`;
+};
 
 interface PhaseResult {
   recipients: number;
@@ -44,9 +49,9 @@ interface PhaseResult {
 }
 
 async function phase(name: string, recipients: number, rate: number, fakeLimit: number | null, urls: { mongoUri: string; redisUrl: string }, env: Record<string, string> = {}): Promise<PhaseResult> {
-  const telegram = new FakeTelegramServer();
-  const apiRoot = await telegram.start();
-  if (fakeLimit) telegram.rateLimit(fakeLimit);
+  // The platform runs in its own process: peak RSS is this app's alone.
+  const telegram = await FakeTelegramProcess.start(fakeLimit);
+  const apiRoot = telegram.apiRoot;
   const id = randomBytes(4).toString('hex');
   const config = loadConfig({ MONGODB_DB: `bench_bc_${id}`, REDIS_PREFIX: `bbc${id}`, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: String(rate), ...env });
   const app = await createApp({ config, ...urls });
@@ -55,8 +60,8 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
   try {
     for (const a of createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n)) app.startDelivery(a.sender, rate);
     await app.models.OrgUnit.create({ _id: 'hcm', name: 'Thành Đoàn', kind: 'city_youth_union', ancestors: [], aliases: [] });
-    say(`${name}: seeding ${recipients} members`);
-    await seedMembers(app.models, recipients, { channel: 'telegram', unit: () => 'hcm', userId: (i) => String(1_000_000 + i) });
+    say(`${name}: app started, ${memory()}; seeding ${recipients} members`);
+    await seedInChild(urls.mongoUri, config.MONGODB_DB, recipients, 1_000_000);
     const t0 = Date.now();
     const { broadcast } = await app.services.broadcasts.create(
       { content: { text: 'Bản tin Đồng Hành: lịch sinh hoạt chi đoàn tháng này.' }, audience: { orgUnitId: 'hcm' }, schedule: { kind: 'once' }, quietHours: null },
@@ -64,30 +69,33 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
       { now: app.clock.now() },
     );
     const createMs = Date.now() - t0;
-    say(`${name}: created in ${createMs} ms (audience preview included)`);
+    say(`${name}: created in ${createMs} ms (audience preview included), ${memory()}`);
     const t1 = Date.now();
     let enqueueMs: number | null = null;
     let endToEndMs: number | null = null;
     let lastReport = 0;
     while (Date.now() - t1 < MAX_MS) {
       const b = await app.services.broadcasts.get(broadcast._id);
+      const now = await telegram.count();
       if (enqueueMs === null && b?.fannedOut) enqueueMs = Date.now() - t1;
-      if (endToEndMs === null && telegram.sent.length >= recipients) endToEndMs = Date.now() - t1;
+      if (endToEndMs === null && now.sent >= recipients) endToEndMs = Date.now() - t1;
       if (endToEndMs !== null && (b?.status === 'done' || Date.now() - t1 - endToEndMs > 60_000)) break;
-      if (Date.now() - lastReport > 10_000) {
+      if (Date.now() - lastReport > REPORT_MS) {
         lastReport = Date.now();
-        say(`${name}: ${Math.round((Date.now() - t1) / 1000)} s: enqueued ${b?.counts.targeted ?? 0}, sent ${telegram.sent.length}/${recipients}, 429s ${telegram.tooManyRequests}, rss ${Math.round(peak / 1e6)} MB`);
+        say(`${name}: ${Math.round((Date.now() - t1) / 1000)} s: enqueued ${b?.counts.targeted ?? 0}, sent ${now.sent}/${recipients}, 429s ${now.tooManyRequests}, peak rss ${Math.round(peak / 1e6)} MB, now ${memory()}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     // Anything still arriving late would be a duplicate: give stragglers a moment.
     await new Promise((r) => setTimeout(r, 1000));
+    const stats = await telegram.stats();
+    const sent = stats.sent.map(([chat_id, time]) => ({ chat_id, time }));
     const perChat = new Map<string, number>();
-    for (const m of telegram.sent) perChat.set(m.chat_id, (perChat.get(m.chat_id) ?? 0) + 1);
+    for (const m of sent) perChat.set(m.chat_id, (perChat.get(m.chat_id) ?? 0) + 1);
     const duplicates = [...perChat.values()].reduce((n, c) => n + (c - 1), 0);
     const losses = Array.from({ length: recipients }, (_, i) => String(1_000_000 + i)).filter((c) => !perChat.has(c)).length;
     const elapsed = endToEndMs ?? Date.now() - t1;
-    const times = telegram.sent.map((m) => m.time);
+    const times = sent.map((m) => m.time);
     const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
     const result: PhaseResult = {
       recipients,
@@ -96,12 +104,12 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
       createMs,
       enqueueMs,
       endToEndMs,
-      messagesPerSecond: Math.round((telegram.sent.length / (elapsed / 1000)) * 10) / 10,
-      sent: telegram.sent.length,
+      messagesPerSecond: Math.round((sent.length / (elapsed / 1000)) * 10) / 10,
+      sent: sent.length,
       duplicates,
       losses: endToEndMs !== null ? losses : null,
       unsentAtStop: endToEndMs !== null ? 0 : losses,
-      tooManyRequests: telegram.tooManyRequests,
+      tooManyRequests: stats.tooManyRequests,
       peakRssMb: Math.round(peak / 1e6),
       finished: endToEndMs !== null,
     };
@@ -123,11 +131,12 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
 const urls = await ensureServices({ MONGODB_URI: process.env.MONGODB_URI || undefined, REDIS_URL: process.env.REDIS_URL || undefined }, { quiet: true });
 const server = process.env.MONGODB_URI ? 'MongoDB (MONGODB_URI)' : 'FerretDB 1.24 (SQLite)';
 say(`database ${server}; ${(await import('node:os')).cpus().length} cores`);
+// (a) first, so its peak RSS is not inflated by what earlier phases left on the heap.
+// "No limit": the lanes are paced far above what one machine sends, so pacing never binds.
+const a = await phase('a (no limit)', A, 10_000, null, urls);
 const b = await phase('b (30/s limit, 4 lanes)', B, 30, 30, urls);
 // The delivery lanes each pace themselves; one lane paces the whole channel exactly.
 const b1 = await phase('b (30/s limit, 1 lane)', B, 30, 30, urls, { DELIVERY_SHARDS: '1' });
-// "No limit": the lanes are paced far above what one machine sends, so pacing never binds.
-const a = await phase('a (no limit)', A, 10_000, null, urls);
 console.log(
   JSON.stringify({
     database: server,

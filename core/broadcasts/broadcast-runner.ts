@@ -60,6 +60,8 @@ export interface RunnerOptions {
   pageSize?: number;
   /** Seconds of sending kept queued ahead (default 5). */
   windowSeconds?: number;
+  /** At most this many messages queued ahead however fast the channel is (default 5,000): a pause, a cancel and memory stay bounded. */
+  maxWindow?: number;
   /** Lifetime of the per-broadcast runner lock; a killed runner's lock frees after it (default 10 s). */
   lockTtlMs?: number;
   /** Pause between checks while waiting for the queues (default 250 ms). */
@@ -91,6 +93,7 @@ interface RunState {
 export class BroadcastRunner {
   private readonly pageSize: number;
   private readonly windowSeconds: number;
+  private readonly maxWindow: number;
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly lostAfterMs: number;
@@ -98,6 +101,7 @@ export class BroadcastRunner {
   constructor(private readonly o: RunnerOptions) {
     this.pageSize = o.pageSize ?? 200;
     this.windowSeconds = o.windowSeconds ?? 5;
+    this.maxWindow = o.maxWindow ?? 5000;
     this.lockTtlMs = o.lockTtlMs ?? 10_000;
     this.pollMs = o.pollMs ?? 250;
     this.lostAfterMs = o.lostAfterMs ?? 15_000;
@@ -186,7 +190,7 @@ export class BroadcastRunner {
   private async windowFull(b: BroadcastDoc): Promise<boolean> {
     const channels: ChannelName[] = b.audience.channel ? [b.audience.channel] : ['zalo', 'telegram', 'console'];
     for (const c of channels) {
-      const window = Math.max(this.pageSize, this.o.rates[c] * this.windowSeconds);
+      const window = Math.max(this.pageSize, Math.min(this.maxWindow, this.o.rates[c] * this.windowSeconds));
       if ((await this.o.lanes.pending(c)) > window) return true;
     }
     return false;

@@ -101,7 +101,7 @@ export class MaterialService {
     return this.models.TopicPrefs.find(after ? { _id: { $gt: after } } : {}, { _id: 1, off: 1 })
       .sort({ _id: 1 })
       .lean<{ _id: string; off: string[] }>()
-      .cursor({ batchSize: 1000 }) as unknown as RawCursor<{ _id: string; off: string[] }>;
+      .cursor({ batchSize: 250 }) as unknown as RawCursor<{ _id: string; off: string[] }>;
   }
 
   /** Subscribes (on) or unsubscribes a member from one topic. */
