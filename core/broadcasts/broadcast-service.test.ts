@@ -126,6 +126,25 @@ describe('broadcasts', () => {
     for (const texts of received.values()) expect(texts).toHaveLength(1);
   });
 
+  it('finishes and counts as failed a delivery the queue lost without running it', async () => {
+    const { app, received } = await setup(6);
+    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
+    await lane.pause();
+    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
+    const [queue] = app.outbox.queuesOf('console');
+    const jobs = await eventually(async () => {
+      const waiting = await queue!.getJobs(['prioritized', 'waiting']);
+      expect(waiting).toHaveLength(6);
+      return waiting;
+    });
+    // What BullMQ does to a job that stalled too often: it is gone without our processor running.
+    await jobs[0]!.remove();
+    lane.resume();
+    const done = await waitStatus(app, broadcast._id, 'done', 40_000);
+    expect(total(received)).toBe(5);
+    expect(done.counts).toMatchObject({ targeted: 6, sent: 5, failed: 1, cancelled: 0 });
+  }, 60_000);
+
   it('waits through quiet hours instead of sending', async () => {
     const { app, received, bm } = await setup(3);
     app.clock.advance(13 * 3600_000); // 02:00Z → 15:00Z = 22:00 in Vietnam
