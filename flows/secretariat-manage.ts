@@ -1,4 +1,4 @@
-/** The secretariat's broadcasts in chat: the latest ones, their results, pause, resume, cancel. */
+/** The secretariat's broadcasts in chat: the latest ones, their results, pause, resume, cancel, send a saved draft. */
 import { BroadcastInputError } from '../core/broadcasts/broadcast-errors.js';
 import { formatLocal } from '../core/broadcasts/local-time.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
@@ -44,6 +44,7 @@ export const manageSteps: Record<string, Step> = {
       const choices: Choice[] = [{ id: 'refresh', label: ctx.t('secretariat:choice_refresh') }];
       if (b.status === 'scheduled' || b.status === 'sending') choices.push({ id: 'pause', label: ctx.t('secretariat:choice_pause') });
       if (b.status === 'paused') choices.push({ id: 'resume', label: ctx.t('secretariat:choice_resume') });
+      if (b.status === 'draft') choices.push({ id: 'send_draft', label: ctx.t('secretariat:choice_send_draft') });
       if (b.status !== 'done' && b.status !== 'cancelled') choices.push({ id: 'cancel', label: ctx.t('secretariat:choice_cancel') });
       choices.push({ id: 'back', label: ctx.t('secretariat:choice_back') });
       const next = r.nextRun ? ctx.t('secretariat:next_run', { at: formatLocal(r.nextRun) }) : '';
@@ -62,6 +63,11 @@ export const manageSteps: Record<string, Step> = {
             await s.resume(id, actorOf(ctx), ctx.now);
             ctx.reply(ctx.t('secretariat:resumed'));
             break;
+          case 'send_draft': {
+            const { size } = await s.scheduleDraft(id, { kind: 'once' }, actorOf(ctx), ctx.now);
+            ctx.reply(ctx.t('secretariat:draft_scheduled', { targeted: size.targeted }));
+            break;
+          }
           case 'cancel':
             await s.cancel(id, actorOf(ctx), ctx.now);
             ctx.reply(ctx.t('secretariat:cancelled'));

@@ -91,6 +91,25 @@ describe('secretariat in chat', () => {
     expect(textOf(tooLong)).toContain('Anh/chị muốn gửi gì?');
   });
 
+  it('sends a saved draft from the broadcast list', async () => {
+    const mai = await joined('mai', ['worker', 'secretariat']);
+    const { broadcast } = await app.services.broadcasts.create(
+      { content: { text: 'Bản nháp: hội thao cuối năm' }, audience: { orgUnitId: 'ent-det-song-than' }, schedule: { kind: 'once' }, draft: true },
+      { id: 'sec-cli', roles: ['secretariat'] },
+      { now: app.clock.now() },
+    );
+    await mai.say('secretariat');
+    const list = await mai.say('2'); // broadcasts
+    const entry = mai.last.choices!.find((c) => c.id === broadcast._id);
+    expect(entry, textOf(list)).toBeDefined();
+    await mai.say(entry!.label);
+    expect(mai.last.choices?.map((c) => c.label)).toContain('Gửi bản nháp này ngay');
+    const sent = await mai.say('Gửi bản nháp này ngay');
+    expect(textOf(sent)).toContain('Đã lên lịch gửi ngay bản nháp tới 2 người');
+    await eventually(() => expect(['u3', 'u4'].map((c) => received.get(c)?.filter((t) => t.includes('hội thao')).length ?? 0)).toEqual([1, 1]));
+    expect(mai.last.choices?.map((c) => c.id)).not.toContain('send_draft');
+  });
+
   it('refuses and audits a member without the secretariat role (role revoked mid-conversation)', async () => {
     const long = await joined('long', ['worker', 'secretariat']);
     await long.say('secretariat');

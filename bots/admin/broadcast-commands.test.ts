@@ -102,4 +102,23 @@ describe('admin CLI: members, materials and broadcasts', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/already cancelled/);
   }, 60_000);
+
+  it('saves a draft and schedules it later, refusing a past time and a second scheduling', async () => {
+    const saved = await admin('broadcast-create', '--text', 'Tết sum vầy', '--unit', 'vsip1', '--draft');
+    expect(saved.code, saved.stderr).toBe(0);
+    const bid = /created (bc-\w+)/.exec(saved.stdout)![1]!;
+    expect((await admin('broadcast-list')).stdout).toMatch(new RegExp(`${bid}\\s+draft`));
+    const past = await admin('broadcast-schedule', bid, '--at', '2020-01-01 08:00');
+    expect(past.code).toBe(1);
+    expect(past.stderr).toMatch(/is in the past/);
+    const scheduled = await admin('broadcast-schedule', bid, '--at', '2099-02-01 08:00');
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    expect(scheduled.stdout).toContain(`scheduled ${bid}`);
+    expect(scheduled.stdout).toContain('audience: 2 will receive it');
+    expect((await admin('broadcast-list')).stdout).toMatch(new RegExp(`${bid}\\s+scheduled\\s+01/02/2099 08:00`));
+    const again = await admin('broadcast-schedule', bid);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/only a draft can be scheduled/);
+    expect(await models.Audit.countDocuments({ action: 'broadcast.scheduled', target: bid })).toBe(1);
+  }, 60_000);
 });

@@ -119,6 +119,28 @@ export const broadcastCommands: Record<string, Command> = {
       });
     },
   },
+  'broadcast-schedule': {
+    usage: 'broadcast-schedule <id> [--at "YYYY-MM-DD HH:MM" | --cron "0 8 * * 1"]',
+    summary: 'schedule a draft (now when no time is given); times are Vietnam time',
+    async run({ args, app }) {
+      const { values: v, positionals } = options(args, { at: { type: 'string' }, cron: { type: 'string' } });
+      if (positionals.length !== 1) throw new UsageError('give the id of one draft broadcast');
+      if (v.at && v.cron) throw new UsageError('give --at or --cron, not both');
+      const a = await app();
+      const now = a.clock.now();
+      let at: Date | undefined;
+      if (v.at) {
+        at = parseLocalDateTime(v.at, now);
+        if (!at) throw new UsageError(`cannot read the time "${v.at}": use "YYYY-MM-DD HH:MM" (Vietnam time)`);
+      }
+      return refusing(async () => {
+        const { broadcast, size } = await a.services.broadcasts.scheduleDraft(positionals[0]!, v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', ...(at ? { at } : {}) }, OPERATOR, now);
+        console.log(`scheduled ${describe(broadcast)}`);
+        console.log(`audience: ${size.targeted} will receive it; skipped ${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable`);
+        return 0;
+      });
+    },
+  },
   'broadcast-list': {
     usage: 'broadcast-list [--limit n]',
     summary: 'the latest broadcasts with their status',

@@ -170,6 +170,27 @@ export class BroadcastService {
     return { broadcast: doc, size };
   }
 
+  /**
+   * Schedules a saved draft — once (now when `at` is omitted) or recurring — after checking the
+   * time, the rule, the message and the audience again, as at creation.
+   */
+  async scheduleDraft(id: string, schedule: NewBroadcast['schedule'], actor: Actor, now: Date): Promise<{ broadcast: BroadcastDoc; size: AudienceSize }> {
+    await this.authorize(actor, 'schedule a broadcast', now, id);
+    const b = await this.load(id);
+    if (b.status !== 'draft') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a draft can be scheduled`, { status: b.status });
+    const v = await this.validate({ content: b.content, audience: b.audience, schedule, quietHours: b.quietHours }, now);
+    const size = await this.d.audience.size(v.audience);
+    if (size.targeted === 0) {
+      throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
+    }
+    const scheduled: BroadcastDoc = { ...b, schedule: v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', at: v.at! }, status: 'scheduled', updatedAt: now };
+    const res = await this.d.bm.Broadcast.updateOne({ _id: id, status: 'draft' }, { $set: { schedule: scheduled.schedule, status: 'scheduled', updatedAt: now } });
+    if (res.matchedCount === 0) throw new BroadcastInputError('bad_state', `broadcast ${id} is no longer a draft`, { status: 'scheduled' });
+    await this.schedule(scheduled);
+    await this.d.audit.record({ actor: actor.id, action: 'broadcast.scheduled', target: id, details: { schedule: scheduled.schedule, size: size.targeted }, at: now });
+    return { broadcast: scheduled, size };
+  }
+
   private async schedule(b: BroadcastDoc): Promise<void> {
     if (b.schedule.kind === 'recurring') {
       await this.d.jobs.repeat(BROADCAST_QUEUE, `bc:${b._id}`, { cron: b.schedule.cron }, OCCURRENCE_JOB, { broadcastId: b._id });
