@@ -7,11 +7,14 @@ import { createInterface } from 'node:readline';
 import type { App } from '../app.js';
 import { renderPlain } from './console-channel.js';
 
+/** What `/photo` sends when no link is given. */
+const SAMPLE_PHOTO = 'https://example.org/dong-hanh/sample-photo.jpg';
+
 const HELP = [
   'Console simulator — type a message and press Enter.',
   '  /as <name>     chat as another person (e.g. /as lan, /as cadre-hung)',
   '  /who           who you are chatting as',
-  '  /photo         send a photo;  /sticker  send a sticker',
+  '  /photo [url]   send a photo (an https link, or a sample);  /sticker  send a sticker',
   '  /quit          leave (Ctrl+D works too)',
   'Everything else goes to the bot, exactly as a Zalo or Telegram user would type it.',
 ].join('\n');
@@ -37,7 +40,7 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
 
   write(HELP);
   write(`(you are "${persona}")`);
-  const send = async (fields: { text?: string; media?: 'photo' | 'sticker' }) => {
+  const send = async (fields: { text?: string; media?: 'photo' | 'sticker'; photoRef?: string }) => {
     try {
       await app.engine.handle({
         channel: 'console',
@@ -69,8 +72,13 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
       write(`(you are "${persona}")`);
       continue;
     }
-    if (cmd[0] === '/photo' || cmd[0] === '/sticker') {
-      await send({ media: cmd[0] === '/photo' ? 'photo' : 'sticker' });
+    if (cmd[0] === '/photo') {
+      // A photo "taken" in the console is a link, so the bot can show it to whoever it is relayed to.
+      await send({ media: 'photo', photoRef: cmd[1] && /^https:\/\/\S+$/.test(cmd[1]) ? cmd[1] : SAMPLE_PHOTO });
+      continue;
+    }
+    if (cmd[0] === '/sticker') {
+      await send({ media: 'sticker' });
       continue;
     }
     if (cmd[0] === '/console-help') {

@@ -33,7 +33,8 @@ describe('toInbound', () => {
   });
 
   it('maps media kinds, with a caption as text', () => {
-    expect(toInbound(fake.photoUpdate(42))).toMatchObject({ media: 'photo' });
+    expect(toInbound(fake.photoUpdate(42))).toMatchObject({ media: 'photo', photoRef: 'AgAC-photo' });
+    expect(toInbound(fake.stickerUpdate(42))).not.toHaveProperty('photoRef');
     expect(toInbound(fake.photoUpdate(42))).not.toHaveProperty('text');
     expect(toInbound(fake.photoUpdate(42, 'ảnh máy'))).toMatchObject({ media: 'photo', text: 'ảnh máy' });
     expect(toInbound(fake.stickerUpdate(42))).toMatchObject({ media: 'sticker' });

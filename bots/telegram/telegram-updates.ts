@@ -57,6 +57,8 @@ function fromMessage(m: Message, eventId: string): Inbound | undefined {
   const e: Inbound = { ...base(m.from, m.chat, eventId), at: new Date(m.date * 1000) };
   if (text !== undefined) e.text = text;
   if (media !== undefined) e.media = media;
+  const largest = m.photo?.[m.photo.length - 1];
+  if (largest) e.photoRef = largest.file_id;
   const start = m.text !== undefined ? START.exec(m.text) : null;
   const payload = start?.[1]?.trim();
   if (payload) e.startPayload = payload;

@@ -106,7 +106,10 @@ describe('toInbound', () => {
 
   it('maps images to photo and stickers to sticker, without text', () => {
     const [photo] = inbound(raw('message.image.received', { photo: 'https://x/y.jpg', caption: 'ảnh' }));
-    expect(photo).toMatchObject({ media: 'photo' });
+    expect(photo).toMatchObject({ media: 'photo', photoRef: 'https://x/y.jpg' });
+    // Only an https URL is kept as the photo's reference.
+    const [plain] = inbound(raw('message.image.received', { photo: 'http://x/y.jpg' }));
+    expect(plain).not.toHaveProperty('photoRef');
     expect(photo?.text).toBeUndefined();
     const [sticker] = inbound(raw('message.sticker.received', { sticker: 'abc', url: 'https://x/s' }));
     expect(sticker).toMatchObject({ media: 'sticker' });

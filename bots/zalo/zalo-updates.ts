@@ -143,6 +143,7 @@ export function toInbound(update: ZaloUpdate): Inbound | undefined {
       break;
     case ZALO_EVENTS.image:
       e.media = 'photo';
+      if (typeof m.photo === 'string' && /^https:\/\/\S+$/.test(m.photo)) e.photoRef = m.photo;
       break;
     case ZALO_EVENTS.sticker:
       e.media = 'sticker';

@@ -18,6 +18,11 @@ export interface Inbound {
   /** Id of a choice the person tapped (Telegram buttons); typed answers come as text. */
   choiceId?: string;
   media?: MediaKind;
+  /**
+   * Where the photo that arrived can be fetched or re-sent: Telegram, the file_id of its largest
+   * size (usable by this bot only); Zalo, its https URL. Content, like text: never logged.
+   */
+  photoRef?: string;
   chatType?: 'private' | 'group';
   /** Display name on the platform; stored only after consent. */
   displayName?: string;
