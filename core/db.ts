@@ -1,5 +1,6 @@
 /** MongoDB connection (mongoose) and the models of the foundation, bound to that connection. */
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import type { Envelope } from './engine/types.js';
 
 export const ROLES = ['worker', 'cadre', 'secretariat', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -55,6 +56,11 @@ export interface ConversationDoc {
   locale?: string;
   expiresAt?: Date;
   recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; photoUrl?: string; locale?: string }[] }[];
+  /**
+   * Messages to other people from the last turn, kept from its commit until they are queued, so
+   * a crash in between cannot lose them (sent again on the replay or the person's next event).
+   */
+  pendingNotices?: { eventId: string; envelopes: Envelope[] };
   updatedAt: Date;
 }
 
@@ -135,6 +141,7 @@ const schemas = {
       locale: String,
       expiresAt: Date,
       recentEvents: { type: [new Schema({ id: String, replies: [outbound] }, { _id: false })], default: [] },
+      pendingNotices: Schema.Types.Mixed,
       updatedAt: { type: Date, required: true },
     },
     { collection: 'conversations', versionKey: false, minimize: false },

@@ -2,7 +2,8 @@
  * The conversation engine: one inbound event → persisted state transition → outbound messages.
  * Events of one person are handled one at a time and in order (MemberInbox); each platform
  * event id takes effect once (the conversation keeps recent event ids with their replies, so a
- * redelivered event re-sends the same replies and changes nothing).
+ * redelivered event re-sends the same replies and changes nothing). Messages to other people are
+ * committed with the state and cleared once queued, so a crash between cannot lose them.
  */
 import type { Logger } from 'pino';
 import type { ConversationDoc } from '../db.js';
@@ -71,6 +72,9 @@ export class Engine {
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
     const stored = await models.Conversation.findById(who).lean();
+    // A turn that stopped between its commit and queueing its notices: queue them now (same
+    // keys, so copies still in the queue are dropped).
+    if (stored?.pendingNotices) await this.queueNotices(who, stored.pendingNotices.envelopes);
     const seen = stored?.recentEvents.find((r) => r.id === e.eventId);
     if (seen) {
       // A redelivered event: the same replies again (the queue drops copies still pending).
@@ -106,6 +110,7 @@ export class Engine {
       Object.assign(state, stored ?? { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] });
     }
 
+    const notices: Envelope[] = turn.notifications.map((n, i) => ({ ...n, key: `${replyKey}:n${i}`, priority: 'reply' }));
     const doc: Omit<ConversationDoc, '_id'> = {
       flow: state.flow,
       step: state.step,
@@ -117,15 +122,25 @@ export class Engine {
       recentEvents: [...(stored?.recentEvents ?? []), { id: e.eventId, replies: turn.replies }]
         .slice(-RECENT_EVENTS)
         .map((r, i, all) => (i < all.length - RECENT_REPLIES ? { id: r.id, replies: [] } : r)),
+      ...(notices.length > 0 ? { pendingNotices: { eventId: e.eventId, envelopes: notices } } : {}),
       updatedAt: now,
     };
-    // The commit point: state and the event's replies are written in one document update.
+    // The commit point: state, the event's replies and its notices are written in one document update.
     await models.Conversation.replaceOne({ _id: who }, doc, { upsert: true });
 
     const envelopes: Envelope[] = [];
     if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id });
-    turn.notifications.forEach((n, i) => envelopes.push({ ...n, key: `${replyKey}:n${i}`, priority: 'reply' }));
     await this.o.outbox.send(envelopes);
+    if (notices.length > 0) await this.queueNotices(who, notices);
+  }
+
+  /**
+   * Queues a turn's messages to other people, then forgets them: they may name another person's
+   * chat (an anonymous reporter's, for a cadre's relayed reply), so they stay only until queued.
+   */
+  private async queueNotices(who: string, envelopes: Envelope[]): Promise<void> {
+    await this.o.outbox.send(envelopes);
+    await this.o.services.models.Conversation.updateOne({ _id: who }, { $unset: { pendingNotices: 1 } });
   }
 }
 
