@@ -14,6 +14,8 @@ export interface StepInput {
   /** The offered choice it picked, if any. */
   choice?: Choice;
   media?: MediaKind;
+  /** The platform's reference to a photo that arrived (see Inbound.photoRef). */
+  photoRef?: string;
 }
 
 /** One question-and-answer of a conversation. */

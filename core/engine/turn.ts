@@ -172,7 +172,7 @@ export class Turn implements FlowContext {
         return this.repeat();
       }
     }
-    await current.def.input(this, { text: text || undefined, choice, media: e.media });
+    await current.def.input(this, { text: text || undefined, choice, media: e.media, ...(e.photoRef ? { photoRef: e.photoRef } : {}) });
   }
 
   /** Links this chat app to the profile that showed the code on another app. */
