@@ -17,6 +17,7 @@ import { InvalidMaterialError } from '../../core/materials/material-service.js';
 import type { MaterialContent } from '../../core/materials/models.js';
 import { importMembers, parseMemberCsv } from '../../core/members/member-import.js';
 import { UsageError, type Command } from './command.js';
+import { progressBar } from './progress.js';
 
 const OPERATOR: Actor = { id: 'admin-cli', roles: 'operator' };
 
@@ -56,18 +57,6 @@ function describe(b: BroadcastDoc): string {
 function counts(b: BroadcastDoc, pending: number): string {
   const c = b.counts;
   return `targeted ${c.targeted}, sent ${c.sent}, failed ${c.failed}, unreachable ${c.unreachable}, opted out ${c.optedOut}, withdrew consent ${c.withdrawn}, cancelled ${c.cancelled}, pending ${pending}`;
-}
-
-/** A text progress bar on stderr (redrawn in place on a terminal, every 10% otherwise). */
-function progress(label: string): (done: number, total: number) => void {
-  let lastTenth = -1;
-  return (done, total) => {
-    const pct = total === 0 ? 1 : done / total;
-    const bar = `[${'#'.repeat(Math.round(pct * 20)).padEnd(20, '-')}] ${done}/${total} ${label}`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${bar}${done === total ? '\n' : ''}`);
-    else if (Math.floor(pct * 10) !== lastTenth) process.stderr.write(`${bar}\n`);
-    lastTenth = Math.floor(pct * 10);
-  };
 }
 
 export const broadcastCommands: Record<string, Command> = {
@@ -251,7 +240,7 @@ export const broadcastCommands: Record<string, Command> = {
       if (parsed.rows.length > 0) {
         const m = await models();
         const at = new Date();
-        const r = await importMembers(m, parsed.rows, { now: at, onProgress: progress('rows') });
+        const r = await importMembers(m, parsed.rows, { now: at, onProgress: progressBar('rows') });
         Object.assign(result, r, { rejected: [...parsed.rejected, ...r.rejected].sort((x, y) => x.line - y.line) });
         await new AuditLog(m).record({ actor: 'admin-cli', action: 'members.import', target: resolve(file), details: { created: result.created, updated: result.updated, rejected: result.rejected.length }, at });
       }

@@ -4,6 +4,7 @@ import { extname, resolve } from 'node:path';
 import { AuditLog } from '../../core/audit/audit-log.js';
 import { importOrgTree, parseOrgFile } from '../../core/org/org-import.js';
 import { UsageError, type Command } from './command.js';
+import { progressBar } from './progress.js';
 
 export const orgCommands: Record<string, Command> = {
   'import-org': {
@@ -27,7 +28,7 @@ export const orgCommands: Record<string, Command> = {
       if (parsed.rows.length > 0) {
         const m = await models();
         const at = new Date();
-        const imported = await importOrgTree(m, parsed.rows, { now: at });
+        const imported = await importOrgTree(m, parsed.rows, { now: at, onProgress: progressBar('units written') });
         Object.assign(result, imported, { rejected: [...parsed.rejected, ...imported.rejected].sort((a, b) => a.line - b.line) });
         const { rejected, ...counts } = result;
         await new AuditLog(m).record({ actor: 'admin-cli', action: 'org.import', target: resolve(file), details: { ...counts, rejected: rejected.length }, at });

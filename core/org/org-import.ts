@@ -325,8 +325,7 @@ async function createAll(models: Models, docs: OrgUnitDoc[]): Promise<void> {
  * every unit's ancestors over file + database, and writes only what changed (so re-importing
  * the same file writes nothing). `opts.now` is the import time; no rule depends on it yet.
  */
-export async function importOrgTree(models: Models, rows: OrgRow[], opts: { now?: Date } = {}): Promise<OrgImportResult> {
-  void opts;
+export async function importOrgTree(models: Models, rows: OrgRow[], opts: { now?: Date; onProgress?: (done: number, total: number) => void } = {}): Promise<OrgImportResult> {
   // One read of the whole tree: on FerretDB every query, even by _id, scans the collection.
   const stored = new Map((await models.OrgUnit.find({}).lean<OrgUnitDoc[]>()).map((u) => [u._id, u]));
   const rejected: RejectedRow[] = [];
@@ -405,10 +404,19 @@ export async function importOrgTree(models: Models, rows: OrgRow[], opts: { now?
 
   // No transactions (FerretDB): going level by level, a reader never meets a unit whose parent
   // is not stored yet, and an interrupted import is finished by running it again.
+  const total = creates.reduce((n, l) => n + (l?.length ?? 0), 0) + updates.reduce((n, l) => n + (l?.length ?? 0), 0);
+  let written = 0;
+  const onProgress = total > 0 ? opts.onProgress : undefined;
+  onProgress?.(0, total);
   for (let depth = 0; depth < Math.max(creates.length, updates.length); depth++) {
     await createAll(models, creates[depth] ?? []);
+    written += creates[depth]?.length ?? 0;
+    onProgress?.(written, total);
     // One at a time: FerretDB's SQLite serialises writes, and concurrent ones measured slower.
-    for (const { id, update } of updates[depth] ?? []) await models.OrgUnit.updateOne({ _id: id }, update, { upsert: true });
+    for (const { id, update } of updates[depth] ?? []) {
+      await models.OrgUnit.updateOne({ _id: id }, update, { upsert: true });
+      onProgress?.(++written, total);
+    }
   }
 
   rejected.sort((a, b) => a.line - b.line);
