@@ -42,6 +42,7 @@ describe('npm run admin -- import-cadres / concern-report', () => {
     );
     const r = await admin('import-cadres', file);
     expect(r.stdout).toBe('created 2, updated 0, ended 0, concerns re-routed 0, rejected 3\n');
+    expect(r.stderr).toContain('[####################] 3/3 rows'); // the progress bar over the rows that parsed
     expect(r.stderr).toContain('line 4: organisation "police" is not one of');
     expect(r.stderr).toContain('line 5: no active member ghost');
     expect(r.stderr).toContain('line 6: unknown categories weather');

@@ -5,6 +5,7 @@ import { deliverNotices } from '../../core/concerns/notices.js';
 import { categoryIds } from '../../core/concerns/policy.js';
 import { buildConcernReport, reportToCsv, type ReportRow } from '../../core/concerns/reports.js';
 import { UsageError, type Command } from './command.js';
+import { progressBar } from './progress.js';
 
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 const mins = (m: number | null) => (m === null ? '—' : `${m} min`);
@@ -30,7 +31,7 @@ export const concernCommands: Record<string, Command> = {
       const concerns = a.services.concerns;
       const parsed = parseCadreCsv(content, categoryIds(concerns.policy));
       const at = new Date();
-      const result = await importCadres(a.models, concerns, parsed.rows, at);
+      const result = await importCadres(a.models, concerns, parsed.rows, at, progressBar('rows'));
       await deliverNotices(a.models, a.outbox, result.notices);
       const rejected = [...parsed.rejected, ...result.rejected].sort((x, y) => x.line - y.line);
       await a.services.audit.record({ actor: 'admin-cli', action: 'concern.cadres_import', target: file, details: { created: result.created, updated: result.updated, ended: result.ended, rerouted: result.rerouted, rejected: rejected.length }, at });

@@ -59,9 +59,19 @@ export function parseCadreCsv(content: string, categories: string[]): { rows: Ca
 }
 
 /** Applies parsed rows: members and units must exist. Returns counts and the notices of re-routed concerns. */
-export async function importCadres(models: Models, concerns: ConcernService, rows: CadreRow[], at: Date): Promise<{ created: number; updated: number; ended: number; rerouted: number; rejected: Rejected[]; notices: Notice[] }> {
+export async function importCadres(
+  models: Models,
+  concerns: ConcernService,
+  rows: CadreRow[],
+  at: Date,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ created: number; updated: number; ended: number; rerouted: number; rejected: Rejected[]; notices: Notice[] }> {
   const out = { created: 0, updated: 0, ended: 0, rerouted: 0, rejected: [] as Rejected[], notices: [] as Notice[] };
+  let done = 0;
+  if (rows.length > 0) onProgress?.(0, rows.length);
   for (const r of rows) {
+    if (done > 0) onProgress?.(done, rows.length);
+    done++;
     if (!(await models.Member.exists({ _id: r.memberId, status: 'active' }))) {
       out.rejected.push({ line: r.line, reason: `no active member ${r.memberId}` });
       continue;
@@ -79,6 +89,7 @@ export async function importCadres(models: Models, concerns: ConcernService, row
     out.rerouted += result.rerouted;
     out.notices.push(...result.notices);
   }
+  if (rows.length > 0) onProgress?.(rows.length, rows.length);
   // Concerns that had nobody anywhere may have someone now.
   if (rows.some((r) => r.active)) {
     const flagged = await concerns.routeFlagged(at);
