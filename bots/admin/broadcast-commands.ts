@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../../core/audit/audit-log.js';
 import { BroadcastInputError } from '../../core/broadcasts/broadcast-errors.js';
-import type { Actor } from '../../core/broadcasts/broadcast-service.js';
+import type { Actor, NewBroadcast } from '../../core/broadcasts/broadcast-service.js';
 import { formatLocal, parseLocalDateTime } from '../../core/broadcasts/local-time.js';
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
 import { ROLES, type Role } from '../../core/db.js';
@@ -59,6 +59,15 @@ function counts(b: BroadcastDoc, pending: number): string {
   return `targeted ${c.targeted}, sent ${c.sent}, failed ${c.failed}, unreachable ${c.unreachable}, opted out ${c.optedOut}, withdrew consent ${c.withdrawn}, cancelled ${c.cancelled}, pending ${pending}`;
 }
 
+/** The schedule of `--at` (Vietnam time) or `--cron`; now when neither is given. */
+function scheduleOf(v: { at?: string; cron?: string }, now: Date): NewBroadcast['schedule'] {
+  if (v.cron) return { kind: 'recurring', cron: v.cron };
+  if (!v.at) return { kind: 'once' };
+  const at = parseLocalDateTime(v.at, now);
+  if (!at) throw new UsageError(`cannot read the time "${v.at}": use "YYYY-MM-DD HH:MM" (Vietnam time)`);
+  return { kind: 'once', at };
+}
+
 export const broadcastCommands: Record<string, Command> = {
   'broadcast-create': {
     usage: 'broadcast-create (--text <t> | --material <id>) [--unit <id>] [--topics a,b] [--roles r,s] [--locale vi] [--channel zalo] [--at "YYYY-MM-DD HH:MM" | --cron "0 8 * * 1"] [--no-quiet-hours] [--draft] [--preview]',
@@ -80,11 +89,7 @@ export const broadcastCommands: Record<string, Command> = {
       if (v.channel) audience.channel = v.channel as ChannelName;
       const a = await app();
       const now = a.clock.now();
-      let at: Date | undefined;
-      if (v.at) {
-        at = parseLocalDateTime(v.at, now);
-        if (!at) throw new UsageError(`cannot read the time "${v.at}": use "YYYY-MM-DD HH:MM" (Vietnam time)`);
-      }
+      const schedule = scheduleOf(v, now);
       return refusing(async () => {
         if (v.preview) {
           const s = await a.services.broadcasts.preview(audience);
@@ -95,7 +100,7 @@ export const broadcastCommands: Record<string, Command> = {
           {
             content: v.material ? { materialId: v.material } : { text: v.text! },
             audience,
-            schedule: v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', ...(at ? { at } : {}) },
+            schedule,
             ...(v['no-quiet-hours'] ? { quietHours: null } : {}),
             draft: !!v.draft,
           },
@@ -117,13 +122,9 @@ export const broadcastCommands: Record<string, Command> = {
       if (v.at && v.cron) throw new UsageError('give --at or --cron, not both');
       const a = await app();
       const now = a.clock.now();
-      let at: Date | undefined;
-      if (v.at) {
-        at = parseLocalDateTime(v.at, now);
-        if (!at) throw new UsageError(`cannot read the time "${v.at}": use "YYYY-MM-DD HH:MM" (Vietnam time)`);
-      }
+      const schedule = scheduleOf(v, now);
       return refusing(async () => {
-        const { broadcast, size } = await a.services.broadcasts.scheduleDraft(positionals[0]!, v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', ...(at ? { at } : {}) }, OPERATOR, now);
+        const { broadcast, size } = await a.services.broadcasts.scheduleDraft(positionals[0]!, schedule, OPERATOR, now);
         console.log(`scheduled ${describe(broadcast)}`);
         console.log(`audience: ${size.targeted} will receive it; skipped ${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable`);
         return 0;
