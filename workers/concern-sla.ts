@@ -15,7 +15,11 @@ export interface ConcernSlaWorkerOptions {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  /** Timers processed at once (each holds only its own concern's lock). */
+  /**
+   * Timers processed at once (default 16; each holds only its own concern's lock). A burst of
+   * deadlines spends most of its time waiting on the database, so more than a handful in flight
+   * keeps it busy; their audit entries and notices are written together (group commit).
+   */
   concurrency?: number;
 }
 
@@ -25,5 +29,5 @@ export function startConcernSlaWorker(o: ConcernSlaWorkerOptions): Worker {
     const notices = await o.concerns.onTimer(data as unknown as SlaTimer, o.clock.now());
     await deliverNotices(o.models, o.outbox, notices);
   };
-  return o.jobs.startWorker(SLA_QUEUE, { reminder: run, breach: run }, o.log, o.concurrency ?? 8);
+  return o.jobs.startWorker(SLA_QUEUE, { reminder: run, breach: run }, o.log, o.concurrency ?? 16);
 }

@@ -1,18 +1,39 @@
 /**
  * Writes an audit entry by insert under the same id AuditLog derives from (action, key): on
  * FerretDB an insert is checked by the primary key, while AuditLog's upsert scans the whole
- * (large) audit collection — this runs on every relay of a concern message.
+ * (large) audit collection — this runs on every relay of a concern message. Entries written at
+ * the same moment (SLA escalations run side by side) share one insert (group commit).
  */
 import { createHash } from 'node:crypto';
-import type { Models } from '../db.js';
+import type { AuditDoc, Models } from '../db.js';
+import { GroupCommit } from './group-commit.js';
+import { writeGateOf } from './write-gate.js';
+
+const writers = new WeakMap<Models, GroupCommit<AuditDoc>>();
+
+function writerFor(models: Models): GroupCommit<AuditDoc> {
+  let w = writers.get(models);
+  if (!w) {
+    w = new GroupCommit<AuditDoc>(async (docs) => {
+      try {
+        await writeGateOf(models).run(() => models.Audit.insertMany(docs, { ordered: false, lean: true }));
+      } catch (err) {
+        // Entries already written (a retried job or event) are what the ids are for; anything else fails the batch.
+        const errors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
+        const duplicatesOnly = errors?.length ? errors.every((e) => (e.code ?? e.err?.code) === 11000) : (err as { code?: number }).code === 11000;
+        if (!duplicatesOnly) throw err;
+      }
+    });
+    writers.set(models, w);
+  }
+  return w;
+}
 
 /** One audit entry, written once per (action, key). */
 export async function auditOnce(models: Models, e: { actor: string; action: string; target?: string; details?: Record<string, unknown>; key: string; at: Date }): Promise<void> {
   const _id = createHash('sha256').update(`${e.action}|${e.key}`).digest('hex').slice(0, 24);
-  try {
-    await models.Audit.create({ _id, at: e.at, actor: e.actor, action: e.action, target: e.target, details: e.details });
-  } catch (err) {
-    // Already written (a retried job or event): that is the point of the key.
-    if ((err as { code?: number }).code !== 11000) throw err;
-  }
+  const doc: AuditDoc = { _id, at: e.at, actor: e.actor, action: e.action };
+  if (e.target !== undefined) doc.target = e.target;
+  if (e.details !== undefined) doc.details = e.details;
+  await writerFor(models).add(doc);
 }

@@ -11,6 +11,7 @@ import type { Jobs } from '../jobs.js';
 import type { OrgDirectory } from '../org/org-directory.js';
 import { auditOnce } from './audit-once.js';
 import { addBusinessTime } from './business-time.js';
+import { CadreDirectory } from './cadre-directory.js';
 import { ConcernLock } from './concern-lock.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, TooManyOpenConcernsError } from './errors.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
@@ -20,6 +21,7 @@ import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
 import { CadreRouter, type RouteResult } from './routing.js';
 import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
+import { writeGateOf, type WriteGate } from './write-gate.js';
 
 export interface ConcernServiceDeps {
   models: Models;
@@ -74,6 +76,10 @@ export class ConcernService {
   policy: ConcernPolicy;
   private readonly timers: SlaTimers;
   private readonly lock: ConcernLock;
+  /** Active cadre assignments, cached for routing (reloaded when any process changes one). */
+  private readonly cadres: CadreDirectory;
+  /** Concern writes queue here (see write-gate.ts). */
+  private readonly gate: WriteGate;
   /** The concerns collections (reports, admin commands). */
   readonly cm: ConcernModels;
 
@@ -81,9 +87,11 @@ export class ConcernService {
     this.cm = d.concernModels;
     this.policy = d.policy;
     this.vault = new ReporterVault(d.models, d.concernModels, d.audit);
-    this.router = new CadreRouter(d.models, d.concernModels, d.org, () => this.policy);
+    this.cadres = new CadreDirectory(d.concernModels, d.redis, d.redisPrefix);
+    this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
     this.lock = new ConcernLock(d.redis, d.redisPrefix);
+    this.gate = writeGateOf(d.models);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -94,7 +102,7 @@ export class ConcernService {
 
   private async save(c: ConcernDoc, at: Date): Promise<void> {
     c.updatedAt = at;
-    await this.cm.Concern.replaceOne({ _id: c._id }, c);
+    await this.gate.run(() => this.cm.Concern.replaceOne({ _id: c._id }, c));
   }
 
   private due(c: Pick<ConcernDoc, 'category' | 'urgent' | 'level'>, kind: SlaKind, from: Date): Date {
@@ -110,8 +118,9 @@ export class ConcernService {
     c.slaSeq += 1;
   }
 
-  private async translatorFor(memberId: string): Promise<{ t: Translate; member: MemberDoc | null }> {
-    const member = await this.d.models.Member.findById(memberId).lean();
+  /** The member's translator; `known` is a record just read (routing), to save reading it again. */
+  private async translatorFor(memberId: string, known?: MemberDoc): Promise<{ t: Translate; member: MemberDoc | null }> {
+    const member = known?._id === memberId ? known : await this.d.models.Member.findById(memberId).lean();
     return { t: this.d.i18n.for(member?.locale ?? this.d.i18n.defaultLocale), member };
   }
 
@@ -130,8 +139,8 @@ export class ConcernService {
   }
 
   /** The message a cadre gets when a concern is assigned to them: never who raised it. */
-  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened'): Promise<Notice> {
-    const { t, member } = await this.translatorFor(cadreId);
+  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened', known?: MemberDoc): Promise<Notice> {
+    const { t, member } = await this.translatorFor(cadreId, known);
     const text = t(`cadre:notify.assigned_${why}`, {
       code: c._id,
       category: this.categoryLabel(t, c.category),
@@ -181,7 +190,7 @@ export class ConcernService {
       return this.flaggedNotices(c, at, 'no_cadre');
     }
     this.event(c, { kind: 'assigned', actor: 'system', internal: true, unitId: r.unitId, assigneeId: r.assigneeId, level: c.level }, at);
-    return [await this.assignmentNotice(c, r.assigneeId!, at, why)];
+    return [await this.assignmentNotice(c, r.assigneeId!, at, why, r.assignee)];
   }
 
   // ---------------------------------------------------------------- worker side
@@ -235,7 +244,7 @@ export class ConcernService {
       this.setDeadlines(c, i.at);
       const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
       const notices = await this.place(c, route, i.at, 'new');
-      await this.cm.Concern.create(c);
+      await this.gate.run(() => this.cm.Concern.create(c));
       await this.timers.arm(c, i.at);
       await auditOnce(this.d.models, { actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, key: code, at: i.at });
       return { concern: c, notices };
@@ -351,8 +360,8 @@ export class ConcernService {
   async transferTargets(cadreId: string, code: string, at: Date): Promise<{ memberId: string; name: string }[]> {
     const c = await this.get(code);
     if (!c || c.assigneeId !== cadreId) return [];
-    const eligible = await this.router.eligible(c.category, c.orgUnitId, at, [cadreId]);
-    const ids = [...new Set(eligible.filter((a) => a.orgUnitId === c.levelUnitId).map((a) => a.memberId))];
+    const eligible = await this.router.eligibleAt(c.levelUnitId, c.category, c.orgUnitId, at, [cadreId]);
+    const ids = [...new Set(eligible.map((a) => a.memberId))];
     const members = await this.d.models.Member.find({ _id: { $in: ids } }).lean();
     return members.map((m) => ({ memberId: m._id, name: m.displayName ?? m._id })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   }
@@ -484,6 +493,7 @@ export class ConcernService {
     const before = await this.cm.CadreAssignment.findById(a._id).lean();
     const doc: CadreAssignmentDoc = { ...a, startedAt: before?.startedAt ?? a.startedAt ?? at, endedAt: a.active ? undefined : (before?.endedAt ?? at) };
     await this.cm.CadreAssignment.replaceOne({ _id: a._id }, doc, { upsert: true });
+    await this.cadres.changed();
     if (a.active) {
       const member = await this.d.models.Member.findById(a.memberId).lean();
       if (member && !member.roles.includes('cadre')) await this.d.models.Member.updateOne({ _id: a.memberId }, { $set: { roles: [...member.roles, 'cadre'] } });

@@ -5,7 +5,10 @@
  */
 import type { FlowContext } from '../engine/flow.js';
 import type { Models } from '../db.js';
-import type { ChannelName, Outbound, Outbox } from '../engine/types.js';
+import type { Envelope, Outbound, Outbox } from '../engine/types.js';
+import { ContactBook, type Chat } from './contact-book.js';
+import { GroupCommit } from './group-commit.js';
+import { writeGateOf } from './write-gate.js';
 
 /** One message for one member. */
 export interface Notice {
@@ -15,30 +18,39 @@ export interface Notice {
   message: Outbound;
 }
 
-const PREFERENCE = ['zalo', 'telegram', 'console'];
-
 /** The chat where a member can be reached now (not marked unreachable), preferring Zalo. */
-export async function reachableChat(models: Models, memberId: string): Promise<{ channel: ChannelName; chatId: string } | undefined> {
-  const ids = await models.ChannelIdentity.find({ memberId }).lean();
-  const ok = ids.filter((i) => !i.unreachable).sort((a, b) => PREFERENCE.indexOf(a.channel) - PREFERENCE.indexOf(b.channel));
-  const best = ok[0];
-  return best ? { channel: best.channel as ChannelName, chatId: best.chatId } : undefined;
+export async function reachableChat(models: Models, memberId: string): Promise<Chat | undefined> {
+  return ContactBook.of(models).chatOf(memberId);
 }
 
 /** Sends notices within a conversation turn (committed with the turn's state). */
 export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise<void> {
-  for (const n of notices) {
-    const chat = await reachableChat(ctx.services.models, n.memberId);
+  const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.models, n.memberId)));
+  notices.forEach((n, i) => {
+    const chat = chats[i];
     if (chat) ctx.notify({ ...chat, memberId: n.memberId }, n.message);
+  });
+}
+
+const senders = new WeakMap<Outbox, GroupCommit<Envelope>>();
+
+/** Envelopes queued at the same moment (SLA timers run side by side) leave in one `send`: one insert of delivery records. */
+function senderFor(models: Models, outbox: Outbox): GroupCommit<Envelope> {
+  let s = senders.get(outbox);
+  if (!s) {
+    s = new GroupCommit<Envelope>((envelopes) => writeGateOf(models).run(() => outbox.send(envelopes)));
+    senders.set(outbox, s);
   }
+  return s;
 }
 
 /** Sends notices from outside a conversation (SLA timers, admin commands). */
 export async function deliverNotices(models: Models, outbox: Outbox, notices: Notice[]): Promise<void> {
-  const envelopes = [];
-  for (const n of notices) {
-    const chat = await reachableChat(models, n.memberId);
-    if (chat) envelopes.push({ ...chat, memberId: n.memberId, key: n.key, messages: [n.message], priority: 'reply' as const });
-  }
-  if (envelopes.length) await outbox.send(envelopes);
+  const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
+  const envelopes = notices.flatMap((n, i) => {
+    const chat = chats[i];
+    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: [n.message], priority: 'reply' as const }] : [];
+  });
+  // One notice's envelopes stay in order (a batch keeps arrival order).
+  await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));
 }

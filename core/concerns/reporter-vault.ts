@@ -6,6 +6,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
 import { auditOnce } from './audit-once.js';
+import { writeGateOf } from './write-gate.js';
 import type { ConcernModels } from './models.js';
 
 export class ReporterVault {
@@ -13,7 +14,7 @@ export class ReporterVault {
 
   /** Stores who raised a concern; a retried intake finds its own record. Returns false if the code belongs to someone else. */
   async seal(code: string, memberId: string, anonymous: boolean, at: Date): Promise<boolean> {
-    await this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { memberId, anonymous, createdAt: at } }, { upsert: true });
+    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { memberId, anonymous, createdAt: at } }, { upsert: true }));
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     return rec?.memberId === memberId;
   }
@@ -52,7 +53,7 @@ export class ReporterVault {
 
   /** Records the worker's explicit consent to reveal who they are, for this one concern. */
   async consentToReveal(code: string, memberId: string, at: Date): Promise<void> {
-    await this.cm.ConcernReporter.updateOne({ _id: code, memberId }, { $set: { revealConsentAt: at } });
+    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code, memberId }, { $set: { revealConsentAt: at } }));
     await this.audit.record({ actor: memberId, action: 'concern.reporter.reveal_consent', target: code, idempotencyKey: code, at });
   }
 

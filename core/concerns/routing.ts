@@ -4,8 +4,9 @@
  * of interest in the concerned unit; among them, the one with the fewest open concerns. When
  * nobody qualifies anywhere, the concern goes to the top unit's secretariat, flagged.
  */
-import type { Models, OrgUnitDoc } from '../db.js';
+import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
 import type { OrgDirectory } from '../org/org-directory.js';
+import type { CadreDirectory } from './cadre-directory.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernModels } from './models.js';
 import type { ConcernPolicy } from './policy.js';
 
@@ -13,12 +14,20 @@ import type { ConcernPolicy } from './policy.js';
 export interface RouteResult {
   unitId: string;
   assigneeId?: string;
+  /** The assignee's member record, when routing just read it (saves reading it again for the notice). */
+  assignee?: MemberDoc;
   /** Nobody eligible anywhere up the tree. */
   flagged: boolean;
 }
 
+/** A candidate who passed every rule, with their member record (read by id, so never stale). */
+interface Candidate {
+  assignment: CadreAssignmentDoc;
+  member: MemberDoc;
+}
+
 export class CadreRouter {
-  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly policy: () => ConcernPolicy) {}
+  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly cadres: CadreDirectory, private readonly policy: () => ConcernPolicy) {}
 
   /** The unit and its ancestors, nearest first. */
   async chainFrom(unitId: string, at: Date): Promise<string[]> {
@@ -35,40 +44,59 @@ export class CadreRouter {
     return (await this.org.get(id, at)) ?? (await this.models.OrgUnit.findById(id).lean()) ?? undefined;
   }
 
-  /** Active assignments that may handle this category in this concerned unit, minus `exclude`. */
-  async eligible(category: string, concernedUnitId: string, at: Date, exclude: string[] = []): Promise<CadreAssignmentDoc[]> {
+  /** Active assignments whose rules fit this category and concerned unit, minus `exclude` (member status not checked). */
+  private async fitting(category: string, concernedUnitId: string, at: Date, exclude: string[]): Promise<CadreAssignmentDoc[]> {
     const rule = this.policy().categories[category];
     if (!rule) return [];
     const concernedPath = new Set(await this.chainFrom(concernedUnitId, at));
-    const all = await this.cm.CadreAssignment.find({ active: true }).lean();
-    const fits = all.filter(
+    return (await this.cadres.active()).filter(
       (a) =>
         rule.organisations.includes(a.organisation) &&
         (a.categories.length === 0 || a.categories.includes(category)) &&
         !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))) &&
         !exclude.includes(a.memberId),
     );
-    if (fits.length === 0) return [];
-    const members = await this.models.Member.find({ _id: { $in: [...new Set(fits.map((a) => a.memberId))] } }, { status: 1 }).lean();
-    const active = new Set(members.filter((m) => m.status === 'active').map((m) => m._id));
-    return fits.filter((a) => active.has(a.memberId));
   }
 
-  /** Routes from `fromUnitId` upwards (see the module comment). */
+  /** Keeps the assignments whose member is active, reading each member once by id. */
+  private async withActiveMembers(assignments: CadreAssignmentDoc[]): Promise<Candidate[]> {
+    const ids = [...new Set(assignments.map((a) => a.memberId))];
+    const members = new Map<string, MemberDoc>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const m = await this.models.Member.findById(id).lean<MemberDoc>();
+        if (m?.status === 'active') members.set(id, m);
+      }),
+    );
+    return assignments.filter((a) => members.has(a.memberId)).map((assignment) => ({ assignment, member: members.get(assignment.memberId)! }));
+  }
+
+  /** Active assignments at `unitId` of active members that may handle this category in this concerned unit, minus `exclude`. */
+  async eligibleAt(unitId: string, category: string, concernedUnitId: string, at: Date, exclude: string[] = []): Promise<CadreAssignmentDoc[]> {
+    const here = (await this.fitting(category, concernedUnitId, at, exclude)).filter((a) => a.orgUnitId === unitId);
+    return (await this.withActiveMembers(here)).map((c) => c.assignment);
+  }
+
+  /**
+   * Routes from `fromUnitId` upwards (see the module comment). Only the members of the units
+   * looked at are read (by id), nearest unit first; the assignee's record comes back with it.
+   */
   async route(args: { category: string; concernedUnitId: string; fromUnitId: string; at: Date; exclude?: string[] }): Promise<RouteResult> {
     const chain = await this.chainFrom(args.fromUnitId, args.at);
-    const eligible = await this.eligible(args.category, args.concernedUnitId, args.at, args.exclude);
+    const fitting = await this.fitting(args.category, args.concernedUnitId, args.at, args.exclude ?? []);
     for (const unitId of chain) {
-      const here = [...new Set(eligible.filter((a) => a.orgUnitId === unitId).map((a) => a.memberId))];
+      const here = await this.withActiveMembers(fitting.filter((a) => a.orgUnitId === unitId));
       if (here.length === 0) continue;
-      return { unitId, assigneeId: await this.leastLoaded(here), flagged: false };
+      const assigneeId = await this.leastLoaded([...new Set(here.map((c) => c.assignment.memberId))]);
+      return { unitId, assigneeId, assignee: here.find((c) => c.member._id === assigneeId)!.member, flagged: false };
     }
     return { unitId: chain[chain.length - 1]!, flagged: true };
   }
 
   /** Whether this member may still handle this concern at this unit. */
   async stillEligible(memberId: string, category: string, concernedUnitId: string, unitId: string, at: Date): Promise<boolean> {
-    return (await this.eligible(category, concernedUnitId, at)).some((a) => a.memberId === memberId && a.orgUnitId === unitId);
+    const mine = (await this.fitting(category, concernedUnitId, at, [])).filter((a) => a.memberId === memberId && a.orgUnitId === unitId);
+    return (await this.withActiveMembers(mine)).length > 0;
   }
 
   /** The member with the fewest open concerns (ties: smallest id, so routing is predictable). */

@@ -37,22 +37,23 @@ export class SlaTimers {
       ['first_response', c.respondedAt ? undefined : c.firstResponseDue],
       ['resolution', c.resolutionDue],
     ];
+    const scheduled: Promise<void>[] = [];
     for (const [kind, due] of deadlines) {
       if (!due) continue;
       const remindAt = new Date(from.getTime() + (due.getTime() - from.getTime()) * this.reminderAt());
       for (const [stage, at] of [['reminder', remindAt], ['breach', due]] as const) {
         const t: SlaTimer = { code: c._id, kind, stage, level: c.level, seq: c.slaSeq, due: due.toISOString() };
-        await this.jobs.schedule(SLA_QUEUE, stage, { ...t }, { id: slaJobId(t), at, attempts: 5 });
+        scheduled.push(this.jobs.schedule(SLA_QUEUE, stage, { ...t }, { id: slaJobId(t), at, attempts: 5 }));
       }
     }
+    // Independent jobs with their own ids: scheduled together, one round trip's wait instead of four.
+    await Promise.all(scheduled);
   }
 
   /** Cancels the pending timers of the given deadlines at the concern's current generation. */
   async cancel(c: Pick<ConcernDoc, '_id' | 'level' | 'slaSeq'>, kinds: SlaKind[] = ['first_response', 'resolution']): Promise<void> {
-    for (const kind of kinds) {
-      for (const stage of ['reminder', 'breach'] as const) {
-        await this.jobs.cancel(SLA_QUEUE, slaJobId({ code: c._id, kind, stage, level: c.level, seq: c.slaSeq }));
-      }
-    }
+    await Promise.all(
+      kinds.flatMap((kind) => (['reminder', 'breach'] as const).map((stage) => this.jobs.cancel(SLA_QUEUE, slaJobId({ code: c._id, kind, stage, level: c.level, seq: c.slaSeq })))),
+    );
   }
 }
