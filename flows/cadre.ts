@@ -6,6 +6,7 @@
 import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
+import { photoMessages } from '../core/concerns/photos.js';
 import { parseReferenceCode } from '../core/concerns/reference-code.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 
@@ -88,6 +89,7 @@ export const cadreFlow: Flow = {
           if (['received', 'escalated', 'reopened'].includes(c.status)) choices.push({ id: 'accept', label: ctx.t('cadre:choice.accept') });
           for (const id of ['reply', 'ask', 'note', 'transfer', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
         } else choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
+        if (c.photoRefs?.length) choices.push({ id: 'photos', label: ctx.t('cadre:choice.photos', { count: c.photoRefs.length }) });
         choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
         ctx.ask(
           ctx.t('cadre:item', {
@@ -113,6 +115,17 @@ export const cadreFlow: Flow = {
         if (id === 'accept') {
           await act(ctx, { kind: 'accept' });
           return ctx.jump('cadre', 'item');
+        }
+        if (id === 'photos') {
+          try {
+            const photos = await ctx.services.concerns.photosForCadre(ctx.member!._id, code(ctx), ctx.t, ctx.now, ctx.inbound.eventId);
+            for (const m of photoMessages(photos, ctx.inbound.channel)) ctx.reply(m);
+          } catch (err) {
+            if (!(err instanceof NotAssigneeError)) throw err;
+            ctx.reply(ctx.t('cadre:refused_not_assignee', { code: code(ctx) }));
+            return ctx.jump('cadre', 'inbox');
+          }
+          return ctx.repeat();
         }
         if (id === 'transfer') return ctx.go('cadre', 'transfer');
         if (id === 'escalate') return ctx.go('cadre', 'escalate');

@@ -35,10 +35,10 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(urgent)).toContain('Công ty TNHH Giày da Phúc Thịnh');
     await lan.say('1');
     expect(textOf(await lan.send({ media: 'voice' }))).toContain('chưa nhận ghi âm');
-    expect(textOf(await lan.send({ media: 'photo' }))).toContain('bằng chữ trước');
+    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/line-3.jpg' }))).toContain('bằng chữ trước');
     expect(textOf(await lan.say('tệ lắm'))).toContain('viết thêm');
     await lan.say('Tổ trưởng chuyền 3 nhiều lần nói lời khiếm nhã và đụng chạm');
-    expect(textOf(await lan.send({ media: 'photo' }))).toContain('2/5');
+    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/note.jpg' }))).toContain('2/5');
     expect(textOf(await lan.send({ media: 'document' }))).toContain('chưa nhận ghi âm, video hay tệp');
     const anonymity = await lan.say('xong');
     expect(textOf(anonymity)).toContain('cán bộ không bao giờ biết bạn là ai');
@@ -49,6 +49,10 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(sent)).toContain('KHẨN CẤP');
     const c = (await app.services.concerns.get(code))!;
     expect(c).toMatchObject({ urgent: true, anonymous: true, photos: 2, category: 'harassment', orgUnitId: 'ent-phuc-thinh', assigneeId: 'm-wu' });
+    expect(c.photoRefs).toEqual([
+      { channel: 'console', ref: 'https://example.org/line-3.jpg' },
+      { channel: 'console', ref: 'https://example.org/note.jpg' },
+    ]);
   });
 
   it('notifies the assigned cadre with category, unit, urgency and text, never who raised it', async () => {
@@ -58,6 +62,10 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(note.text).toContain('Công ty TNHH Giày da Phúc Thịnh');
     expect(note.text).toContain('Tổ trưởng chuyền 3');
     for (const secret of ['Lan', 'm-lan', '0912345678']) expect(note.text).not.toContain(secret);
+    // The photos follow the notice, captioned, as the bot's own messages.
+    const photo = await waitForMessage(wu, (m) => m.photoUrl === 'https://example.org/note.jpg');
+    expect(photo.text).toBe(`Ảnh 2/2 · phản ánh ${code}`);
+    expect(wu.inbox.filter((m) => m.photoUrl).map((m) => m.photoUrl)).toEqual(['https://example.org/line-3.jpg', 'https://example.org/note.jpg']);
   });
 
   it('lets the cadre accept and ask from the inbox; the worker is told and answers through "my concerns"', async () => {
@@ -69,6 +77,9 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     const item = await wu.say('1');
     expect(textOf(item)).toContain('ẩn danh');
     expect(textOf(item)).not.toContain('Lan');
+    const again = await wu.say('photos');
+    expect(again.filter((m) => m.photoUrl).map((m) => m.text)).toEqual([`Ảnh 1/2 · phản ánh ${code}`, `Ảnh 2/2 · phản ánh ${code}`]);
+    expect(again.at(-1)?.choices?.map((c) => c.id)).toContain('accept');
     await wu.say('accept');
     await waitForMessage(lan, (m) => m.text.includes('đã tiếp nhận và đang xử lý'));
     await wu.say('ask');
@@ -107,9 +118,9 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(closed)).toContain('Đã đóng');
     await waitForMessage(lan, (m) => m.text.includes('đã được giải quyết'));
 
-    // Reopening the item shows only an internal note: no reply to a resolved concern.
+    // Reopening the item offers only an internal note (and its photos): no reply to a resolved concern.
     await wu.say(code);
-    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'back']);
+    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'photos', 'back']);
 
     await lan.say('menu');
     await lan.say('concerns');

@@ -7,6 +7,7 @@ import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyOpe
 import { formatVnTime } from '../core/concerns/concern-service.js';
 import type { ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
+import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
 import { categoryIds } from '../core/concerns/policy.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 
@@ -16,6 +17,8 @@ interface Draft {
   orgUnitId?: string;
   description?: string;
   photos: number;
+  /** The photos we can relay to the cadre (a photo without a usable reference is only counted). */
+  photoRefs?: PhotoRef[];
   anonymous?: boolean;
 }
 
@@ -41,7 +44,7 @@ function explain(ctx: FlowContext, err: unknown): void {
 }
 
 /** Handles a photo or an attachment we cannot take; true when the input was media. */
-function takeMedia(ctx: FlowContext, media: string | undefined): boolean {
+function takeMedia(ctx: FlowContext, media: string | undefined, photoRef: string | undefined): boolean {
   if (!media) return false;
   const d = draft(ctx);
   const max = ctx.services.concerns.policy.maxPhotos;
@@ -49,6 +52,8 @@ function takeMedia(ctx: FlowContext, media: string | undefined): boolean {
   else if (d.photos >= max) ctx.reply(ctx.t('concern:photo_limit', { max }));
   else {
     d.photos += 1;
+    const ref = photoRefOf(ctx.inbound.channel, photoRef);
+    if (ref) (d.photoRefs ??= []).push(ref);
     ctx.reply(ctx.t('concern:photo_received', { count: d.photos, max }));
   }
   return true;
@@ -154,8 +159,8 @@ export const concernFlow: Flow = {
       enter(ctx) {
         ctx.reply(ctx.t('concern:ask_description'));
       },
-      input(ctx, { text, media }) {
-        if (takeMedia(ctx, media)) {
+      input(ctx, { text, media, photoRef }) {
+        if (takeMedia(ctx, media, photoRef)) {
           if (media === 'photo') ctx.reply(ctx.t('concern:photo_first'));
           return;
         }
@@ -178,8 +183,8 @@ export const concernFlow: Flow = {
       enter(ctx) {
         ctx.ask(ctx.t('concern:ask_photos', { count: draft(ctx).photos, max: ctx.services.concerns.policy.maxPhotos }), [{ id: 'done', label: ctx.t('concern:choice.done') }]);
       },
-      input(ctx, { choice, media }) {
-        if (takeMedia(ctx, media)) return;
+      input(ctx, { choice, media, photoRef }) {
+        if (takeMedia(ctx, media, photoRef)) return;
         if (choice?.id === 'done') return ctx.go('concern', 'anonymity');
       },
     },
@@ -229,6 +234,7 @@ export const concernFlow: Flow = {
             orgUnitId: d.orgUnitId!,
             description: d.description!,
             photos: d.photos,
+            ...(d.photoRefs?.length ? { photoRefs: d.photoRefs } : {}),
             anonymous: d.anonymous!,
             intakeKey: `${ctx.identity._id}:${ctx.inbound.eventId}`,
             at: ctx.now,

@@ -352,12 +352,14 @@ export class FakeTelegramServer {
     if (p.chat_id === undefined || p.chat_id === '') return this.fail(res, 400, 'Bad Request: chat_id is empty');
     if (typeof p.photo !== 'string' || p.photo === '') return this.fail(res, 400, 'Bad Request: there is no photo in the request');
     const caption = typeof p.caption === 'string' ? p.caption : undefined;
-    if (caption !== undefined && caption.length > 1024) return this.fail(res, 400, 'Bad Request: message caption is too long');
+    const parsed = caption === undefined ? undefined : p.parse_mode === 'HTML' ? parseHtml(caption) : { plain: caption };
+    if (parsed && 'error' in parsed) return this.fail(res, 400, `Bad Request: can't parse entities: ${parsed.error}`);
+    if (parsed && parsed.plain.length > 1024) return this.fail(res, 400, 'Bad Request: message caption is too long');
     const markupError = checkMarkup(p.reply_markup);
     if (markupError) return this.fail(res, 400, markupError);
-    const sent = this.record({ method: 'sendPhoto', chat_id: String(p.chat_id), photo: p.photo, caption, reply_markup: p.reply_markup });
+    const sent = this.record({ method: 'sendPhoto', chat_id: String(p.chat_id), photo: p.photo, caption, parse_mode: p.parse_mode as string | undefined, reply_markup: p.reply_markup });
     const photo = [{ file_id: 'AgAC-sent', file_unique_id: 'AQAD-sent', width: 90, height: 90 }];
-    this.ok(res, this.botMessage(sent, caption === undefined ? { photo } : { photo, caption }));
+    this.ok(res, this.botMessage(sent, parsed === undefined ? { photo } : { photo, caption: parsed.plain }));
   }
 
   private setWebhook(p: Record<string, unknown>, res: ServerResponse): void {

@@ -233,6 +233,17 @@ describe('Telegram sender', () => {
     fake.sent.length = 0;
   });
 
+  it('sends a short text without buttons as the photo\'s caption, and a long one after it', async () => {
+    await adapter.sender.send('702', { text: 'Ảnh 1/2 · <PA-7K3M>', photoUrl: 'AgAC-photo' });
+    const long = 'Dài '.repeat(300);
+    await adapter.sender.send('702', { text: long, photoUrl: 'https://example.org/b.jpg' });
+    expect(fake.sent.map(({ method, text, caption, photo, parse_mode }) => ({ method, text, caption, photo, parse_mode }))).toEqual([
+      { method: 'sendPhoto', photo: 'AgAC-photo', caption: 'Ảnh 1/2 · &lt;PA-7K3M&gt;', text: undefined, parse_mode: 'HTML' },
+      { method: 'sendPhoto', photo: 'https://example.org/b.jpg', caption: undefined, text: undefined, parse_mode: undefined },
+      { method: 'sendMessage', photo: undefined, caption: undefined, text: long, parse_mode: 'HTML' },
+    ]);
+  });
+
   it('sends the photo first, then the text with its keyboard', async () => {
     await adapter.sender.send('701', { text: 'Tài liệu <mới> & hay', photoUrl: 'https://example.org/a.jpg', choices: [{ id: 'open', label: 'Mở' }] });
     expect(fake.sent.map(({ method, chat_id, text, photo, reply_markup, parse_mode }) => ({ method, chat_id, text, photo, reply_markup, parse_mode }))).toEqual([

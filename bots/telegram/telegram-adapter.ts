@@ -12,7 +12,7 @@ import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, ty
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
 import { scrubSecrets, type Logger } from '../../core/logger.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from '../channel-adapter.js';
-import { renderTelegram } from './telegram-render.js';
+import { renderTelegram, TELEGRAM_CAPTION_LIMIT } from './telegram-render.js';
 import { toInbound } from './telegram-updates.js';
 
 /** What the adapter needs: the bot token, an optional API root (tests), the webhook secret, the engine's handler. */
@@ -104,8 +104,14 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     channel: 'telegram',
     async send(chatId, message) {
       try {
-        if (message.photoUrl) await bot.api.sendPhoto(chatId, message.photoUrl);
-        for (const part of renderTelegram(message)) {
+        let parts = renderTelegram(message);
+        if (message.photoUrl) {
+          // A short text without buttons goes with the photo as its caption; otherwise it follows it.
+          const caption = parts.length === 1 && !parts[0]!.reply_markup && parts[0]!.text.length <= TELEGRAM_CAPTION_LIMIT ? parts[0] : undefined;
+          await bot.api.sendPhoto(chatId, message.photoUrl, caption ? { caption: caption.text, parse_mode: caption.parse_mode } : {});
+          if (caption) parts = [];
+        }
+        for (const part of parts) {
           await bot.api.sendMessage(chatId, part.text, part.reply_markup ? { parse_mode: part.parse_mode, reply_markup: part.reply_markup } : { parse_mode: part.parse_mode });
         }
       } catch (err) {

@@ -5,6 +5,8 @@ import { splitText } from '../split-text.js';
 
 /** Telegram's limit on a message's text, in UTF-16 code units after entity parsing. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
+/** Telegram's limit on a photo's caption (same units); the escaped text we compare is never shorter. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** Telegram's limit on a button's callback_data, in UTF-8 bytes. */
 export const CALLBACK_DATA_LIMIT = 64;

@@ -16,6 +16,7 @@ import { ConcernLock } from './concern-lock.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, TooManyOpenConcernsError } from './errors.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
 import type { Notice } from './notices.js';
+import type { NoticePhotos, PhotoRef } from './photos.js';
 import { slaMs, type ConcernPolicy } from './policy.js';
 import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
@@ -44,6 +45,8 @@ export interface Intake {
   orgUnitId: string;
   description: string;
   photos: number;
+  /** The photos that can be relayed to the cadre (at most `photos` of them). */
+  photoRefs?: PhotoRef[];
   anonymous: boolean;
   /** Idempotency key (the submitting event), so a retried intake creates one concern. */
   intakeKey: string;
@@ -151,7 +154,18 @@ export class ConcernService {
       due: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
       level: c.level + 1,
     });
-    return { memberId: cadreId, key: `concern:${c._id}:s${c.slaSeq}:${why}:${cadreId}:${c.events.length}`, message: { text, locale: member?.locale } };
+    const photos = c.photoRefs?.length ? this.noticePhotos(t, c) : undefined;
+    return { memberId: cadreId, key: `concern:${c._id}:s${c.slaSeq}:${why}:${cadreId}:${c.events.length}`, message: { text, locale: member?.locale }, ...(photos ? { photos } : {}) };
+  }
+
+  /** The concern's photos with their captions in `t`'s language (the cadre's notice, the inbox's "photos"). */
+  noticePhotos(t: Translate, c: Pick<ConcernDoc, '_id' | 'photoRefs'>): NoticePhotos {
+    const refs = c.photoRefs ?? [];
+    return {
+      refs,
+      captions: refs.map((_, i) => t('cadre:photo_caption', { n: i + 1, count: refs.length, code: c._id })),
+      unavailable: (count) => t('cadre:photos_unavailable', { count }),
+    };
   }
 
   /** A message to the worker through the sealed reporter record (audited). */
@@ -233,6 +247,7 @@ export class ConcernService {
         status: 'received',
         description: i.description.slice(0, this.policy.maxDescriptionChars),
         photos: Math.min(i.photos, this.policy.maxPhotos),
+        ...(i.photoRefs?.length ? { photoRefs: i.photoRefs.slice(0, this.policy.maxPhotos).map(({ channel, ref }) => ({ channel, ref })) } : {}),
         awaitingAnswer: false,
         slaOutcomes: [],
         slaSeq: 0,
@@ -354,6 +369,13 @@ export class ConcernService {
     if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, 'open', at, key);
     const reporterName = await this.vault.nameForCadre(code, cadreId, at, key);
     return { concern: c, reporterName };
+  }
+
+  /** The concern's photos for its assignee, captioned in `t`'s language; refused (and audited) for anyone else. */
+  async photosForCadre(cadreId: string, code: string, t: Translate, at: Date, key: string): Promise<NoticePhotos> {
+    const c = await this.get(code);
+    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, 'photos', at, key);
+    return this.noticePhotos(t, c);
   }
 
   /** Cadres the assignee may transfer the concern to: eligible cadres at the same unit. */

@@ -3,6 +3,7 @@
  * (concern → member, read only by the relay code), and cadre assignments.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { PhotoRef } from './photos.js';
 
 /** Where a concern is in its life. */
 export const CONCERN_STATUSES = ['received', 'accepted', 'replied', 'escalated', 'resolved', 'reopened'] as const;
@@ -47,7 +48,10 @@ export interface ConcernDoc {
   anonymous: boolean;
   status: ConcernStatus;
   description: string;
+  /** How many photos the worker attached (some may have come without a reference we can relay). */
   photos: number;
+  /** The attached photos as the platform gave them, relayed to cadres (see photos.ts). */
+  photoRefs?: PhotoRef[];
   /** A question from the cadre is waiting for the worker's answer. */
   awaitingAnswer: boolean;
   /** Current SLA deadlines (at the current level). */
@@ -125,6 +129,7 @@ export function bindConcernModels(conn: Connection): ConcernModels {
           status: { type: String, required: true },
           description: { type: String, required: true },
           photos: { type: Number, default: 0 },
+          photoRefs: { type: [new Schema({ channel: String, ref: String }, { _id: false })], default: undefined },
           awaitingAnswer: { type: Boolean, default: false },
           firstResponseDue: Date,
           resolutionDue: Date,

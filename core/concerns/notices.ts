@@ -8,6 +8,7 @@ import type { Models } from '../db.js';
 import type { Envelope, Outbound, Outbox } from '../engine/types.js';
 import { ContactBook, type Chat } from './contact-book.js';
 import { GroupCommit } from './group-commit.js';
+import { photoMessages, type NoticePhotos } from './photos.js';
 import { writeGateOf } from './write-gate.js';
 
 /** One message for one member. */
@@ -16,6 +17,13 @@ export interface Notice {
   /** Unique per message (the delivery queue sends a key once). */
   key: string;
   message: Outbound;
+  /** Photos sent after the message, as far as the recipient's channel can show them. */
+  photos?: NoticePhotos;
+}
+
+/** A notice's messages for a chat on `channel`: its text, then its photos. */
+function messagesOf(n: Notice, channel: Chat['channel']): Outbound[] {
+  return [n.message, ...(n.photos ? photoMessages(n.photos, channel, n.message.locale) : [])];
 }
 
 /** The chat where a member can be reached now (not marked unreachable), preferring Zalo. */
@@ -28,7 +36,7 @@ export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise
   const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.models, n.memberId)));
   notices.forEach((n, i) => {
     const chat = chats[i];
-    if (chat) ctx.notify({ ...chat, memberId: n.memberId }, n.message);
+    if (chat) ctx.notify({ ...chat, memberId: n.memberId }, messagesOf(n, chat.channel));
   });
 }
 
@@ -49,7 +57,7 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
-    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: [n.message], priority: 'reply' as const }] : [];
+    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: messagesOf(n, chat.channel), priority: 'reply' as const }] : [];
   });
   // One notice's envelopes stay in order (a batch keeps arrival order).
   await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));
