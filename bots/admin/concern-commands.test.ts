@@ -73,4 +73,13 @@ describe('npm run admin -- import-cadres / concern-report', () => {
     expect(csv).toContain('*,*,*,1,0,0,0,0,,,');
     expect((await admin('concern-report', '--pdf')).code).toBe(2);
   });
+
+  it("takes a member's chat (<channel>:<platform user id>) in member_id, as grant-role does", async () => {
+    const file = join(dir, 'by-chat.csv');
+    await writeFile(file, 'member_id,org_unit,organisation\nconsole:chat-c1,vsip1,youth_union\ntelegram:404,vsip1,youth_union\n');
+    const r = await admin('import-cadres', file);
+    expect(r.stdout).toBe('created 1, updated 0, ended 0, concerns re-routed 0, rejected 1\n');
+    expect(r.stderr).toContain('line 3: no active member telegram:404');
+    expect(await app.services.concerns.cm.CadreAssignment.findById('c1:vsip1:youth_union').lean()).toMatchObject({ memberId: 'c1', active: true });
+  });
 });

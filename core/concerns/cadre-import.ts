@@ -1,5 +1,6 @@
 /**
- * Cadre assignments from CSV (`member_id,org_unit,organisation,categories,conflict_units,active`):
+ * Cadre assignments from CSV (`member_id,org_unit,organisation,categories,conflict_units,active`;
+ * member_id may be a member id or one of their chats, `<channel>:<platform user id>`):
  * categories and conflict units separated by `;` (empty or `*` categories = all). A row with
  * `active` false ends the assignment, and that cadre's open concerns are re-routed.
  */
@@ -72,7 +73,9 @@ export async function importCadres(
   for (const r of rows) {
     if (done > 0) onProgress?.(done, rows.length);
     done++;
-    if (!(await models.Member.exists({ _id: r.memberId, status: 'active' }))) {
+    // A chat (`zalo:…`, `telegram:…`) names its member, as in grant-role: operators know chats, not member ids.
+    const memberId = r.memberId.includes(':') ? (await models.ChannelIdentity.findById(r.memberId).lean())?.memberId : r.memberId;
+    if (!memberId || !(await models.Member.exists({ _id: memberId, status: 'active' }))) {
       out.rejected.push({ line: r.line, reason: `no active member ${r.memberId}` });
       continue;
     }
@@ -80,9 +83,9 @@ export async function importCadres(
       out.rejected.push({ line: r.line, reason: `no org unit ${r.orgUnitId}: import the org tree first` });
       continue;
     }
-    const _id = `${r.memberId}:${r.orgUnitId}:${r.organisation}`;
+    const _id = `${memberId}:${r.orgUnitId}:${r.organisation}`;
     const existed = await concerns.cm.CadreAssignment.exists({ _id });
-    const result = await concerns.upsertAssignment({ _id, memberId: r.memberId, orgUnitId: r.orgUnitId, organisation: r.organisation, categories: r.categories, conflictUnitIds: r.conflictUnitIds, active: r.active }, at);
+    const result = await concerns.upsertAssignment({ _id, memberId, orgUnitId: r.orgUnitId, organisation: r.organisation, categories: r.categories, conflictUnitIds: r.conflictUnitIds, active: r.active }, at);
     if (!r.active) out.ended++;
     else if (existed) out.updated++;
     else out.created++;
