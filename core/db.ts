@@ -124,7 +124,8 @@ const schemas = {
       channel: { type: String, required: true },
       platformUserId: { type: String, required: true },
       chatId: { type: String, required: true },
-      memberId: String,
+      // A member's chats are looked up by member (notices, account links); MongoDB uses this index, FerretDB scans anyway.
+      memberId: { type: String, index: true },
       unreachable: Boolean,
       createdAt: { type: Date, required: true },
     },

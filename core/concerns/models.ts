@@ -122,7 +122,8 @@ export function bindConcernModels(conn: Connection): ConcernModels {
           orgUnitId: { type: String, required: true },
           levelUnitId: { type: String, required: true },
           level: { type: Number, default: 0 },
-          assigneeId: String,
+          // Inboxes and least-loaded routing read a cadre's concerns (MongoDB uses the index; FerretDB scans anyway).
+          assigneeId: { type: String, index: true },
           flagged: { type: Boolean, default: false },
           urgent: { type: Boolean, default: false },
           anonymous: { type: Boolean, default: true },
@@ -151,7 +152,8 @@ export function bindConcernModels(conn: Connection): ConcernModels {
     ConcernReporter: conn.model(
       'ConcernReporter',
       new Schema<ConcernReporterDoc>(
-        { _id: String, memberId: { type: String, required: true }, anonymous: Boolean, revealConsentAt: Date, createdAt: { type: Date, required: true } },
+        // By member: "my concerns" and the open-concern limit.
+        { _id: String, memberId: { type: String, required: true, index: true }, anonymous: Boolean, revealConsentAt: Date, createdAt: { type: Date, required: true } },
         { collection: 'concern_reporters', versionKey: false },
       ),
     ),
