@@ -74,10 +74,11 @@ export class QueueOutbox implements Outbox {
     // Records first, so the worker's outcome always comes after them: one insert for the batch
     // (a record that already exists — a replay — is left as it is). Best effort: with MongoDB
     // down a reply ("try again shortly") still leaves and the worker records the outcome.
-    // Tallied envelopes (broadcasts) have their queued state in their owner's records; their
-    // delivery record is inserted with the outcome, so a big broadcast never updates records.
+    // Tallied envelopes (broadcasts) have their queued state in their owner's records, and
+    // `recordOnOutcome` ones (concern notices) in their concern; their delivery record is
+    // inserted with the outcome, so they never update records.
     const now = new Date();
-    const untallied = withIds.filter(({ env }) => !env.tally);
+    const untallied = withIds.filter(({ env }) => !env.tally && !env.recordOnOutcome);
     if (untallied.length > 0) {
       await this.models.Delivery.insertMany(
         untallied.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),

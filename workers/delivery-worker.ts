@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
 import { insertNew } from '../core/insert-new.js';
+import { writeGateOf } from '../core/write-gate.js';
 import { scrubSecrets } from '../core/logger.js';
 import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
@@ -98,9 +99,12 @@ class SentRecorder {
       sentAt,
       createdAt: sentAt,
     }));
+    // Through the process's write gate, so these writes queue behind concern writes instead of
+    // sleeping in SQLite's busy handler next to them (see core/write-gate.ts).
+    const gate = writeGateOf(this.o.models);
     try {
-      for (const id of await insertNew(this.o.models.Delivery, docs)) {
-        await this.o.models.Delivery.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: batch.get(id)!.attempts } });
+      for (const id of await gate.run(() => insertNew(this.o.models.Delivery, docs))) {
+        await gate.run(() => this.o.models.Delivery.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: batch.get(id)!.attempts } }));
       }
     } catch (err) {
       this.o.log.warn({ records: docs.length, error: (err as Error).name }, 'could not write delivery records');

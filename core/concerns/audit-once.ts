@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditDoc, Models } from '../db.js';
 import { GroupCommit } from './group-commit.js';
-import { writeGateOf } from './write-gate.js';
+import { writeGateOf } from '../write-gate.js';
 
 const writers = new WeakMap<Models, GroupCommit<AuditDoc>>();
 

@@ -22,7 +22,7 @@ import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
 import { CadreRouter, type RouteResult } from './routing.js';
 import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
-import { writeGateOf, type WriteGate } from './write-gate.js';
+import { writeGateOf, type WriteGate } from '../write-gate.js';
 
 export interface ConcernServiceDeps {
   models: Models;

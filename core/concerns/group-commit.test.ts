@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { auditOnce } from './audit-once.js';
 import { GroupCommit } from './group-commit.js';
-import { WriteGate } from './write-gate.js';
+import { WriteGate } from '../write-gate.js';
 
 describe('group commit', () => {
   it('writes alone at once, and what arrives meanwhile together; a failed write fails its batch only', async () => {

@@ -57,7 +57,7 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
-    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: messagesOf(n, chat.channel), priority: 'reply' as const }] : [];
+    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: messagesOf(n, chat.channel), priority: 'reply' as const, recordOnOutcome: true }] : [];
   });
   // One notice's envelopes stay in order (a batch keeps arrival order).
   await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));

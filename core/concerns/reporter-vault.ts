@@ -6,7 +6,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
 import { auditOnce } from './audit-once.js';
-import { writeGateOf } from './write-gate.js';
+import { writeGateOf } from '../write-gate.js';
 import type { ConcernModels } from './models.js';
 
 export class ReporterVault {

@@ -64,6 +64,12 @@ export interface Envelope {
    * only with the outcome.
    */
   tally?: string;
+  /**
+   * Its delivery record is written only with the outcome, not as "queued" first: for messages
+   * whose sender keeps its own state (a concern's events say which notices were due). On
+   * FerretDB this saves the "sent" update, which scans the whole deliveries collection.
+   */
+  recordOnOutcome?: boolean;
 }
 
 /** Port through which the engine sends; workers/ implements it with BullMQ queues. */

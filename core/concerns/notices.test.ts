@@ -1,0 +1,62 @@
+/**
+ * Notices sent from outside a conversation (SLA timers, admin commands) on the real Redis and
+ * MongoDB-wire server: the text, then the photos, leave in one envelope, and the delivery record
+ * is written once, with the outcome — never "queued" and then updated, which on FerretDB scans
+ * the whole deliveries collection on every escalation.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ConsoleChannel, type ConsoleMessage } from '../../bots/console/console-channel.js';
+import { addMember } from '../../test/support/concern-fixtures.js';
+import { startTestApp, type TestApp } from '../../test/support/test-app.js';
+import { deliveryJobId, QueueOutbox } from '../../workers/delivery-queue.js';
+import { startDeliveryWorkers } from '../../workers/delivery-worker.js';
+import { deliverNotices } from './notices.js';
+
+let app: TestApp;
+const prefix = `notices-test-${randomBytes(4).toString('hex')}`;
+const u = new URL(inject('redisUrl'));
+const connection = { host: u.hostname, port: Number(u.port || 6379) };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await addMember(app, { id: 'm-cadre', roles: ['worker', 'cadre'], chatId: 'c-cadre' });
+});
+afterAll(async () => {
+  const redis = new Redis(connection);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await app?.close();
+});
+
+describe('notices delivered from a job', () => {
+  it('send the text and its photos in order and record the delivery only with its outcome', async () => {
+    // An outbox whose lanes nobody works yet, so what is written before the send can be seen.
+    const outbox = new QueueOutbox(connection, prefix, app.models, { console: 1, telegram: 1, zalo: 1 });
+    const photos = { refs: [{ channel: 'zalo' as const, ref: 'https://photo-stal.zadn.vn/a.jpg' }, { channel: 'telegram' as const, ref: 'AgAC-file' }], captions: ['Ảnh 1/2', 'Ảnh 2/2'], unavailable: (n: number) => `${n} ảnh không xem được` };
+    await deliverNotices(app.models, outbox, [{ memberId: 'm-cadre', key: 'notice-1', message: { text: 'Phản ánh mới PA-7K3M' }, photos }]);
+    const jobId = deliveryJobId('notice-1');
+    expect(await app.models.Delivery.findById(jobId).lean()).toBeNull();
+
+    const channel = new ConsoleChannel();
+    const got: ConsoleMessage[] = [];
+    channel.onMessage((m) => got.push(m));
+    const workers = startDeliveryWorkers(channel, { connection, prefix, models: app.models, log: app.log, ratePerSecond: 100, shards: 1 });
+    try {
+      await expect.poll(async () => (await app.models.Delivery.findById(jobId).lean())?.status, { timeout: 10_000 }).toBe('sent');
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await outbox.close();
+    }
+    expect(got.map((m) => [m.chatId, m.message.text, m.message.photoUrl])).toEqual([
+      ['c-cadre', 'Phản ánh mới PA-7K3M', undefined],
+      ['c-cadre', 'Ảnh 1/2', 'https://photo-stal.zadn.vn/a.jpg'],
+      ['c-cadre', '1 ảnh không xem được', undefined],
+    ]);
+    const record = (await app.models.Delivery.findById(jobId).lean())!;
+    expect(record).toMatchObject({ channel: 'console', chatId: 'c-cadre', memberId: 'm-cadre', attempts: 1 });
+    expect(record.createdAt).toEqual(record.sentAt);
+  });
+});
