@@ -9,7 +9,7 @@ import type { Envelope, Outbound, Outbox } from '../engine/types.js';
 import { ContactBook, type Chat } from './contact-book.js';
 import { GroupCommit } from './group-commit.js';
 import { photoMessages, type NoticePhotos } from './photos.js';
-import { writeGateOf } from './write-gate.js';
+import { writeGateOf } from '../write-gate.js';
 
 /** One message for one member. */
 export interface Notice {
