@@ -5,6 +5,7 @@
  */
 import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
+import { OPEN_STATUSES } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoMessages } from '../core/concerns/photos.js';
 import { parseReferenceCode } from '../core/concerns/reference-code.js';
@@ -82,10 +83,10 @@ export const cadreFlow: Flow = {
         const c = view.concern;
         const history = c.events
           .filter((e) => e.kind !== 'created')
-          .map((e) => ctx.t(`cadre:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? '', level: (e.level ?? 0) + 1 }))
+          .map((e) => ctx.t(`cadre:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
           .join('\n');
         const choices = [];
-        if (c.status !== 'resolved') {
+        if (OPEN_STATUSES.includes(c.status)) {
           if (['received', 'escalated', 'reopened'].includes(c.status)) choices.push({ id: 'accept', label: ctx.t('cadre:choice.accept') });
           for (const id of ['reply', 'ask', 'note', 'transfer', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
         } else choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
@@ -99,7 +100,7 @@ export const cadreFlow: Flow = {
             urgency: ctx.t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
             status: ctx.t(`concern:status.${c.status}`),
             reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
-            text: c.description,
+            text: c.redactedAt ? ctx.t('cadre:redacted') : c.description,
             photos: c.photos,
             firstDue: c.respondedAt ? ctx.t('cadre:met') : c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
             resolutionDue: c.resolutionDue ? formatVnTime(c.resolutionDue) : '—',

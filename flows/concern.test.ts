@@ -141,4 +141,33 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(refused)).toContain('1 phản ánh chưa giải quyết xong');
     expect(lan.last.choices?.map((c) => c.id)).toEqual(['new', 'mine', 'back']);
   });
+
+  it('forgets the worker in their concerns when they delete their data: texts and photos gone, the open one closed, its cadre told', async () => {
+    const open = (await app.services.concerns.cm.Concern.findOne({ intakeKey: 'x1' }).lean())!;
+    expect(open).toMatchObject({ status: 'received', assigneeId: 'm-tu' });
+    expect(textOf(await lan.say('xoa du lieu'))).toContain('nội dung và ảnh bị xóa');
+    await lan.say('1');
+
+    const withdrawn = (await app.services.concerns.get(open._id))!;
+    expect(withdrawn).toMatchObject({ status: 'withdrawn', description: '' });
+    await waitForMessage(tu, (m) => m.text.includes(open._id) && m.text.includes('rút lại'));
+    const resolved = (await app.services.concerns.get(code))!;
+    expect(resolved).toMatchObject({ status: 'resolved', description: '', rating: 5 });
+    expect(resolved.photoRefs).toBeUndefined();
+    expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual([undefined, undefined]);
+    // The cadre's own words stay; the sealed links are gone, audited.
+    expect(resolved.events.find((e) => e.kind === 'resolved')?.text).toContain('kỷ luật');
+    expect(await app.services.concerns.cm.ConcernReporter.countDocuments({ memberId: 'm-lan' })).toBe(0);
+    expect(await app.models.Audit.countDocuments({ action: 'concern.reporter.erased', target: { $in: [code, open._id] } })).toBe(2);
+
+    // The cadre sees the withdrawn concern closed, with the reporter's text replaced.
+    await tu.say('menu');
+    await tu.say('cadre_inbox');
+    const item = await tu.say(open._id);
+    expect(textOf(item)).toContain('đã xóa theo yêu cầu của người phản ánh');
+    expect(textOf(item)).not.toContain('Tăng ca quá nhiều giờ');
+    expect(tu.last.choices?.map((c) => c.id)).toEqual(['note', 'back']);
+    // Its timers do nothing any more.
+    expect(await app.services.concerns.onTimer({ code: open._id, kind: 'first_response', stage: 'breach', level: 0, seq: withdrawn.slaSeq, due: new Date().toISOString() }, app.clock.now())).toEqual([]);
+  });
 });

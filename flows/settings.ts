@@ -1,6 +1,7 @@
 /** Settings: language, workplace, stop/resume messages, link another app, withdraw consent and delete my data. */
 import type { Flow } from '../core/engine/flow.js';
 import { LINK_CODE_TTL_SECONDS } from '../core/members/account-links.js';
+import { notifyInTurn } from '../core/concerns/notices.js';
 import { languageChoices } from './language-choices.js';
 
 export const settingsFlow: Flow = {
@@ -80,6 +81,8 @@ export const settingsFlow: Flow = {
         }
         // Named survey answers are personal data too; anonymous ones were never linked to the person.
         await ctx.services.surveys.eraseMemberResponses(ctx.member!._id);
+        // So are their concerns' texts and the sealed links to them; open ones close, their cadres told.
+        await notifyInTurn(ctx, await ctx.services.concerns.forgetReporter(ctx.member!._id, ctx.now));
         await ctx.services.members.eraseMember(ctx.member!._id, { eventId: ctx.inbound.eventId, at: ctx.now });
         ctx.member = null;
         ctx.state.data = {};

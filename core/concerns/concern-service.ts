@@ -293,7 +293,7 @@ export class ConcernService {
   /** The worker answers the cadre's question; relayed to the assignee without the worker's identity. */
   async answer(memberId: string, code: string, text: string, at: Date): Promise<Notice[]> {
     return this.asReporter(memberId, code, async (c) => {
-      if (c.status === 'resolved') throw new ConcernClosedError(code);
+      if (!OPEN_STATUSES.includes(c.status)) throw new ConcernClosedError(code);
       this.event(c, { kind: 'answered', actor: 'reporter', text }, at);
       c.awaitingAnswer = false;
       await this.save(c, at);
@@ -393,7 +393,7 @@ export class ConcernService {
     return this.lock.with(code, async () => {
       const c = await this.get(code);
       if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, action.kind, at, key);
-      if (c.status === 'resolved' && action.kind !== 'note') throw new ConcernClosedError(code);
+      if (!OPEN_STATUSES.includes(c.status) && action.kind !== 'note') throw new ConcernClosedError(code);
       const notices: Notice[] = [];
       const respond = async () => {
         if (c.respondedAt) return;
@@ -487,7 +487,7 @@ export class ConcernService {
   async onTimer(timer: SlaTimer, at: Date): Promise<Notice[]> {
     return this.lock.with(timer.code, async () => {
       const c = await this.get(timer.code);
-      if (!c || c.status === 'resolved' || c.slaSeq !== timer.seq || c.level !== timer.level) return [];
+      if (!c || !OPEN_STATUSES.includes(c.status) || c.slaSeq !== timer.seq || c.level !== timer.level) return [];
       if (timer.kind === 'first_response' && c.respondedAt) return [];
       if (timer.stage === 'reminder') {
         if (!c.assigneeId) return [];
@@ -551,6 +551,46 @@ export class ConcernService {
       );
     }
     return { notices, rerouted };
+  }
+
+  /**
+   * The worker withdrew consent and deleted their data, so their concerns stop being theirs: the
+   * sealed link is deleted (audited), what they wrote — description, answers, reasons, photos —
+   * is removed, and an open concern is closed as withdrawn, its timers cancelled and its cadre
+   * told. Category, units, levels and SLA outcomes stay, for reports that name nobody.
+   */
+  async forgetReporter(memberId: string, at: Date): Promise<Notice[]> {
+    const notices: Notice[] = [];
+    for (const code of await this.vault.codesOf(memberId)) {
+      const forCode = await this.lock.with(code, async () => {
+        const c = await this.get(code);
+        const out: Notice[] = [];
+        if (c && !c.redactedAt) {
+          c.description = '';
+          delete c.photoRefs;
+          for (const e of c.events) if (e.actor === 'reporter' && e.kind !== 'rated') delete e.text;
+          c.redactedAt = at;
+          if (OPEN_STATUSES.includes(c.status)) {
+            await this.timers.cancel(c);
+            c.status = 'withdrawn';
+            c.awaitingAnswer = false;
+            // Nothing is left for the secretariat to place.
+            c.flagged = false;
+            this.event(c, { kind: 'withdrawn', actor: 'system' }, at);
+            if (c.assigneeId) {
+              const { t, member } = await this.translatorFor(c.assigneeId);
+              const text = t('cadre:notify.withdrawn', { code: c._id, category: this.categoryLabel(t, c.category) });
+              out.push({ memberId: c.assigneeId, key: `concern:${c._id}:withdrawn`, message: { text, locale: member?.locale } });
+            }
+          }
+          await this.save(c, at);
+        }
+        await this.vault.forget(code, at);
+        return out;
+      });
+      notices.push(...forCode);
+    }
+    return notices;
   }
 
   /** Re-routes the open concerns of a cadre who may no longer handle them. */

@@ -6,9 +6,9 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { PhotoRef } from './photos.js';
 
 /** Where a concern is in its life. */
-export const CONCERN_STATUSES = ['received', 'accepted', 'replied', 'escalated', 'resolved', 'reopened'] as const;
+export const CONCERN_STATUSES = ['received', 'accepted', 'replied', 'escalated', 'resolved', 'reopened', 'withdrawn'] as const;
 export type ConcernStatus = (typeof CONCERN_STATUSES)[number];
-/** Every status but `resolved` counts as open. */
+/** Every status but `resolved` and `withdrawn` (the worker deleted their data) counts as open. */
 export const OPEN_STATUSES: ConcernStatus[] = ['received', 'accepted', 'replied', 'escalated', 'reopened'];
 
 /** Organisations that handle concerns. */
@@ -18,7 +18,7 @@ export type Organisation = (typeof ORGANISATIONS)[number];
 /** One thing that happened to a concern; `internal` events are never shown to the worker. */
 export interface ConcernEvent {
   at: Date;
-  kind: 'created' | 'assigned' | 'accepted' | 'replied' | 'asked' | 'answered' | 'note' | 'transferred' | 'escalated' | 'resolved' | 'reopened' | 'rated' | 'reminded' | 'flagged' | 'identity_consent';
+  kind: 'created' | 'assigned' | 'accepted' | 'replied' | 'asked' | 'answered' | 'note' | 'transferred' | 'escalated' | 'resolved' | 'reopened' | 'rated' | 'reminded' | 'flagged' | 'identity_consent' | 'withdrawn';
   /** `reporter`, `system`, or a cadre's member id (reporters are never named here). */
   actor: string;
   text?: string;
@@ -52,6 +52,8 @@ export interface ConcernDoc {
   photos: number;
   /** The attached photos as the platform gave them, relayed to cadres (see photos.ts). */
   photoRefs?: PhotoRef[];
+  /** When what the worker wrote was deleted because they deleted their data (see forgetReporter). */
+  redactedAt?: Date;
   /** A question from the cadre is waiting for the worker's answer. */
   awaitingAnswer: boolean;
   /** Current SLA deadlines (at the current level). */
@@ -131,6 +133,7 @@ export function bindConcernModels(conn: Connection): ConcernModels {
           description: { type: String, required: true },
           photos: { type: Number, default: 0 },
           photoRefs: { type: [new Schema({ channel: String, ref: String }, { _id: false })], default: undefined },
+          redactedAt: Date,
           awaitingAnswer: { type: Boolean, default: false },
           firstResponseDue: Date,
           resolutionDue: Date,

@@ -51,6 +51,12 @@ export class ReporterVault {
     return member?.status === 'active' ? (member.displayName ?? rec.memberId) : undefined;
   }
 
+  /** Deletes the link from a concern to who raised it (they deleted their data); audited. */
+  async forget(code: string, at: Date): Promise<void> {
+    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.deleteOne({ _id: code }));
+    await auditOnce(this.models, { actor: 'system', action: 'concern.reporter.erased', target: code, key: code, at });
+  }
+
   /** Records the worker's explicit consent to reveal who they are, for this one concern. */
   async consentToReveal(code: string, memberId: string, at: Date): Promise<void> {
     await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code, memberId }, { $set: { revealConsentAt: at } }));
