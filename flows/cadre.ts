@@ -101,7 +101,7 @@ export const cadreFlow: Flow = {
             status: ctx.t(`concern:status.${c.status}`),
             reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
             text: c.redactedAt ? ctx.t('cadre:redacted') : c.description,
-            photos: c.photos,
+            photos: c.redactedAt ? 0 : c.photos,
             firstDue: c.respondedAt ? ctx.t('cadre:met') : c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
             resolutionDue: c.resolutionDue ? formatVnTime(c.resolutionDue) : '—',
             level: c.level + 1,

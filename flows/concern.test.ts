@@ -166,6 +166,11 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     const item = await tu.say(open._id);
     expect(textOf(item)).toContain('đã xóa theo yêu cầu của người phản ánh');
     expect(textOf(item)).not.toContain('Tăng ca quá nhiều giờ');
+    // The resolved one no longer offers the photos it had.
+    await wu.say('menu');
+    await wu.say('cadre_inbox');
+    expect(textOf(await wu.say(code))).toContain('Ảnh kèm: 0');
+    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'back']);
     expect(tu.last.choices?.map((c) => c.id)).toEqual(['note', 'back']);
     // Its timers do nothing any more.
     expect(await app.services.concerns.onTimer({ code: open._id, kind: 'first_response', stage: 'breach', level: 0, seq: withdrawn.slaSeq, due: new Date().toISOString() }, app.clock.now())).toEqual([]);
