@@ -1,20 +1,24 @@
 /**
  * The secretariat's area (Tổ thư ký), on any channel, for members with the secretariat role:
- * compose and schedule broadcasts, follow and control them. Every step checks the role, so a
+ * compose and schedule broadcasts, follow and control them; give concerns nobody could take to a
+ * cadre by hand. Every step checks the role, so a
  * member whose role was revoked mid-conversation is refused (and the attempt audited).
  */
 import type { Flow } from '../core/engine/flow.js';
 import { composeSteps, guarded } from './secretariat-compose.js';
+import { flaggedConcernSteps } from './secretariat-concerns.js';
 import { manageSteps } from './secretariat-manage.js';
 
 export const secretariatFlow: Flow = {
   name: 'secretariat',
   steps: {
     main: guarded('open the secretariat area', {
-      enter(ctx) {
+      async enter(ctx) {
+        const flagged = (await ctx.services.concerns.flaggedOpen()).length;
         ctx.ask(ctx.t('secretariat:main'), [
           { id: 'new', label: ctx.t('secretariat:choice_new') },
           { id: 'list', label: ctx.t('secretariat:choice_list') },
+          { id: 'flagged', label: ctx.t('secretariat:choice_flagged', { count: flagged }) },
           { id: 'menu', label: ctx.t('secretariat:choice_menu') },
         ]);
       },
@@ -22,10 +26,12 @@ export const secretariatFlow: Flow = {
         const id = input.choice!.id;
         if (id === 'new') return ctx.go('secretariat', 'compose');
         if (id === 'list') return ctx.go('secretariat', 'list');
+        if (id === 'flagged') return ctx.go('secretariat', 'flagged');
         return ctx.home();
       },
     }),
     ...composeSteps,
     ...manageSteps,
+    ...flaggedConcernSteps,
   },
 };

@@ -142,7 +142,7 @@ export class ConcernService {
   }
 
   /** The message a cadre gets when a concern is assigned to them: never who raised it. */
-  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened', known?: MemberDoc): Promise<Notice> {
+  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened' | 'placed', known?: MemberDoc): Promise<Notice> {
     const { t, member } = await this.translatorFor(cadreId, known);
     const text = t(`cadre:notify.assigned_${why}`, {
       code: c._id,
@@ -551,6 +551,55 @@ export class ConcernService {
       );
     }
     return { notices, rerouted };
+  }
+
+  /** Open concerns flagged for the secretariat (nobody eligible, or overdue at the top): urgent first, then oldest. */
+  async flaggedOpen(): Promise<ConcernDoc[]> {
+    const list = await this.cm.Concern.find({ flagged: true, status: { $in: OPEN_STATUSES } }).lean<ConcernDoc[]>();
+    return list.sort((a, b) => Number(b.urgent) - Number(a.urgent) || a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  /**
+   * Cadres the secretariat may give a flagged concern to by hand: anyone with an active
+   * assignment, wherever and whatever it covers (the rules found nobody), except the current
+   * assignee and, for categories with the conflict-of-interest exclusion, cadres in conflict with
+   * the concerned unit. Those of a responsible organisation come first.
+   */
+  async placementTargets(code: string, at: Date): Promise<{ memberId: string; name: string; organisation: string; unitId: string }[]> {
+    const c = await this.get(code);
+    const rule = c ? this.policy.categories[c.category] : undefined;
+    if (!c || !rule || !c.flagged || !OPEN_STATUSES.includes(c.status)) return [];
+    const concernedPath = new Set(await this.router.chainFrom(c.orgUnitId, at));
+    const fits = (await this.cadres.active()).filter((a) => a.memberId !== c.assigneeId && !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))));
+    const byMember = new Map<string, CadreAssignmentDoc>();
+    for (const a of fits.sort((x, y) => Number(rule.organisations.includes(y.organisation)) - Number(rule.organisations.includes(x.organisation)))) {
+      if (!byMember.has(a.memberId)) byMember.set(a.memberId, a);
+    }
+    const out = [];
+    for (const a of byMember.values()) {
+      const m = await this.d.models.Member.findById(a.memberId).lean();
+      if (m?.status === 'active') out.push({ memberId: a.memberId, name: m.displayName ?? a.memberId, organisation: a.organisation, unitId: a.orgUnitId });
+    }
+    return out;
+  }
+
+  /** The secretariat gives a flagged concern to a cadre: new deadlines from now at its level, the cadre told. Audited. */
+  async placeFlagged(actorId: string, code: string, cadreId: string, at: Date): Promise<Notice[]> {
+    return this.lock.with(code, async () => {
+      const targets = await this.placementTargets(code, at);
+      if (!targets.some((x) => x.memberId === cadreId)) throw new ConcernStateError('bad_target');
+      const c = (await this.get(code))!;
+      await this.timers.cancel(c);
+      c.assigneeId = cadreId;
+      c.flagged = false;
+      this.setDeadlines(c, at);
+      this.event(c, { kind: 'assigned', actor: actorId, internal: true, unitId: c.levelUnitId, assigneeId: cadreId, level: c.level }, at);
+      const notices = [await this.assignmentNotice(c, cadreId, at, 'placed')];
+      await this.save(c, at);
+      await this.timers.arm(c, at);
+      await auditOnce(this.d.models, { actor: actorId, action: 'concern.placed', target: code, details: { assignee: cadreId }, key: `${code}|${c.slaSeq}`, at });
+      return notices;
+    });
   }
 
   /**

@@ -1,0 +1,102 @@
+/**
+ * The secretariat's concerns that nobody could take (flagged): the list, urgent first; one
+ * concern's details — never who raised it; and giving it to a cadre by hand, which starts new
+ * deadlines and tells the cadre. Importing cadres still routes flagged concerns on its own.
+ */
+import { formatVnTime } from '../core/concerns/concern-service.js';
+import { ConcernStateError } from '../core/concerns/errors.js';
+import { notifyInTurn } from '../core/concerns/notices.js';
+import type { FlowContext, Step } from '../core/engine/flow.js';
+import { guarded } from './secretariat-compose.js';
+
+const MAX_LISTED = 10;
+const MAX_TARGETS = 20;
+
+function code(ctx: FlowContext): string {
+  return String(ctx.state.data.flaggedCode ?? '');
+}
+
+export const flaggedConcernSteps: Record<string, Step> = {
+  flagged: guarded('see flagged concerns', {
+    async enter(ctx) {
+      const list = await ctx.services.concerns.flaggedOpen();
+      if (list.length === 0) {
+        ctx.reply(ctx.t('secretariat:flagged_none'));
+        return ctx.jump('secretariat', 'main');
+      }
+      const choices = list.slice(0, MAX_LISTED).map((c) => ({
+        id: c._id,
+        label: ctx.t('secretariat:flagged_item', {
+          urgent: c.urgent ? ctx.t('cadre:urgency.urgent_mark') : '',
+          code: c._id,
+          category: ctx.t(`concern:category.${c.category}`),
+          since: formatVnTime(c.createdAt),
+        }),
+      }));
+      ctx.ask(ctx.t('secretariat:flagged_title', { count: list.length }), [...choices, { id: 'back', label: ctx.t('secretariat:choice_back') }]);
+    },
+    input(ctx, { choice }) {
+      if (choice!.id === 'back') return ctx.jump('secretariat', 'main');
+      ctx.state.data.flaggedCode = choice!.id;
+      return ctx.go('secretariat', 'flagged_item');
+    },
+  }),
+
+  flagged_item: guarded('see flagged concerns', {
+    async enter(ctx) {
+      const { concerns } = ctx.services;
+      const c = await concerns.get(code(ctx));
+      if (!c?.flagged) {
+        ctx.reply(ctx.t('secretariat:flagged_gone'));
+        return ctx.jump('secretariat', 'flagged');
+      }
+      ctx.ask(
+        ctx.t('secretariat:flagged_detail', {
+          code: c._id,
+          category: ctx.t(`concern:category.${c.category}`),
+          unit: await concerns.unitName(c.orgUnitId, ctx.now),
+          urgency: ctx.t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+          level: c.level + 1,
+          since: formatVnTime(c.createdAt),
+          text: c.description,
+          why: ctx.t(c.assigneeId ? 'secretariat:flagged_why_overdue' : 'secretariat:flagged_why_nobody'),
+        }),
+        [
+          { id: 'assign', label: ctx.t('secretariat:choice_assign') },
+          { id: 'back', label: ctx.t('secretariat:choice_back') },
+        ],
+      );
+    },
+    input(ctx, { choice }) {
+      if (choice!.id === 'back') return ctx.jump('secretariat', 'flagged');
+      return ctx.go('secretariat', 'flagged_assign');
+    },
+  }),
+
+  flagged_assign: guarded('assign a flagged concern', {
+    async enter(ctx) {
+      const targets = await ctx.services.concerns.placementTargets(code(ctx), ctx.now);
+      if (targets.length === 0) {
+        ctx.reply(ctx.t('secretariat:assign_none'));
+        return ctx.jump('secretariat', 'flagged');
+      }
+      const choices = [];
+      for (const x of targets.slice(0, MAX_TARGETS)) {
+        const unit = (await ctx.services.org.get(x.unitId, ctx.now))?.name ?? x.unitId;
+        choices.push({ id: x.memberId, label: ctx.t('secretariat:assign_target', { name: x.name, organisation: ctx.t(`secretariat:organisation.${x.organisation}`), unit }) });
+      }
+      ctx.ask(ctx.t('secretariat:assign_question', { code: code(ctx) }), [...choices, { id: 'back', label: ctx.t('secretariat:choice_back') }]);
+    },
+    async input(ctx, { choice }) {
+      if (choice!.id === 'back') return ctx.jump('secretariat', 'flagged_item');
+      try {
+        await notifyInTurn(ctx, await ctx.services.concerns.placeFlagged(ctx.member!._id, code(ctx), choice!.id, ctx.now));
+        ctx.reply(ctx.t('secretariat:assigned', { code: code(ctx) }));
+      } catch (err) {
+        if (!(err instanceof ConcernStateError)) throw err;
+        ctx.reply(ctx.t('secretariat:flagged_gone'));
+      }
+      return ctx.jump('secretariat', 'flagged');
+    },
+  }),
+};
