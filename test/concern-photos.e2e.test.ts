@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelName } from '../core/engine/types.js';
+import { deliverNotices } from '../core/concerns/notices.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { assign, fastPolicy } from './support/concern-fixtures.js';
 import { eventually, startPlatforms, type Platforms } from './support/platforms.js';
@@ -88,6 +89,25 @@ describe('photos attached to a concern reach the cadre on their own platform', (
     // A Telegram file_id means nothing to Zalo, and Telegram's download URL would carry the bot token.
     expect(JSON.stringify(toCadre())).not.toContain('AgAC-photo');
     expect(JSON.stringify(p.zalo.sent)).not.toContain(p.telegram.token);
+  });
+
+  it('a photo the platform refuses fails alone: the notice and the other photos still arrive', async () => {
+    const photos = {
+      refs: [
+        { channel: 'telegram' as const, ref: 'BAD-expired-file' },
+        { channel: 'telegram' as const, ref: 'AgAC-still-good' },
+      ],
+      captions: ['Ảnh 1/2 · phản ánh PA-BADP', 'Ảnh 2/2 · phản ánh PA-BADP'],
+      unavailable: (n: number) => `${n} ảnh không xem được`,
+    };
+    await deliverNotices(p.app.models, p.app.outbox, [{ memberId: 'm-tg-cadre', key: 'bad-photo-notice', message: { text: 'Phản ánh mới PA-BADP' }, photos }]);
+    await eventually(async () => expect((await p.app.models.Delivery.findById(deliveryJobId('bad-photo-notice:m2')).lean())?.status).toBe('sent'));
+    const toCadre = p.telegram.sent.filter((s) => s.chat_id === String(TG_CADRE) && (s.text?.includes('PA-BADP') || s.caption?.includes('PA-BADP')));
+    expect(toCadre.map((s) => [s.method, s.photo])).toEqual([
+      ['sendMessage', undefined],
+      ['sendPhoto', 'AgAC-still-good'],
+    ]);
+    expect((await p.app.models.Delivery.findById(deliveryJobId('bad-photo-notice:m1')).lean())?.status).toBe('failed');
   });
 
   it('passes a Zalo photo to a Telegram cadre by its URL, typed choices and all', async () => {

@@ -351,6 +351,8 @@ export class FakeTelegramServer {
   private sendPhoto(p: Record<string, unknown>, res: ServerResponse): void {
     if (p.chat_id === undefined || p.chat_id === '') return this.fail(res, 400, 'Bad Request: chat_id is empty');
     if (typeof p.photo !== 'string' || p.photo === '') return this.fail(res, 400, 'Bad Request: there is no photo in the request');
+    // A file_id this bot never received, or one that expired, as Telegram answers it (tests use the "BAD-" prefix).
+    if (p.photo.startsWith('BAD-')) return this.fail(res, 400, 'Bad Request: wrong file identifier/HTTP URL specified');
     const caption = typeof p.caption === 'string' ? p.caption : undefined;
     const parsed = caption === undefined ? undefined : p.parse_mode === 'HTML' ? parseHtml(caption) : { plain: caption };
     if (parsed && 'error' in parsed) return this.fail(res, 400, `Bad Request: can't parse entities: ${parsed.error}`);

@@ -1,6 +1,6 @@
 /**
  * Notices sent from outside a conversation (SLA timers, admin commands) on the real Redis and
- * MongoDB-wire server: the text, then the photos, leave in one envelope, and the delivery record
+ * MongoDB-wire server: the text, then the photos, leave in order, and each delivery record
  * is written once, with the outcome — never "queued" and then updated, which on FerretDB scans
  * the whole deliveries collection on every escalation.
  */
@@ -37,15 +37,16 @@ describe('notices delivered from a job', () => {
     const outbox = new QueueOutbox(connection, prefix, app.models, { console: 1, telegram: 1, zalo: 1 });
     const photos = { refs: [{ channel: 'zalo' as const, ref: 'https://photo-stal.zadn.vn/a.jpg' }, { channel: 'telegram' as const, ref: 'AgAC-file' }], captions: ['Ảnh 1/2', 'Ảnh 2/2'], unavailable: (n: number) => `${n} ảnh không xem được` };
     await deliverNotices(app.models, outbox, [{ memberId: 'm-cadre', key: 'notice-1', message: { text: 'Phản ánh mới PA-7K3M' }, photos }]);
-    const jobId = deliveryJobId('notice-1');
-    expect(await app.models.Delivery.findById(jobId).lean()).toBeNull();
+    // The text and each photo or note leave as deliveries of their own, so one refused photo fails alone.
+    const jobIds = ['notice-1', 'notice-1:m1', 'notice-1:m2'].map(deliveryJobId);
+    for (const id of jobIds) expect(await app.models.Delivery.findById(id).lean()).toBeNull();
 
     const channel = new ConsoleChannel();
     const got: ConsoleMessage[] = [];
     channel.onMessage((m) => got.push(m));
     const workers = startDeliveryWorkers(channel, { connection, prefix, models: app.models, log: app.log, ratePerSecond: 100, shards: 1 });
     try {
-      await expect.poll(async () => (await app.models.Delivery.findById(jobId).lean())?.status, { timeout: 10_000 }).toBe('sent');
+      await expect.poll(async () => (await app.models.Delivery.find({ _id: { $in: jobIds } }).lean()).map((d) => d.status), { timeout: 10_000 }).toEqual(['sent', 'sent', 'sent']);
     } finally {
       await Promise.all(workers.map((w) => w.close()));
       await outbox.close();
@@ -55,8 +56,10 @@ describe('notices delivered from a job', () => {
       ['c-cadre', 'Ảnh 1/2', 'https://photo-stal.zadn.vn/a.jpg'],
       ['c-cadre', '1 ảnh không xem được', undefined],
     ]);
-    const record = (await app.models.Delivery.findById(jobId).lean())!;
-    expect(record).toMatchObject({ channel: 'console', chatId: 'c-cadre', memberId: 'm-cadre', attempts: 1 });
-    expect(record.createdAt).toEqual(record.sentAt);
+    for (const id of jobIds) {
+      const record = (await app.models.Delivery.findById(id).lean())!;
+      expect(record).toMatchObject({ channel: 'console', chatId: 'c-cadre', memberId: 'm-cadre', attempts: 1 });
+      expect(record.createdAt).toEqual(record.sentAt);
+    }
   });
 });

@@ -21,10 +21,17 @@ export interface Notice {
   photos?: NoticePhotos;
 }
 
-/** A notice's messages for a chat on `channel`: its text, then its photos. */
+/**
+ * A notice's messages for a chat on `channel`: its text, then its photos. Each leaves as its own
+ * delivery (same chat, so in order): a photo the platform refuses (an expired URL, a bad
+ * file_id) fails alone instead of holding back the photos and the note after it.
+ */
 function messagesOf(n: Notice, channel: Chat['channel']): Outbound[] {
   return [n.message, ...(n.photos ? photoMessages(n.photos, channel, n.message.locale) : [])];
 }
+
+/** The delivery key of a notice's i-th message (the first keeps the notice's own key). */
+const keyOf = (n: Notice, i: number) => (i === 0 ? n.key : `${n.key}:m${i}`);
 
 /** The chat where a member can be reached now (not marked unreachable), preferring Zalo. */
 export async function reachableChat(models: Models, memberId: string): Promise<Chat | undefined> {
@@ -36,7 +43,7 @@ export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise
   const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.models, n.memberId)));
   notices.forEach((n, i) => {
     const chat = chats[i];
-    if (chat) ctx.notify({ ...chat, memberId: n.memberId }, messagesOf(n, chat.channel));
+    if (chat) for (const message of messagesOf(n, chat.channel)) ctx.notify({ ...chat, memberId: n.memberId }, message);
   });
 }
 
@@ -57,7 +64,7 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
-    return chat ? [{ ...chat, memberId: n.memberId, key: n.key, messages: messagesOf(n, chat.channel), priority: 'reply' as const, recordOnOutcome: true }] : [];
+    return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, recordOnOutcome: true })) : [];
   });
   // One notice's envelopes stay in order (a batch keeps arrival order).
   await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));

@@ -79,5 +79,5 @@ export interface FlowContext {
   /** The main menu (or onboarding for someone who has not consented). */
   home(): Promise<void>;
   /** Sends a message to another person's chat (e.g. a cadre), through the delivery queues. */
-  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound | Outbound[]): void;
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void;
 }

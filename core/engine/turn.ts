@@ -66,8 +66,8 @@ export class Turn implements FlowContext {
     this.replies.push({ text, choices, locale: this.locale });
   }
 
-  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound | Outbound[]): void {
-    this.notifications.push({ channel: target.channel, chatId: target.chatId, memberId: target.memberId, messages: Array.isArray(message) ? message : [message] });
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void {
+    this.notifications.push({ channel: target.channel, chatId: target.chatId, memberId: target.memberId, messages: [message] });
   }
 
   private stepOf(flow: string, step?: string): { flow: string; step: string; def: Step } | undefined {
