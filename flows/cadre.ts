@@ -83,7 +83,7 @@ export const cadreFlow: Flow = {
         const c = view.concern;
         const history = c.events
           .filter((e) => e.kind !== 'created')
-          .map((e) => ctx.t(`cadre:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
+          .map((e) => ctx.t(`cadre:event.${e.kind}${e.photo ? (e.text ? '_photo_text' : '_photo') : ''}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
           .join('\n');
         const choices = [];
         if (OPEN_STATUSES.includes(c.status)) {

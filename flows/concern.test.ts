@@ -96,6 +96,25 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     await lan.say('Từ đầu tháng 10 ạ');
     const answer = await waitForMessage(wu, (m) => m.text.includes('Từ đầu tháng 10'));
     expect(answer.text).not.toContain('Lan');
+
+    // A question can be answered with a photo (evidence the cadre asks for); a file cannot.
+    await wu.say('ask');
+    await wu.say('Bạn chụp giúp chị tin nhắn anh ta gửi nhé?');
+    await waitForMessage(lan, (m) => m.text.includes('Bạn chụp giúp chị tin nhắn'));
+    await lan.say('menu');
+    await lan.say('concerns');
+    await lan.say('mine');
+    await lan.say('1');
+    expect(textOf(await lan.say('answer'))).toContain('hoặc gửi ảnh');
+    expect(textOf(await lan.send({ media: 'document' }))).toContain('chưa nhận ghi âm, video hay tệp');
+    expect(textOf(await lan.send({ media: 'photo' }))).toContain('chưa nhận được ảnh này');
+    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/tin-nhan.jpg' }))).toContain('đã chuyển câu trả lời');
+    await waitForMessage(wu, (m) => m.text.includes('gửi ảnh trả lời') && m.text.includes(code));
+    const evidence = await waitForMessage(wu, (m) => m.photoUrl === 'https://example.org/tin-nhan.jpg');
+    expect(evidence.text).toBe(`Ảnh 3/3 · phản ánh ${code}`);
+    const c = (await app.services.concerns.get(code))!;
+    expect(c).toMatchObject({ photos: 3, awaitingAnswer: false });
+    expect(c.photoRefs?.at(-1)).toEqual({ channel: 'console', ref: 'https://example.org/tin-nhan.jpg' });
   });
 
   it('refuses (and audits) another cadre opening the concern by its code', async () => {
@@ -154,7 +173,7 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     const resolved = (await app.services.concerns.get(code))!;
     expect(resolved).toMatchObject({ status: 'resolved', description: '', rating: 5 });
     expect(resolved.photoRefs).toBeUndefined();
-    expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual([undefined, undefined]);
+    expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual([undefined, undefined, undefined]);
     // The cadre's own words stay; the sealed links are gone, audited.
     expect(resolved.events.find((e) => e.kind === 'resolved')?.text).toContain('kỷ luật');
     expect(await app.services.concerns.cm.ConcernReporter.countDocuments({ memberId: 'm-lan' })).toBe(0);

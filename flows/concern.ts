@@ -280,7 +280,7 @@ export const concernFlow: Flow = {
         }
         const history = c.events
           .filter((e) => PUBLIC_EVENTS.has(e.kind))
-          .map((e) => ctx.t(`concern:event.${e.kind}`, { time: formatVnTime(e.at), text: e.text ?? '' }))
+          .map((e) => ctx.t(`concern:event.${e.kind}${e.photo ? (e.text ? '_photo_text' : '_photo') : ''}`, { time: formatVnTime(e.at), text: e.text ?? '' }))
           .join('\n');
         const open = c.status !== 'resolved';
         const choices = [];
@@ -308,12 +308,23 @@ export const concernFlow: Flow = {
 
     answer: {
       acceptsText: true,
+      acceptsMedia: true,
       enter(ctx) {
         ctx.reply(ctx.t('concern:answer_prompt', { code: code(ctx) }));
       },
-      async input(ctx, { text }) {
+      async input(ctx, { text, media, photoRef }) {
+        // A photo answers too (the cadre may ask for a payslip); other attachments cannot be relayed.
+        const photo = media === 'photo' ? photoRefOf(ctx.inbound.channel, photoRef) : undefined;
+        if (media && !photo) {
+          ctx.reply(ctx.t(media === 'photo' ? 'concern:photo_unusable' : 'concern:unsupported_attachment'));
+          return;
+        }
+        if (!photo && !text) {
+          ctx.reply(ctx.t('concern:answer_prompt', { code: code(ctx) }));
+          return;
+        }
         try {
-          await notifyInTurn(ctx, await ctx.services.concerns.answer(ctx.member!._id, code(ctx), text ?? '', ctx.now));
+          await notifyInTurn(ctx, await ctx.services.concerns.answer(ctx.member!._id, code(ctx), text ?? '', ctx.now, photo));
           ctx.reply(ctx.t('concern:answer_sent'));
         } catch (err) {
           explain(ctx, err);

@@ -290,16 +290,33 @@ export class ConcernService {
     });
   }
 
-  /** The worker answers the cadre's question; relayed to the assignee without the worker's identity. */
-  async answer(memberId: string, code: string, text: string, at: Date): Promise<Notice[]> {
+  /**
+   * The worker answers the cadre's question — in words, or with a photo (a payslip, the place),
+   * which joins the concern's photos; relayed to the assignee without the worker's identity.
+   */
+  async answer(memberId: string, code: string, text: string, at: Date, photo?: PhotoRef): Promise<Notice[]> {
     return this.asReporter(memberId, code, async (c) => {
       if (!OPEN_STATUSES.includes(c.status)) throw new ConcernClosedError(code);
-      this.event(c, { kind: 'answered', actor: 'reporter', text }, at);
+      if (photo) {
+        // Intake takes up to maxPhotos; answers may bring as many again.
+        if ((c.photoRefs?.length ?? 0) >= this.policy.maxPhotos * 2) throw new ConcernStateError('photo_limit');
+        c.photoRefs = [...(c.photoRefs ?? []), { channel: photo.channel, ref: photo.ref }];
+        c.photos += 1;
+      }
+      this.event(c, { kind: 'answered', actor: 'reporter', ...(text ? { text } : {}), ...(photo ? { photo: true } : {}) }, at);
       c.awaitingAnswer = false;
       await this.save(c, at);
       if (!c.assigneeId) return [];
       const { t, member } = await this.translatorFor(c.assigneeId);
-      return [{ memberId: c.assigneeId, key: `concern:${code}:answer:${c.events.length}`, message: { text: t('cadre:notify.answered', { code, text }), locale: member?.locale } }];
+      const message = { text: t(text ? 'cadre:notify.answered' : 'cadre:notify.answered_photo', { code, text }), locale: member?.locale };
+      // Only the new photo follows, captioned with its place among the concern's photos.
+      const photos = photo ? this.noticePhotos(t, c) : undefined;
+      if (photos) {
+        const last = photos.refs.length - 1;
+        photos.refs = photos.refs.slice(last);
+        photos.captions = photos.captions.slice(last);
+      }
+      return [{ memberId: c.assigneeId, key: `concern:${code}:answer:${c.events.length}`, message, ...(photos ? { photos } : {}) }];
     });
   }
 

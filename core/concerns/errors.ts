@@ -35,7 +35,7 @@ export class ConcernNotFoundError extends Error {
 /** The worker asked for something the concern's state does not allow (rate twice, reopen too late…). */
 export class ConcernStateError extends Error {
   override name = 'ConcernStateError';
-  constructor(readonly reason: 'not_resolved' | 'already_rated' | 'reopen_expired' | 'no_question' | 'not_anonymous' | 'bad_target') {
+  constructor(readonly reason: 'not_resolved' | 'already_rated' | 'reopen_expired' | 'no_question' | 'not_anonymous' | 'bad_target' | 'photo_limit') {
     super(`not possible now: ${reason}`);
   }
 }

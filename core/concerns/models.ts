@@ -26,6 +26,8 @@ export interface ConcernEvent {
   unitId?: string;
   assigneeId?: string;
   level?: number;
+  /** An answer that came as a photo (the photo itself is in `photoRefs`). */
+  photo?: boolean;
   /** For SLA breaches: the deadline that was missed and how late the escalation ran (ms). */
   deadline?: Date;
   lateMs?: number;
@@ -108,7 +110,7 @@ export interface ConcernModels {
 }
 
 const event = new Schema<ConcernEvent>(
-  { at: Date, kind: String, actor: String, text: String, internal: Boolean, unitId: String, assigneeId: String, level: Number, deadline: Date, lateMs: Number },
+  { at: Date, kind: String, actor: String, text: String, photo: Boolean, internal: Boolean, unitId: String, assigneeId: String, level: Number, deadline: Date, lateMs: Number },
   { _id: false },
 );
 
