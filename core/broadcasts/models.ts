@@ -1,4 +1,4 @@
-/** Broadcasts (gửi tin hàng loạt) and their per-member delivery records, bound to a connection. */
+/** Broadcasts (bulk announcements) and their per-member delivery records, bound to a connection. */
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Role } from '../db.js';
 import type { ChannelName } from '../engine/types.js';

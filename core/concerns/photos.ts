@@ -17,7 +17,7 @@ export interface PhotoRef {
 /** The photos of one notice, with their words already in the recipient's language. */
 export interface NoticePhotos {
   refs: PhotoRef[];
-  /** The caption of photo i (0-based), e.g. "Ảnh 1/2 · phản ánh PA-7K3M". */
+  /** The caption of photo i (0-based), from `cadre:photo_caption`. */
   captions: string[];
   /** Said once when some photos cannot be shown on the recipient's channel; `{{count}}` is filled in. */
   unavailable: (count: number) => string;

@@ -1,6 +1,6 @@
 /**
  * The concerns policy as data: categories and who handles them, urgency and hotlines, conflict
- * of interest, SLA per category and level, business hours and holidays (Tết included), limits.
+ * of interest, SLA per category and level, business hours and holidays (Lunar New Year included), limits.
  * Deployments replace it whole or in part (`withPolicy`); nothing here is hard-coded in logic.
  */
 import type { Organisation } from './models.js';
@@ -66,8 +66,8 @@ export const DEFAULT_POLICY: ConcernPolicy = {
   businessHours: {
     alwaysOpen: false,
     days: { 1: ['07:30', '17:00'], 2: ['07:30', '17:00'], 3: ['07:30', '17:00'], 4: ['07:30', '17:00'], 5: ['07:30', '17:00'], 6: ['07:30', '11:30'] },
-    // Public holidays as announced each year; Tết Nguyên đán 2027 (Đinh Mùi) falls on 6 Feb. A
-    // holiday on a Sunday gives the next working day off (Labour Code 2019, art. 111): the Hùng
+    // Public holidays as announced each year; the Lunar New Year 2027 falls on 6 Feb. A
+    // holiday on a Sunday gives the next working day off (Labour Code 2019, art. 111): the Hung
     // Kings' day 2026 is Sunday 26 April, so Monday 27 April is off.
     holidays: [
       '2026-01-01', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22',

@@ -1,4 +1,4 @@
-/** Short human reference codes for concerns, e.g. `PA-7K3Q` (PA = phản ánh). */
+/** Short human reference codes for concerns, e.g. `PA-7K3Q` (PA: the Vietnamese initials of "concern"). */
 import { createHash } from 'node:crypto';
 
 /** No 0/O, 1/I/L: codes are read aloud and typed on phones. */

@@ -8,8 +8,9 @@ export type ChoiceMatch =
   | { kind: 'none' };
 
 /**
- * "2" picks the second choice; "khao sat", "KHẢO SÁT" or its id pick "Khảo sát"; a unique
- * beginning of a label, or words found in only one label (at least 3 letters), are enough.
+ * "2" picks the second choice; a label typed without diacritics or in another case, or its id,
+ * picks it; a unique beginning of a label, or words found in only one label (at least 3
+ * letters), are enough.
  */
 export function matchChoice(choices: Choice[], text: string | undefined, choiceId?: string): ChoiceMatch {
   if (choiceId) {
@@ -28,7 +29,7 @@ export function matchChoice(choices: Choice[], text: string | undefined, choiceI
   if (typed.length >= 3) {
     const starts = choices.filter((c) => fold(c.label).startsWith(typed));
     if (starts.length === 1) return { kind: 'match', choice: starts[0]! };
-    // "phuc thinh" picks "Công ty TNHH Giày da Phúc Thịnh" when no other label has those words.
+    // "phuc thinh" picks the one label holding those words (diacritics ignored) when no other has them.
     const tokens = typed.split(' ');
     const containing = choices.filter((c) => {
       const words = fold(c.label).split(' ');
