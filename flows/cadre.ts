@@ -5,7 +5,7 @@
  */
 import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
-import { OPEN_STATUSES } from '../core/concerns/models.js';
+import { eventLabelKey, OPEN_STATUSES } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoMessages } from '../core/concerns/photos.js';
 import { parseReferenceCode } from '../core/concerns/reference-code.js';
@@ -83,7 +83,7 @@ export const cadreFlow: Flow = {
         const c = view.concern;
         const history = c.events
           .filter((e) => e.kind !== 'created')
-          .map((e) => ctx.t(`cadre:event.${e.kind}${e.photo ? (e.text ? '_photo_text' : '_photo') : ''}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
+          .map((e) => ctx.t(`cadre:event.${eventLabelKey(e)}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
           .join('\n');
         const choices = [];
         if (OPEN_STATUSES.includes(c.status)) {
@@ -94,17 +94,11 @@ export const cadreFlow: Flow = {
         choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
         ctx.ask(
           ctx.t('cadre:item', {
-            code: c._id,
-            category: ctx.t(`concern:category.${c.category}`),
-            unit: await concerns.unitName(c.orgUnitId, ctx.now),
-            urgency: ctx.t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+            ...(await concerns.summaryVars(ctx.t, c, ctx.now)),
             status: ctx.t(`concern:status.${c.status}`),
             reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
-            text: c.redactedAt ? ctx.t('cadre:redacted') : c.description,
-            photos: c.redactedAt ? 0 : c.photos,
             firstDue: c.respondedAt ? ctx.t('cadre:met') : c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
             resolutionDue: c.resolutionDue ? formatVnTime(c.resolutionDue) : '—',
-            level: c.level + 1,
             history: history || '—',
           }),
           choices,

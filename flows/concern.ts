@@ -5,7 +5,7 @@
  */
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
 import { formatVnTime } from '../core/concerns/concern-service.js';
-import type { ConcernDoc } from '../core/concerns/models.js';
+import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
 import { categoryIds } from '../core/concerns/policy.js';
@@ -280,7 +280,7 @@ export const concernFlow: Flow = {
         }
         const history = c.events
           .filter((e) => PUBLIC_EVENTS.has(e.kind))
-          .map((e) => ctx.t(`concern:event.${e.kind}${e.photo ? (e.text ? '_photo_text' : '_photo') : ''}`, { time: formatVnTime(e.at), text: e.text ?? '' }))
+          .map((e) => ctx.t(`concern:event.${eventLabelKey(e)}`, { time: formatVnTime(e.at), text: e.text ?? '' }))
           .join('\n');
         const open = c.status !== 'resolved';
         const choices = [];

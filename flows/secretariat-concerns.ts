@@ -52,13 +52,8 @@ export const flaggedConcernSteps: Record<string, Step> = {
       }
       ctx.ask(
         ctx.t('secretariat:flagged_detail', {
-          code: c._id,
-          category: ctx.t(`concern:category.${c.category}`),
-          unit: await concerns.unitName(c.orgUnitId, ctx.now),
-          urgency: ctx.t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
-          level: c.level + 1,
+          ...(await concerns.summaryVars(ctx.t, c, ctx.now)),
           since: formatVnTime(c.createdAt),
-          text: c.description,
           why: ctx.t(c.assigneeId ? 'secretariat:flagged_why_overdue' : 'secretariat:flagged_why_nobody'),
         }),
         [

@@ -149,6 +149,23 @@ describe('cadre actions', () => {
     expect(await concerns.openCount('worker1')).toBe(3);
   });
 
+  it('takes photo answers up to twice the intake limit in all, then says the concern has enough', async () => {
+    await cadres();
+    const max = concerns.policy.maxPhotos;
+    const photoRefs = Array.from({ length: max }, (_, i) => ({ channel: 'zalo' as const, ref: `https://photo-stal.zadn.vn/intake-${i}.jpg` }));
+    const { concern } = await concerns.submit(intake('worker1', { photos: max, photoRefs }));
+    const answer = (i: number) => concerns.answer('worker1', concern._id, '', app.clock.now(), { channel: 'telegram', ref: `AgAC-answer-${i}` });
+    for (let i = 0; i < max; i++) {
+      const [notice] = await answer(i);
+      // Each answer carries only its own photo, numbered among all of them.
+      expect(notice!.photos?.refs).toEqual([{ channel: 'telegram', ref: `AgAC-answer-${i}` }]);
+      expect(notice!.photos?.captions).toEqual([`Ảnh ${max + i + 1}/${max + i + 1} · phản ánh ${concern._id}`]);
+    }
+    await expect(answer(max)).rejects.toMatchObject({ reason: 'photo_limit' });
+    expect((await concerns.get(concern._id))!).toMatchObject({ photos: 2 * max });
+    expect((await concerns.get(concern._id))!.photoRefs).toHaveLength(2 * max);
+  });
+
   it('re-routes the open concerns of a cadre who leaves', async () => {
     await cadres();
     await addMember(app, { id: 'tu-vsip-b', name: 'Võ Hai', roles: ['cadre'] });

@@ -53,6 +53,14 @@ export interface Intake {
   at: Date;
 }
 
+/** A cadre the secretariat may give a flagged concern to, with the assignment that makes them one. */
+export interface PlacementTarget {
+  memberId: string;
+  name: string;
+  organisation: string;
+  unitId: string;
+}
+
 /** Something a cadre does with a concern assigned to them. */
 export type CadreAction =
   | { kind: 'accept' }
@@ -137,6 +145,22 @@ export class ConcernService {
     return t(`concern:category.${category}`);
   }
 
+  /**
+   * What every message about a concern says of it, in `t`'s language — never who raised it, and
+   * not what they wrote once they deleted their data: code, category, unit, urgency, level, text, photos.
+   */
+  async summaryVars(t: Translate, c: ConcernDoc, at: Date): Promise<Record<string, string | number>> {
+    return {
+      code: c._id,
+      category: this.categoryLabel(t, c.category),
+      unit: await this.unitName(c.orgUnitId, at),
+      urgency: t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
+      level: c.level + 1,
+      text: c.redactedAt ? t('cadre:redacted') : c.description,
+      photos: c.redactedAt ? 0 : c.photos,
+    };
+  }
+
   private event(c: ConcernDoc, e: Omit<ConcernEvent, 'at'>, at: Date): void {
     c.events.push({ at, ...e });
   }
@@ -144,26 +168,18 @@ export class ConcernService {
   /** The message a cadre gets when a concern is assigned to them: never who raised it. */
   private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened' | 'placed', known?: MemberDoc): Promise<Notice> {
     const { t, member } = await this.translatorFor(cadreId, known);
-    const text = t(`cadre:notify.assigned_${why}`, {
-      code: c._id,
-      category: this.categoryLabel(t, c.category),
-      unit: await this.unitName(c.orgUnitId, at),
-      urgency: t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
-      text: c.description,
-      photos: c.photos,
-      due: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
-      level: c.level + 1,
-    });
+    const text = t(`cadre:notify.assigned_${why}`, { ...(await this.summaryVars(t, c, at)), due: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—' });
     const photos = c.photoRefs?.length ? this.noticePhotos(t, c) : undefined;
     return { memberId: cadreId, key: `concern:${c._id}:s${c.slaSeq}:${why}:${cadreId}:${c.events.length}`, message: { text, locale: member?.locale }, ...(photos ? { photos } : {}) };
   }
 
-  /** The concern's photos with their captions in `t`'s language (the cadre's notice, the inbox's "photos"). */
-  noticePhotos(t: Translate, c: Pick<ConcernDoc, '_id' | 'photoRefs'>): NoticePhotos {
-    const refs = c.photoRefs ?? [];
+  /** The concern's photos from the `from`-th on, captioned in `t`'s language with their place among all of them. */
+  noticePhotos(t: Translate, c: Pick<ConcernDoc, '_id' | 'photoRefs'>, from = 0): NoticePhotos {
+    const all = c.photoRefs ?? [];
+    const refs = all.slice(from);
     return {
       refs,
-      captions: refs.map((_, i) => t('cadre:photo_caption', { n: i + 1, count: refs.length, code: c._id })),
+      captions: refs.map((_, i) => t('cadre:photo_caption', { n: from + i + 1, count: all.length, code: c._id })),
       unavailable: (count) => t('cadre:photos_unavailable', { count }),
     };
   }
@@ -183,12 +199,7 @@ export class ConcernService {
     const notices: Notice[] = [];
     for (const memberId of await this.router.secretariatOf(c.levelUnitId)) {
       const { t, member } = await this.translatorFor(memberId);
-      const text = t(`cadre:notify.flagged_${reason}`, {
-        code: c._id,
-        category: this.categoryLabel(t, c.category),
-        unit: await this.unitName(c.orgUnitId, at),
-        urgency: t(c.urgent ? 'cadre:urgency.urgent' : 'cadre:urgency.normal'),
-      });
+      const text = t(`cadre:notify.flagged_${reason}`, await this.summaryVars(t, c, at));
       notices.push({ memberId, key: `concern:${c._id}:s${c.slaSeq}:flag:${reason}:${memberId}`, message: { text, locale: member?.locale } });
     }
     return notices;
@@ -309,13 +320,8 @@ export class ConcernService {
       if (!c.assigneeId) return [];
       const { t, member } = await this.translatorFor(c.assigneeId);
       const message = { text: t(text ? 'cadre:notify.answered' : 'cadre:notify.answered_photo', { code, text }), locale: member?.locale };
-      // Only the new photo follows, captioned with its place among the concern's photos.
-      const photos = photo ? this.noticePhotos(t, c) : undefined;
-      if (photos) {
-        const last = photos.refs.length - 1;
-        photos.refs = photos.refs.slice(last);
-        photos.captions = photos.captions.slice(last);
-      }
+      // Only the new photo follows.
+      const photos = photo ? this.noticePhotos(t, c, c.photoRefs!.length - 1) : undefined;
       return [{ memberId: c.assigneeId, key: `concern:${code}:answer:${c.events.length}`, message, ...(photos ? { photos } : {}) }];
     });
   }
@@ -582,17 +588,21 @@ export class ConcernService {
    * assignee and, for categories with the conflict-of-interest exclusion, cadres in conflict with
    * the concerned unit. Those of a responsible organisation come first.
    */
-  async placementTargets(code: string, at: Date): Promise<{ memberId: string; name: string; organisation: string; unitId: string }[]> {
+  async placementTargets(code: string, at: Date): Promise<PlacementTarget[]> {
     const c = await this.get(code);
-    const rule = c ? this.policy.categories[c.category] : undefined;
-    if (!c || !rule || !c.flagged || !OPEN_STATUSES.includes(c.status)) return [];
+    return c ? this.placementTargetsOf(c, at) : [];
+  }
+
+  private async placementTargetsOf(c: ConcernDoc, at: Date): Promise<PlacementTarget[]> {
+    const rule = this.policy.categories[c.category];
+    if (!rule || !c.flagged || !OPEN_STATUSES.includes(c.status)) return [];
     const concernedPath = new Set(await this.router.chainFrom(c.orgUnitId, at));
     const fits = (await this.cadres.active()).filter((a) => a.memberId !== c.assigneeId && !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))));
     const byMember = new Map<string, CadreAssignmentDoc>();
     for (const a of fits.sort((x, y) => Number(rule.organisations.includes(y.organisation)) - Number(rule.organisations.includes(x.organisation)))) {
       if (!byMember.has(a.memberId)) byMember.set(a.memberId, a);
     }
-    const out = [];
+    const out: PlacementTarget[] = [];
     for (const a of byMember.values()) {
       const m = await this.d.models.Member.findById(a.memberId).lean();
       if (m?.status === 'active') out.push({ memberId: a.memberId, name: m.displayName ?? a.memberId, organisation: a.organisation, unitId: a.orgUnitId });
@@ -603,9 +613,8 @@ export class ConcernService {
   /** The secretariat gives a flagged concern to a cadre: new deadlines from now at its level, the cadre told. Audited. */
   async placeFlagged(actorId: string, code: string, cadreId: string, at: Date): Promise<Notice[]> {
     return this.lock.with(code, async () => {
-      const targets = await this.placementTargets(code, at);
-      if (!targets.some((x) => x.memberId === cadreId)) throw new ConcernStateError('bad_target');
-      const c = (await this.get(code))!;
+      const c = await this.get(code);
+      if (!c || !(await this.placementTargetsOf(c, at)).some((x) => x.memberId === cadreId)) throw new ConcernStateError('bad_target');
       await this.timers.cancel(c);
       c.assigneeId = cadreId;
       c.flagged = false;

@@ -33,6 +33,12 @@ export interface ConcernEvent {
   lateMs?: number;
 }
 
+/** The locale key suffix of an event in a history (`event.<this>`): a photo answer reads differently. */
+export function eventLabelKey(e: Pick<ConcernEvent, 'kind' | 'photo' | 'text'>): string {
+  if (!e.photo) return e.kind;
+  return e.text ? `${e.kind}_photo_text` : `${e.kind}_photo`;
+}
+
 /** A concern as cadres and reports see it: no field names the reporter. */
 export interface ConcernDoc {
   _id: string;

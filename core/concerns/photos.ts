@@ -23,11 +23,11 @@ export interface NoticePhotos {
   unavailable: (count: number) => string;
 }
 
-const URL = /^https:\/\/\S+$/;
+const HTTPS_URL = /^https:\/\/\S+$/;
 
 /** Whether a photo can be sent on `channel`. */
 export function usableOn(photo: PhotoRef, channel: ChannelName): boolean {
-  return URL.test(photo.ref) || photo.channel === channel;
+  return HTTPS_URL.test(photo.ref) || photo.channel === channel;
 }
 
 /** The messages that show these photos on `channel`, then a note for any that cannot be shown. */
