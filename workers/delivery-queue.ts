@@ -31,7 +31,7 @@ export interface DeliveryJob extends Envelope {
   sent?: number;
 }
 
-/** The Outbox the engine writes to: queues envelopes and records them as queued. */
+/** The Outbox the engine writes to: queues envelopes and records them as queued (except tallied and `recordOnOutcome` ones). */
 export class QueueOutbox implements Outbox {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
 

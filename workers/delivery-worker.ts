@@ -151,7 +151,9 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await count('failed');
         throw err;
       }
-      await count('sent');
+      // Sent is sent: a failing count must not make the job retry and send the message twice. An
+      // uncounted job is settled by the runner's lost-outcome valve instead.
+      await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubSecrets(err.message).slice(0, 200) }, 'could not count a sent delivery'));
       recorder.add(job.id!, data, job.attemptsMade + 1);
     },
     {

@@ -4,11 +4,12 @@
  * on the per-channel delivery lanes (bulk priority, key `bc:<broadcastId>:<memberId>`, so a page
  * redone after a crash sends nothing twice), and settles the counts from the lanes' outcome
  * tally. Crash-safe: every step can be repeated, and the cursor lives on the broadcast document.
- * Waits in quiet hours; stops within a page when paused or cancelled; keeps at most a few
+ * Waits in quiet hours; stops between pages when paused or cancelled; keeps at most a few
  * seconds of messages queued ahead so a pause or cancel takes effect quickly.
  *
- * Every MongoDB access here is a stream read once, an insert, or a write by `_id`: nothing grows
- * with the size of the broadcast (FerretDB scans a whole collection for any other filter).
+ * Every MongoDB access here is a stream read once, an insert, or a write to the broadcast
+ * document itself: nothing grows with the size of the broadcast (FerretDB scans a whole
+ * collection for any filter but `_id`, and the broadcasts collection stays small).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -88,6 +89,9 @@ interface RunState {
   stream?: AudienceStream;
   /** Since when the lanes have been empty while outcomes are missing. */
   idleSince?: number;
+  /** After a cancel: the outcome total last seen, and since when it has not moved. */
+  lastTotal?: number;
+  stillSince?: number;
 }
 
 export class BroadcastRunner {
@@ -135,8 +139,8 @@ export class BroadcastRunner {
           return;
         case 'cancelled': {
           if (b.finishedAt) return;
-          await this.withdraw(b);
-          if (await this.settle(b, true)) {
+          await this.o.lanes.withdraw(b._id);
+          if ((await this.settle(b, true)) || (await this.giveUpAfterCancel(b, state))) {
             await bm.Broadcast.updateOne({ _id: id }, { $set: { finishedAt: now, updatedAt: now } });
             return;
           }
@@ -274,9 +278,25 @@ export class BroadcastRunner {
     return true;
   }
 
-  /** After a cancel: takes the broadcast's messages that have not started off the queues. */
-  private async withdraw(b: BroadcastDoc): Promise<void> {
-    await this.o.lanes.withdraw(b._id);
+  /**
+   * After a cancel, every waiting message of the broadcast is withdrawn on each pass, so only
+   * ones already started can still report. Outcomes still missing once the total has not moved
+   * for `lostAfterMs` never will come (a job the queue lost, a crash between withdrawing a job
+   * and counting it): they are counted as cancelled so the broadcast finishes.
+   */
+  private async giveUpAfterCancel(b: BroadcastDoc, state: RunState): Promise<boolean> {
+    const o = await this.o.lanes.outcomes(b._id);
+    const total = o.sent + o.failed + o.unreachable + o.cancelled;
+    if (state.lastTotal !== total) {
+      state.lastTotal = total;
+      state.stillSince = Date.now();
+      return false;
+    }
+    if (Date.now() - state.stillSince! < this.lostAfterMs) return false;
+    const missing = b.counts.targeted - total;
+    this.o.log.warn({ broadcast: b._id, missing }, 'cancelled broadcast: outcomes lost; counted as cancelled');
+    await this.o.bm.Broadcast.updateOne({ _id: b._id }, { $inc: { 'counts.cancelled': missing }, $set: { updatedAt: this.o.clock.now() } });
+    return true;
   }
 
   /** Takes the per-broadcast lock, waiting up to one lock lifetime for a crashed holder's to expire. */

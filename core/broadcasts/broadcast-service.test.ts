@@ -145,6 +145,46 @@ describe('broadcasts', () => {
     expect(done.counts).toMatchObject({ targeted: 6, sent: 5, failed: 1, cancelled: 0 });
   }, 60_000);
 
+  it('counts as pending only the targeted messages without an outcome, not members skipped as unreachable', async () => {
+    const { app } = await setup(4);
+    await app.models.ChannelIdentity.updateOne({ _id: 'console:u1' }, { $set: { unreachable: true } });
+    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
+    await lane.pause();
+    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
+    const [queue] = app.outbox.queuesOf('console');
+    await eventually(async () => expect(await queue!.getJobs(['prioritized', 'waiting'])).toHaveLength(3));
+    const r = await eventually(async () => {
+      const res = await app.services.broadcasts.results(broadcast._id);
+      expect(res.broadcast.fannedOut).toBe(true);
+      return res;
+    });
+    expect(r.broadcast.counts).toMatchObject({ targeted: 3, unreachable: 1, sent: 0 });
+    expect(r.pending).toBe(3);
+    lane.resume();
+    await waitStatus(app, broadcast._id, 'done');
+    expect((await app.services.broadcasts.results(broadcast._id)).pending).toBe(0);
+  });
+
+  it('finishes a cancelled broadcast whose withdrawn job was never counted', async () => {
+    const { app, received } = await setup(6);
+    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
+    await lane.pause();
+    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
+    const [queue] = app.outbox.queuesOf('console');
+    const jobs = await eventually(async () => {
+      const waiting = await queue!.getJobs(['prioritized', 'waiting']);
+      expect(waiting).toHaveLength(6);
+      return waiting;
+    });
+    // As if the process died between taking the job off the queue and counting it.
+    await jobs[0]!.remove();
+    await app.services.broadcasts.cancel(broadcast._id, SECRETARIAT, app.clock.now());
+    const done = await waitStatus(app, broadcast._id, 'cancelled', 40_000);
+    lane.resume();
+    expect(total(received)).toBe(0);
+    expect(done.counts).toMatchObject({ targeted: 6, sent: 0, failed: 0, cancelled: 6 });
+  }, 60_000);
+
   it('waits through quiet hours instead of sending', async () => {
     const { app, received, bm } = await setup(3);
     app.clock.advance(13 * 3600_000); // 02:00Z → 15:00Z = 22:00 in Vietnam

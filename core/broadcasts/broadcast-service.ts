@@ -291,7 +291,8 @@ export class BroadcastService {
   async results(id: string, now = new Date()): Promise<{ broadcast: BroadcastDoc; pending: number; nextRun?: Date }> {
     const b = await this.load(id);
     const c = b.counts;
-    const pending = Math.max(0, c.targeted - c.sent - c.failed - c.unreachable - c.cancelled);
+    // Members skipped as unreachable at fan-out count in `unreachable` but were never targeted.
+    const pending = Math.max(0, c.targeted - c.sent - c.failed - (b.deliveredUnreachable ?? 0) - c.cancelled);
     const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(parseCron(b.schedule.cron), now) : undefined;
     return { broadcast: b, pending, ...(nextAt ? { nextRun: nextAt } : {}) };
   }

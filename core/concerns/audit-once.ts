@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditDoc, Models } from '../db.js';
+import { insertNew } from '../insert-new.js';
 import { GroupCommit } from './group-commit.js';
 import { writeGateOf } from '../write-gate.js';
 
@@ -14,16 +15,8 @@ const writers = new WeakMap<Models, GroupCommit<AuditDoc>>();
 function writerFor(models: Models): GroupCommit<AuditDoc> {
   let w = writers.get(models);
   if (!w) {
-    w = new GroupCommit<AuditDoc>(async (docs) => {
-      try {
-        await writeGateOf(models).run(() => models.Audit.insertMany(docs, { ordered: false, lean: true }));
-      } catch (err) {
-        // Entries already written (a retried job or event) are what the ids are for; anything else fails the batch.
-        const errors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors;
-        const duplicatesOnly = errors?.length ? errors.every((e) => (e.code ?? e.err?.code) === 11000) : (err as { code?: number }).code === 11000;
-        if (!duplicatesOnly) throw err;
-      }
-    });
+    // Entries already written (a retried job or event) are what the ids are for; anything else fails the batch.
+    w = new GroupCommit<AuditDoc>(async (docs) => void (await writeGateOf(models).run(() => insertNew(models.Audit, docs))));
     writers.set(models, w);
   }
   return w;
