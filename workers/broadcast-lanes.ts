@@ -2,12 +2,11 @@
 import type { Redis } from 'ioredis';
 import type { DeliveryLanes, DeliveryOutcomes } from '../core/broadcasts/broadcast-runner.js';
 import type { DeliveryDoc, Models } from '../core/db.js';
-import type { ChannelName, Envelope } from '../core/engine/types.js';
+import { CHANNELS_BY_PREFERENCE, type ChannelName, type Envelope } from '../core/engine/types.js';
 import { insertNew } from '../core/insert-new.js';
 import { deliveryJobId, type QueueOutbox } from './delivery-queue.js';
 import { DeliveryTally } from './delivery-tally.js';
 
-const CHANNELS: ChannelName[] = ['console', 'telegram', 'zalo'];
 
 /** Wraps the outbox: sending, pending counts, outcome tallies, and withdrawing a cancelled broadcast's waiting jobs. */
 export class QueueLanes implements DeliveryLanes {
@@ -40,7 +39,7 @@ export class QueueLanes implements DeliveryLanes {
 
   async withdraw(group: string): Promise<number> {
     const removed: { id: string; data: Envelope }[] = [];
-    for (const channel of CHANNELS) {
+    for (const channel of CHANNELS_BY_PREFERENCE) {
       for (const q of this.outbox.queuesOf(channel)) {
         // Removing shifts later jobs forward, so the next page starts after the jobs kept.
         for (let start = 0; ; ) {

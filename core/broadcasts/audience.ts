@@ -4,13 +4,11 @@
  * sorts each member into "send here" or a counted reason to skip.
  */
 import type { ChannelIdentityDoc, MemberDoc, Models } from '../db.js';
-import type { ChannelName } from '../engine/types.js';
+import { CHANNELS_BY_PREFERENCE, type ChannelName } from '../engine/types.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { Audience } from './models.js';
 import { SortedCursor, type RawCursor } from './sorted-cursor.js';
 
-/** Channels tried in this order when a member has several and the audience names none. */
-export const CHANNEL_PREFERENCE: ChannelName[] = ['zalo', 'telegram', 'console'];
 
 /** A member the broadcast goes to, and where. */
 export interface Recipient {
@@ -160,6 +158,6 @@ export class AudienceStream {
 }
 
 function rank(channel: string): number {
-  const i = CHANNEL_PREFERENCE.indexOf(channel as ChannelName);
-  return i < 0 ? CHANNEL_PREFERENCE.length : i;
+  const i = CHANNELS_BY_PREFERENCE.indexOf(channel as ChannelName);
+  return i < 0 ? CHANNELS_BY_PREFERENCE.length : i;
 }

@@ -18,7 +18,7 @@ import type { Models } from '../db.js';
 import { insertNew } from '../insert-new.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
-import type { ChannelName, Clock, Envelope, Outbound } from '../engine/types.js';
+import { CHANNELS_BY_PREFERENCE, type ChannelName, type Clock, type Envelope, type Outbound } from '../engine/types.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { MaterialDoc } from '../materials/models.js';
 import type { AudienceReader, AudienceStream } from './audience.js';
@@ -192,7 +192,7 @@ export class BroadcastRunner {
   }
 
   private async windowFull(b: BroadcastDoc): Promise<boolean> {
-    const channels: ChannelName[] = b.audience.channel ? [b.audience.channel] : ['zalo', 'telegram', 'console'];
+    const channels: readonly ChannelName[] = b.audience.channel ? [b.audience.channel] : CHANNELS_BY_PREFERENCE;
     for (const c of channels) {
       const window = Math.max(this.pageSize, Math.min(this.maxWindow, this.o.rates[c] * this.windowSeconds));
       if ((await this.o.lanes.pending(c)) > window) return true;
@@ -262,7 +262,7 @@ export class BroadcastRunner {
    * can finish (and logged, as this should not happen).
    */
   private async giveUpOnLost(b: BroadcastDoc, state: RunState): Promise<boolean> {
-    const channels: ChannelName[] = b.audience.channel ? [b.audience.channel] : ['zalo', 'telegram', 'console'];
+    const channels: readonly ChannelName[] = b.audience.channel ? [b.audience.channel] : CHANNELS_BY_PREFERENCE;
     for (const c of channels) {
       if ((await this.o.lanes.pending(c)) > 0) {
         state.idleSince = undefined;

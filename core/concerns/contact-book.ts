@@ -11,7 +11,7 @@
  * once, as before.
  */
 import type { ChannelIdentityDoc, Models } from '../db.js';
-import type { ChannelName } from '../engine/types.js';
+import { CHANNELS_BY_PREFERENCE, type ChannelName } from '../engine/types.js';
 
 /** A chat to send to. */
 export interface Chat {
@@ -19,11 +19,10 @@ export interface Chat {
   chatId: string;
 }
 
-const PREFERENCE = ['zalo', 'telegram', 'console'];
 
 /** The preferred reachable chat among identities (first found wins within a channel). */
 function pick(identities: ChannelIdentityDoc[]): Chat | undefined {
-  const ok = identities.filter((i) => !i.unreachable).sort((a, b) => PREFERENCE.indexOf(a.channel) - PREFERENCE.indexOf(b.channel));
+  const ok = identities.filter((i) => !i.unreachable).sort((a, b) => CHANNELS_BY_PREFERENCE.indexOf(a.channel as ChannelName) - CHANNELS_BY_PREFERENCE.indexOf(b.channel as ChannelName));
   const best = ok[0];
   return best ? { channel: best.channel as ChannelName, chatId: best.chatId } : undefined;
 }

@@ -2,6 +2,9 @@
 
 export type ChannelName = 'console' | 'telegram' | 'zalo';
 
+/** Every channel, the one to reach a person on first: Zalo (most workers), Telegram, the console. */
+export const CHANNELS_BY_PREFERENCE: readonly ChannelName[] = ['zalo', 'telegram', 'console'];
+
 /** What kind of non-text content arrived (text-only events have none). */
 export type MediaKind = 'photo' | 'sticker' | 'voice' | 'document' | 'video' | 'location' | 'other';
 
