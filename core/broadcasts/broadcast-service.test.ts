@@ -36,6 +36,20 @@ async function waitStatus(a: TestApp, id: string, status: BroadcastDoc['status']
   }, timeoutMs);
 }
 
+/** Pauses the console lane, creates a broadcast to everyone, and waits until `queued` of its messages wait in the lane. */
+async function queuedWhilePaused(a: TestApp, queued: number) {
+  const lane = a.workers.find((w) => w.name === 'deliver-console-0')!;
+  await lane.pause();
+  const { broadcast } = await a.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: a.clock.now() });
+  const [queue] = a.outbox.queuesOf('console');
+  const jobs = await eventually(async () => {
+    const waiting = await queue!.getJobs(['prioritized', 'waiting']);
+    expect(waiting).toHaveLength(queued);
+    return waiting;
+  });
+  return { broadcast, jobs, lane };
+}
+
 describe('broadcasts', () => {
   it('sends to the org subtree once each, skips and counts opted-out, erased and unreachable members', async () => {
     const { app, received } = await setup(24);
@@ -128,15 +142,7 @@ describe('broadcasts', () => {
 
   it('finishes and counts as failed a delivery the queue lost without running it', async () => {
     const { app, received } = await setup(6);
-    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
-    await lane.pause();
-    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
-    const [queue] = app.outbox.queuesOf('console');
-    const jobs = await eventually(async () => {
-      const waiting = await queue!.getJobs(['prioritized', 'waiting']);
-      expect(waiting).toHaveLength(6);
-      return waiting;
-    });
+    const { broadcast, jobs, lane } = await queuedWhilePaused(app, 6);
     // What BullMQ does to a job that stalled too often: it is gone without our processor running.
     await jobs[0]!.remove();
     lane.resume();
@@ -148,11 +154,7 @@ describe('broadcasts', () => {
   it('counts as pending only the targeted messages without an outcome, not members skipped as unreachable', async () => {
     const { app } = await setup(4);
     await app.models.ChannelIdentity.updateOne({ _id: 'console:u1' }, { $set: { unreachable: true } });
-    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
-    await lane.pause();
-    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
-    const [queue] = app.outbox.queuesOf('console');
-    await eventually(async () => expect(await queue!.getJobs(['prioritized', 'waiting'])).toHaveLength(3));
+    const { broadcast, lane } = await queuedWhilePaused(app, 3);
     const r = await eventually(async () => {
       const res = await app.services.broadcasts.results(broadcast._id);
       expect(res.broadcast.fannedOut).toBe(true);
@@ -167,15 +169,7 @@ describe('broadcasts', () => {
 
   it('finishes a cancelled broadcast whose withdrawn job was never counted', async () => {
     const { app, received } = await setup(6);
-    const lane = app.workers.find((w) => w.name === 'deliver-console-0')!;
-    await lane.pause();
-    const { broadcast } = await app.services.broadcasts.create({ content: { text: 'Thông báo' }, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now: app.clock.now() });
-    const [queue] = app.outbox.queuesOf('console');
-    const jobs = await eventually(async () => {
-      const waiting = await queue!.getJobs(['prioritized', 'waiting']);
-      expect(waiting).toHaveLength(6);
-      return waiting;
-    });
+    const { broadcast, jobs, lane } = await queuedWhilePaused(app, 6);
     // As if the process died between taking the job off the queue and counting it.
     await jobs[0]!.remove();
     await app.services.broadcasts.cancel(broadcast._id, SECRETARIAT, app.clock.now());
