@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { AccountLinks } from '../core/members/account-links.js';
 import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
+import { resolvePrivacyKeys, type PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
 import { AudienceReader } from '../core/broadcasts/audience.js';
@@ -48,6 +49,8 @@ export interface AppOptions {
   concernPolicy?: ConcernPolicy;
   /** Start the delivery workers in this process (default true). */
   workers?: boolean;
+  /** The privacy keys (default: from the configuration, or generated into .data/ for local use). */
+  keys?: PrivacyKeys;
 }
 
 export interface App {
@@ -85,6 +88,7 @@ function bullConnection(url: string) {
 /** Builds and starts the app; throws DatabaseUnavailableError / RedisUnavailableError with one clear line. */
 export async function createApp(o: AppOptions): Promise<App> {
   const log = o.log ?? createLogger(o.config.LOG_LEVEL);
+  const keys = o.keys ?? resolvePrivacyKeys(o.config, { onGenerated: (file) => process.stderr.write(`[start] generated the local privacy keys into ${file} (local use only; production sets REPORTER_SEAL_KEY and MARKER_KEY, see docs/privacy.md)\n`) });
   const redis = await connectRedis(o.redisUrl);
   let conn: Connection;
   try {
@@ -118,6 +122,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs),
     materials,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
+    keys,
   };
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);

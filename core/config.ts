@@ -30,6 +30,10 @@ const optionalText = (pattern: RegExp, message: string) =>
     .transform((v) => (v ? v : undefined))
     .refine((v) => v === undefined || pattern.test(v), { message });
 
+/** A 32-byte secret: 64 hex characters, or base64. */
+const KEY_PATTERN = /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/;
+const KEY_MESSAGE = 'expected 32 random bytes as 64 hex characters (openssl rand -hex 32)';
+
 export const configSchema = z.object({
   MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://'], 'mongodb://127.0.0.1:27017/donghanh'),
   MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name of letters, digits, _ or -').default('donghanh'),
@@ -52,6 +56,9 @@ export const configSchema = z.object({
   ZALO_RATE_PER_SECOND: intIn(1, 10_000, 20),
   PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
   PORT: intIn(0, 65535, 3000),
+  REPORTER_SEAL_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
+  REPORTER_SEAL_KEY_PREVIOUS: optionalText(new RegExp(`^(${KEY_PATTERN.source.slice(1, -1)})(,(${KEY_PATTERN.source.slice(1, -1)}))*$`), `expected keys like REPORTER_SEAL_KEY, separated by commas`),
+  MARKER_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -32,6 +32,8 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(lan.last.choices?.map((c) => c.id)).toContain('harassment');
     const urgent = await lan.say('quay roi tinh duc');
     expect(textOf(urgent)).toContain('1900 969680');
+    // Violence: the police too, not only the Women's Union line.
+    expect(textOf(urgent)).toContain('Công an: 113');
     expect(textOf(urgent)).toContain('Công ty TNHH Giày da Phúc Thịnh');
     await lan.say('1');
     expect(textOf(await lan.send({ media: 'voice' }))).toContain('chưa nhận ghi âm');
@@ -49,6 +51,10 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(sent)).toContain('KHẨN CẤP');
     const c = (await app.services.concerns.get(code))!;
     expect(c).toMatchObject({ urgent: true, anonymous: true, photos: 2, category: 'harassment', orgUnitId: 'ent-phuc-thinh', assigneeId: 'm-wu' });
+    // Nothing on the concern names the reporter's account: its intake key is a keyed HMAC.
+    expect(c.intakeKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(c)).not.toContain('0912345678');
+    expect(JSON.stringify(c)).not.toContain('m-lan');
     expect(c.photoRefs).toEqual([
       { channel: 'console', ref: 'https://example.org/line-3.jpg' },
       { channel: 'console', ref: 'https://example.org/note.jpg' },
@@ -156,9 +162,29 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     await app.services.concerns.submit({ memberId: 'm-lan', category: 'overtime', orgUnitId: 'ent-phuc-thinh', description: 'Tăng ca quá nhiều giờ', photos: 0, anonymous: true, intakeKey: 'x1', at: app.clock.now() });
     await lan.say('menu');
     await lan.say('concerns');
-    const refused = await lan.say('new');
+    await lan.say('new');
+    const refused = await lan.say('tien luong');
     expect(textOf(refused)).toContain('1 phản ánh chưa giải quyết xong');
+    // Every refusal names the lines to call.
+    for (const line of ['Công an: 113', 'Cấp cứu: 115', '1900 969680']) expect(textOf(refused)).toContain(line);
     expect(lan.last.choices?.map((c) => c.id)).toEqual(['new', 'mine', 'back']);
+
+    // An urgent matter is never refused: harassment goes on to the next question, with the hotlines.
+    await lan.say('new');
+    const urgent = await lan.say('quấy rối tình dục');
+    expect(textOf(urgent)).not.toContain('chưa giải quyết xong');
+    expect(textOf(urgent)).toContain('Công an: 113');
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['workplace', 'other']);
+    await lan.say('hủy');
+  });
+
+  it('submits an urgent concern past the open-concern limit', async () => {
+    const limited = { ...app.services.concerns.policy, maxOpenPerWorker: 0 };
+    app.services.concerns.policy = limited;
+    const { concern } = await app.services.concerns.submit({ memberId: 'm-lan', category: 'safety', orgUnitId: 'ent-phuc-thinh', description: 'Máy dập chuyền 2 hỏng che chắn', photos: 0, anonymous: true, intakeKey: 'urgent-past-limit', at: app.clock.now() });
+    expect(concern).toMatchObject({ urgent: true, status: 'received' });
+    await expect(app.services.concerns.submit({ memberId: 'm-lan', category: 'wages', orgUnitId: 'ent-phuc-thinh', description: 'Chậm lương tháng này', photos: 0, anonymous: true, intakeKey: 'ordinary-past-limit', at: app.clock.now() })).rejects.toThrow(/open concerns|limit|TooMany/i);
+    app.services.concerns.policy = { ...limited, maxOpenPerWorker: 1 };
   });
 
   it('forgets the worker in their concerns when they delete their data: texts and photos gone, the open one closed, its cadre told', async () => {

@@ -8,7 +8,7 @@ import { formatVnTime } from '../core/concerns/concern-service.js';
 import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
-import { categoryIds } from '../core/concerns/policy.js';
+import { allHotlines, categoryIds, type Hotline } from '../core/concerns/policy.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 
 /** The concern being written, kept in the conversation's scratch data. */
@@ -34,9 +34,19 @@ function code(ctx: FlowContext): string {
   return String(ctx.state.data.concernCode ?? '');
 }
 
+/** The lines to call, as one line of text ("Công an: 113 · …"). */
+function hotlineText(ctx: FlowContext, hotlines: Hotline[]): string {
+  return hotlines.map((h) => ctx.t('concern:hotline_entry', { name: ctx.t(`concern:hotline_name.${h.name}`), number: h.number })).join(' · ');
+}
+
+/** The open-concern limit, said with every hotline: a refusal must never hide where to call. */
+function refuseLimit(ctx: FlowContext, limit: number): void {
+  ctx.reply(ctx.t('concern:limit_reached', { limit, hotlines: hotlineText(ctx, allHotlines(ctx.services.concerns.policy)) }));
+}
+
 /** Says kindly why something cannot be done; rethrows anything unexpected. */
 function explain(ctx: FlowContext, err: unknown): void {
-  if (err instanceof TooManyOpenConcernsError) ctx.reply(ctx.t('concern:limit_reached', { limit: err.limit }));
+  if (err instanceof TooManyOpenConcernsError) refuseLimit(ctx, err.limit);
   else if (err instanceof ConcernClosedError) ctx.reply(ctx.t('concern:closed'));
   else if (err instanceof ConcernStateError) ctx.reply(ctx.t(`concern:state.${err.reason}`, { days: ctx.services.concerns.policy.reopenDays }));
   else if (err instanceof ConcernNotFoundError) ctx.reply(ctx.t('concern:not_found'));
@@ -77,12 +87,7 @@ export const concernFlow: Flow = {
       async input(ctx, { choice }) {
         if (choice!.id === 'back') return ctx.home();
         if (choice!.id === 'mine') return ctx.go('concern', 'mine');
-        const { concerns } = ctx.services;
-        const open = await concerns.openCount(ctx.member!._id);
-        if (open >= concerns.policy.maxOpenPerWorker) {
-          ctx.reply(ctx.t('concern:limit_reached', { limit: concerns.policy.maxOpenPerWorker }));
-          return ctx.repeat();
-        }
+        // The open-concern limit is checked once the category is known: urgent ones are never refused.
         ctx.state.data.concernDraft = { photos: 0 } satisfies Draft;
         return ctx.go('concern', 'category');
       },
@@ -94,11 +99,17 @@ export const concernFlow: Flow = {
         ctx.ask(ctx.t('concern:ask_category'), ids.map((id) => ({ id, label: ctx.t(`concern:category.${id}`) })));
       },
       async input(ctx, { choice }) {
+        const { concerns } = ctx.services;
         const d = draft(ctx);
         d.category = choice!.id;
-        const rule = ctx.services.concerns.policy.categories[d.category]!;
+        const rule = concerns.policy.categories[d.category]!;
         // Urgent: the hotline first, before any more questions.
-        if (rule.urgent) ctx.reply(ctx.t('concern:urgent_notice', { hotline: rule.hotlineKey ? ctx.t(rule.hotlineKey) : '' }));
+        if (rule.urgent) ctx.reply(ctx.t('concern:urgent_notice', { hotline: hotlineText(ctx, rule.hotlines ?? []) }));
+        else if (!(await concerns.mayOpen(ctx.member!._id, d.category))) {
+          refuseLimit(ctx, concerns.policy.maxOpenPerWorker);
+          delete ctx.state.data.concernDraft;
+          return ctx.jump('concern', 'home');
+        }
         return ctx.go('concern', 'unit');
       },
     },
@@ -236,7 +247,8 @@ export const concernFlow: Flow = {
             photos: d.photos,
             ...(d.photoRefs?.length ? { photoRefs: d.photoRefs } : {}),
             anonymous: d.anonymous!,
-            intakeKey: `${ctx.identity._id}:${ctx.inbound.eventId}`,
+            // Keyed, so the stored key names no platform account (a replay still finds its concern).
+            intakeKey: ctx.services.keys.marker('concern-intake', ctx.identity._id, ctx.inbound.eventId),
             at: ctx.now,
           });
           await notifyInTurn(ctx, notices);

@@ -227,11 +227,17 @@ export class ConcernService {
     return this.cm.Concern.countDocuments({ _id: { $in: codes }, status: { $in: OPEN_STATUSES } });
   }
 
-  /** Creates, routes and times a concern; throws TooManyOpenConcernsError past the limit. */
+  /** Whether a new concern of this category would pass the open-concern limit (urgent ones always do). */
+  async mayOpen(memberId: string, category: string): Promise<boolean> {
+    if (this.policy.categories[category]?.urgent) return true;
+    return (await this.openCount(memberId)) < this.policy.maxOpenPerWorker;
+  }
+
+  /** Creates, routes and times a concern; throws TooManyOpenConcernsError past the limit (never for urgent categories). */
   async submit(i: Intake): Promise<{ concern: ConcernDoc; notices: Notice[] }> {
     if (!this.policy.categories[i.category]) throw new Error(`unknown concern category "${i.category}": add it to the concerns policy`);
     // Checked before sealing; one person's events are handled one at a time by the engine.
-    const limitReached = (await this.openCount(i.memberId)) >= this.policy.maxOpenPerWorker;
+    const limitReached = !(await this.mayOpen(i.memberId, i.category));
     let code = '';
     for (let attempt = 0; ; attempt++) {
       if (attempt > 20) throw new Error('could not find a free reference code');

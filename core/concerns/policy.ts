@@ -5,13 +5,27 @@
  */
 import type { Organisation } from './models.js';
 
+/** A phone line shown to a worker in danger. */
+export interface Hotline {
+  /** Key under concern:hotline_name (e.g. "police"). */
+  name: string;
+  number: string;
+}
+
+/** Vietnam's national lines, and the Women's Union counselling line. */
+export const HOTLINES = {
+  police: { name: 'police', number: '113' },
+  emergency: { name: 'emergency', number: '115' },
+  womensUnion: { name: 'womens_union', number: '1900 969680' },
+} satisfies Record<string, Hotline>;
+
 /** How one category is routed. */
 export interface CategoryRule {
   /** Organisations whose cadres may handle it, any of them. */
   organisations: Organisation[];
   urgent: boolean;
-  /** Locale key (namespace concern) of the hotline shown at once for urgent categories. */
-  hotlineKey?: string;
+  /** Lines to call at once (urgent categories): who answers (a key under concern:hotline_name) and the number. */
+  hotlines?: Hotline[];
   /** Keep it away from cadres with a conflict of interest in the concerned unit. */
   conflictExclusion: boolean;
   /** SLA per level in seconds (the last entry applies to higher levels). */
@@ -37,7 +51,7 @@ export interface ConcernPolicy {
   urgentIgnoresBusinessHours: boolean;
   /** A reminder goes to the assignee when this share of the SLA window has passed. */
   reminderAt: number;
-  /** Open concerns a worker may have at once. */
+  /** Open concerns a worker may have at once (urgent categories are never refused). */
   maxOpenPerWorker: number;
   /** Days after resolution during which the worker may reopen. */
   reopenDays: number;
@@ -58,8 +72,8 @@ export const DEFAULT_POLICY: ConcernPolicy = {
     contract: { organisations: ['trade_union'], urgent: false, conflictExclusion: true, ...normal },
     housing_security: { organisations: ['youth_union', 'youth_federation', 'womens_union'], urgent: false, conflictExclusion: false, ...normal },
     childcare: { organisations: ['womens_union', 'trade_union'], urgent: false, conflictExclusion: false, ...normal },
-    safety: { organisations: ['trade_union'], urgent: true, hotlineKey: 'concern:hotline.safety', conflictExclusion: true, ...urgentSla },
-    harassment: { organisations: ['womens_union', 'trade_union'], urgent: true, hotlineKey: 'concern:hotline.harassment', conflictExclusion: true, ...urgentSla },
+    safety: { organisations: ['trade_union'], urgent: true, hotlines: [HOTLINES.emergency, HOTLINES.police], conflictExclusion: true, ...urgentSla },
+    harassment: { organisations: ['womens_union', 'trade_union'], urgent: true, hotlines: [HOTLINES.womensUnion, HOTLINES.police], conflictExclusion: true, ...urgentSla },
     skills: { organisations: ['youth_union'], urgent: false, conflictExclusion: false, ...normal },
     culture: { organisations: ['youth_union', 'youth_federation'], urgent: false, conflictExclusion: false, ...normal },
   },
@@ -99,4 +113,11 @@ export function categoryIds(policy: ConcernPolicy): string[] {
 export function slaMs(rule: CategoryRule, kind: 'first_response' | 'resolution', level: number): number {
   const list = kind === 'first_response' ? rule.firstResponseSeconds : rule.resolutionSeconds;
   return Math.round(list[Math.min(level, list.length - 1)]! * 1000);
+}
+
+/** Every hotline of the urgent categories, each once, in category order. */
+export function allHotlines(policy: ConcernPolicy): Hotline[] {
+  const seen = new Map<string, Hotline>();
+  for (const rule of Object.values(policy.categories)) for (const h of rule.hotlines ?? []) seen.set(`${h.name}|${h.number}`, h);
+  return [...seen.values()];
 }

@@ -2,7 +2,7 @@
  * The engine through its public surface: events in through the console channel, replies out
  * through the real delivery queue, state in the real MongoDB-wire server, locks in real Redis.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../bots/app.js';
 import { ConsolePerson, onboardedPerson, startTestApp, textOf, type TestApp } from '../../test/support/test-app.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
@@ -79,11 +79,16 @@ describe('bad input gets a clear answer in the person\'s language', () => {
     expect(r[1]!.choices).toHaveLength(4);
   });
 
-  it('a message from a group chat', async () => {
+  it('a message from a group chat is answered there, and stores nothing about the person', async () => {
     const p = new ConsolePerson(app, 'group-user');
-    const r = await p.say('hello', { chatType: 'group' });
-    expect(r[0]!.text).toContain('trò chuyện riêng');
-    expect(await app.models.Conversation.findById('console:group-user').lean()).toMatchObject({ flow: 'onboarding', step: 'welcome' });
+    await p.say('hello', { chatType: 'group', eventId: 'group-event-1' });
+    await vi.waitFor(() => expect(p.last?.text).toContain('trò chuyện riêng'), { timeout: 10_000 });
+    expect(await app.models.Conversation.findById('console:group-user').lean()).toBeNull();
+    expect(await app.models.ChannelIdentity.findById('console:group-user').lean()).toBeNull();
+    // The same event delivered again is not answered twice.
+    await p.say('hello', { chatType: 'group', eventId: 'group-event-1' });
+    await p.say('xin chào');
+    expect(p.inbox.filter((m) => m.text.includes('trò chuyện riêng'))).toHaveLength(1);
   });
 });
 

@@ -47,6 +47,7 @@ export class Engine {
    * queued for the next attempt, and ServiceUnavailableError is thrown so webhooks answer 503.
    */
   async handle(inbound: Inbound): Promise<void> {
+    if (inbound.chatType === 'group') return this.answerGroup(inbound);
     try {
       await this.o.inbox.submit(identityIdOf(inbound), inbound, (e) => this.process(revive(e)));
     } catch (err) {
@@ -61,6 +62,17 @@ export class Engine {
   tryAgainMessage(inbound: Inbound): Outbound {
     const t = this.o.services.i18n.for(this.o.services.i18n.pick(inbound.languageHint));
     return { text: t('common:try_again_later') };
+  }
+
+  /**
+   * A message in a group chat gets "please message me privately" and nothing else: no identity,
+   * conversation or member is created, so the person's first private message is a first contact
+   * and nothing meant for them can ever be addressed to the group. A replayed event is dropped
+   * by the delivery queue (same key).
+   */
+  private async answerGroup(e: Inbound): Promise<void> {
+    const t = this.o.services.i18n.for(this.o.services.i18n.pick(e.languageHint));
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${e.channel}:group:${e.chatId}:${e.eventId}`, messages: [{ text: t('common:group_chat') }], priority: 'reply', recordOnOutcome: true }]);
   }
 
   private tryAgainEnvelope(inbound: Inbound): Envelope {

@@ -9,6 +9,7 @@ import type { Translations } from '../i18n.js';
 import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
+import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { SurveyService } from '../surveys/survey-service.js';
 
 export interface Services {
@@ -28,4 +29,6 @@ export interface Services {
   materials: MaterialService;
   /** The secretariat's scheduled broadcasts. */
   broadcasts: BroadcastService;
+  /** Secrets kept outside the database: the reporter seal and keyed markers. */
+  keys: PrivacyKeys;
 }

@@ -130,10 +130,6 @@ export class Turn implements FlowContext {
   async run(): Promise<void> {
     const e = this.inbound;
     const t = () => this.t;
-    if (e.chatType === 'group') {
-      this.reply(t()('common:group_chat'));
-      return;
-    }
     const current = this.stepOf(this.state.flow, this.state.step);
     if (!current || (current.def.needsMember !== false && !this.member)) return this.home();
 

@@ -19,9 +19,21 @@ export class MemberService {
   constructor(private readonly models: Models, private readonly audit: AuditLog) {}
 
   /** Finds or creates the channel identity: the platform id and chat id, nothing else. */
+  /**
+   * The person's identity on this channel, created at first contact. Only private events reach
+   * here (group events are answered without touching storage), so the chat id is always the
+   * person's own chat: an identity left with a group's chat id by older data, or marked
+   * unreachable after a block, is repaired by the person's next private message.
+   */
   async ensureIdentity(e: Inbound): Promise<ChannelIdentityDoc> {
+    if (e.chatType === 'group') throw new Error('ensureIdentity: group events create no identity');
     const _id = identityIdOf(e);
     const found = await this.models.ChannelIdentity.findById(_id).lean();
+    if (found && (found.chatId !== e.chatId || found.unreachable)) {
+      await this.models.ChannelIdentity.updateOne({ _id }, { $set: { chatId: e.chatId }, $unset: { unreachable: 1 } });
+      const { unreachable: _, ...rest } = found;
+      return { ...rest, chatId: e.chatId };
+    }
     if (found) return found;
     await this.models.ChannelIdentity.updateOne(
       { _id },

@@ -10,6 +10,10 @@ import { loadConfig } from '../../core/config.js';
 import type { Clock, Inbound, Outbound } from '../../core/engine/types.js';
 import { deliveryJobId } from '../../workers/delivery-queue.js';
 
+/** Keys of every test app (fixed, so a test can recompute a marker). */
+export const TEST_SEAL_KEY = '5e'.repeat(32);
+export const TEST_MARKER_KEY = 'a7'.repeat(32);
+
 /** A clock tests can move forward. */
 export class TestClock implements Clock {
   constructor(private t = new Date('2026-11-25T02:00:00Z')) {}
@@ -28,7 +32,7 @@ export interface TestApp extends App {
 /** Starts an app on a fresh database `t_<random>` and Redis prefix; `close()` drops both. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const id = randomBytes(5).toString('hex');
-  const config = loadConfig({ MONGODB_DB: `t_${id}`, REDIS_PREFIX: `t${id}`, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ MONGODB_DB: `t_${id}`, REDIS_PREFIX: `t${id}`, LOG_LEVEL: 'silent', REPORTER_SEAL_KEY: TEST_SEAL_KEY, MARKER_KEY: TEST_MARKER_KEY, ...env });
   const clock = new TestClock();
   const app = await createApp({ config, mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl'), clock });
   const close = app.close;
