@@ -1,7 +1,7 @@
 /**
  * Starts the platform channels whose tokens are configured: their adapters, their delivery
  * workers, and either webhooks on the HTTP server (PUBLIC_URL set) or long polling (unset).
- * The HTTP server always runs for `/healthz` and `/readyz`.
+ * The HTTP server always runs for `/healthz` and `/readyz`; its webhook routes only in webhook mode.
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from '../core/config.js';
@@ -65,10 +65,10 @@ export async function startChannels(app: App, opts: { host?: string } = {}): Pro
   const adapters = createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n);
   const rates = { telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND };
   for (const a of adapters) app.startDelivery(a.sender, rates[a.channel]);
-  const server = buildHttpServer(app, adapters);
+  const mode = config.PUBLIC_URL ? 'webhook' : 'polling';
+  const server = buildHttpServer(app, adapters, mode);
   const address = await server.listen({ port: config.PORT, host: opts.host ?? '0.0.0.0' });
   const pollers: PollingHandle[] = [];
-  const mode = config.PUBLIC_URL ? 'webhook' : 'polling';
   for (const a of adapters) {
     if (config.PUBLIC_URL) await a.setWebhook(webhookUrl(config.PUBLIC_URL, a.channel));
     else pollers.push(await a.startPolling());

@@ -1,6 +1,6 @@
 /**
- * The one HTTP server: platform webhooks, `GET /healthz` (the process is up) and `GET /readyz`
- * (MongoDB and Redis answer), for load balancers and orchestrators.
+ * The one HTTP server: platform webhooks (webhook mode only), `GET /healthz` (the process is up)
+ * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from './app.js';
@@ -11,8 +11,12 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
-/** Builds the server (not listening yet); `listen` is the caller's, so tests can use port 0. */
-export function buildHttpServer(app: App, adapters: ChannelAdapter[]): FastifyInstance {
+/**
+ * Builds the server (not listening yet); `listen` is the caller's, so tests can use port 0.
+ * `POST /webhooks/<channel>` exists only in webhook mode: while polling, nobody may post
+ * updates (e.g. when polling has stopped on a 409 and the route would be the only way in).
+ */
+export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'webhook' | 'polling'): FastifyInstance {
   const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_req, reply) => {
@@ -23,6 +27,7 @@ export function buildHttpServer(app: App, adapters: ChannelAdapter[]): FastifyIn
     const ready = mongodb === 'up' && redis === 'up';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', mongodb, redis });
   });
+  if (mode === 'polling') return server;
   for (const adapter of adapters) {
     server.post(`/webhooks/${adapter.channel}`, (request, reply) => adapter.webhook(request, reply));
   }

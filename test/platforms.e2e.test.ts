@@ -4,9 +4,14 @@
  * the delivery queues, and the fakes record what people would see.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapters, requireWebhookSecrets } from '../bots/channels.js';
+import { buildHttpServer } from '../bots/http-server.js';
 import type { Outbound } from '../core/engine/types.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
+import { FakeTelegramServer } from './fake-telegram-server.js';
+import { FakeZaloServer } from './fake-zalo-server.js';
 import { eventually, startPlatforms, TELEGRAM_SECRET, ZALO_SECRET, type Platforms } from './support/platforms.js';
+import { startTestApp } from './support/test-app.js';
 
 const TG_USER = 5550001;
 const ZL_USER = 'zalo-user-0001';
@@ -146,6 +151,61 @@ describe('webhooks refuse what is not the platform', () => {
     const ready = await fetch(`${p.address}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', mongodb: 'up', redis: 'up' });
+  });
+});
+
+describe('webhook routes exist only in webhook mode, and only with a secret', () => {
+  const post = (base: string, path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('polling mode: POST /webhooks/telegram and /webhooks/zalo are 404, with the right secret too, and nothing is processed', async () => {
+    const p = await startPlatforms('polling');
+    try {
+      // An update claiming to come from someone: it must not reach the engine while polling.
+      const tg = await post(p.address, '/webhooks/telegram', JSON.stringify(p.telegram.textUpdate(5550101, 'xin chào')), { 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET });
+      const tgBare = await post(p.address, '/webhooks/telegram', JSON.stringify(p.telegram.textUpdate(5550102, 'xin chào')));
+      const zl = await post(p.address, '/webhooks/zalo', JSON.stringify({ ok: true, result: p.zalo.textUpdate('z-5550101', 'xin chào') }), { 'x-bot-api-secret-token': ZALO_SECRET });
+      expect([tg.status, tgBare.status, zl.status]).toEqual([404, 404, 404]);
+      expect((await fetch(`${p.address}/healthz`)).status).toBe(200);
+      await idle(p);
+      expect(await p.app.models.ChannelIdentity.countDocuments({})).toBe(0);
+      expect(await p.app.models.Conversation.countDocuments({})).toBe(0);
+      expect(p.telegram.sent).toEqual([]);
+      expect(p.zalo.sent).toEqual([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('webhook mode without configured secrets: every webhook request is 401, nothing processed, and no webhook can be registered', async () => {
+    const telegram = new FakeTelegramServer();
+    const zalo = new FakeZaloServer();
+    const [apiRoot, zaloBase] = await Promise.all([telegram.start(), zalo.start()]);
+    const app = await startTestApp({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: apiRoot, ZALO_BOT_TOKEN: zalo.token, ZALO_API_BASE: zaloBase, PORT: '0' });
+    const adapters = createAdapters(app.config, (e) => app.engine.handle(e), app.log, app.services.i18n);
+    const server = buildHttpServer(app, adapters, 'webhook');
+    try {
+      const address = await server.listen({ port: 0, host: '127.0.0.1' });
+      const tgUpdate = JSON.stringify(telegram.textUpdate(5550201, 'xin chào'));
+      const zlUpdate = JSON.stringify({ ok: true, result: zalo.textUpdate('z-5550201', 'xin chào') });
+      const statuses = [
+        (await post(address, '/webhooks/telegram', tgUpdate)).status,
+        (await post(address, '/webhooks/telegram', tgUpdate, { 'x-telegram-bot-api-secret-token': 'anything' })).status,
+        (await post(address, '/webhooks/telegram', tgUpdate, { 'x-telegram-bot-api-secret-token': '' })).status,
+        (await post(address, '/webhooks/zalo', zlUpdate)).status,
+        (await post(address, '/webhooks/zalo', zlUpdate, { 'x-bot-api-secret-token': 'anything-at-all' })).status,
+      ];
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      expect(await app.models.ChannelIdentity.countDocuments({})).toBe(0);
+      expect(await app.models.Conversation.countDocuments({})).toBe(0);
+      for (const a of adapters) await expect(a.setWebhook(`${address}/webhooks/${a.channel}`)).rejects.toThrow(/WEBHOOK_SECRET/);
+      expect(telegram.webhook).toBeUndefined();
+      expect(() => requireWebhookSecrets({ ...app.config, PUBLIC_URL: 'https://bot.example.org' })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+    } finally {
+      await server.close();
+      await app.close();
+      await Promise.all([telegram.stop(), zalo.stop()]);
+    }
   });
 });
 

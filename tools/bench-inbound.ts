@@ -52,7 +52,7 @@ const app = await createApp({ config, mongoUri: services.mongoUri, redisUrl: ser
 await seedSampleOrg(app.models);
 const adapters = createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n);
 for (const a of adapters) app.startDelivery(a.sender, 1000);
-const server = buildHttpServer(app, adapters);
+const server = buildHttpServer(app, adapters, 'webhook');
 const address = await server.listen({ port: 0, host: '127.0.0.1' });
 for (const a of adapters) await a.setWebhook(`${address}/webhooks/${a.channel}`);
 

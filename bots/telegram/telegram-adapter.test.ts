@@ -145,6 +145,48 @@ describe('Telegram webhook', () => {
   });
 });
 
+describe('Telegram webhook without a configured secret', () => {
+  const fake = new FakeTelegramServer();
+  const { lines, log } = capturingLogger();
+  const h = collectingHandler();
+  let app: FastifyInstance;
+  let adapter: TelegramAdapter;
+  let url: string;
+
+  beforeAll(async () => {
+    const apiRoot = await fake.start();
+    adapter = createTelegramAdapter({ token: fake.token, apiRoot, handle: h.handle, log });
+    app = Fastify();
+    app.post('/webhooks/telegram', adapter.webhook);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/webhooks/telegram`;
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.stop();
+  });
+
+  it('answers 401 to every request, whatever header it carries, and hands nothing on', async () => {
+    const body = JSON.stringify(fake.textUpdate(501, 'x'));
+    const statuses: number[] = [];
+    for (const headers of [{}, { 'x-telegram-bot-api-secret-token': 'guess' }, { 'x-telegram-bot-api-secret-token': '' }] as Record<string, string>[]) {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401]);
+    expect(h.events).toEqual([]);
+    expect(fake.calls).toEqual([]);
+    // Said once, with what to do.
+    expect(lines.filter((l) => l.includes('TELEGRAM_WEBHOOK_SECRET'))).toHaveLength(1);
+  });
+
+  it('refuses to register a webhook', async () => {
+    await expect(adapter.setWebhook(url)).rejects.toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+    expect(fake.webhook).toBeUndefined();
+  });
+});
+
 describe('Telegram long polling', () => {
   const fake = new FakeTelegramServer();
   const { log } = capturingLogger();
@@ -208,7 +250,8 @@ describe('Telegram long polling', () => {
     const polling = await adapter.startPolling();
     await expect(adapter.startPolling()).rejects.toThrow(/already running/);
     await polling.stop();
-    await adapter.setWebhook('http://127.0.0.1:9/unused');
+    // This adapter has no secret, so it would not register a webhook itself: set one directly.
+    await adapter.bot.api.setWebhook('http://127.0.0.1:9/unused');
     await expect(adapter.bot.api.getUpdates()).rejects.toMatchObject({ error_code: 409 });
     await adapter.deleteWebhook();
   });

@@ -12,6 +12,7 @@ import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, ty
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
 import { scrubSecrets, type Logger } from '../../core/logger.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from '../channel-adapter.js';
+import { sameSecret } from '../webhook-secret.js';
 import { renderTelegram, TELEGRAM_CAPTION_LIMIT } from './telegram-render.js';
 import { toInbound } from './telegram-updates.js';
 
@@ -20,7 +21,10 @@ export interface TelegramAdapterOptions {
   token: string;
   /** Bot API server root without trailing slash (default https://api.telegram.org). */
   apiRoot?: string;
-  /** Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; requests without it get 401. */
+  /**
+   * Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; requests without it get 401. Without a
+   * secret every webhook request gets 401 and setWebhook refuses to register one.
+   */
   webhookSecret?: string;
   handle: InboundHandler;
   log: Logger;
@@ -99,6 +103,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
   });
 
   let callback: ((request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) | undefined;
+  let warnedNoSecret = false;
 
   const sender: ChannelSender = {
     channel: 'telegram',
@@ -126,6 +131,16 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     sender,
 
     async webhook(request: FastifyRequest, reply: FastifyReply) {
+      // Without a secret anyone could post updates claiming any `from.id`: refuse everything.
+      if (!opts.webhookSecret) {
+        if (!warnedNoSecret) log.error('telegram webhook: no webhook secret is configured, so every request is refused; set TELEGRAM_WEBHOOK_SECRET');
+        warnedNoSecret = true;
+        return reply.code(401).send();
+      }
+      if (!sameSecret(request.headers['x-telegram-bot-api-secret-token'], opts.webhookSecret)) {
+        log.warn('telegram webhook: wrong or missing X-Telegram-Bot-Api-Secret-Token; request refused');
+        return reply.code(401).send();
+      }
       if (!isUpdate(request.body)) return reply.code(400).send();
       // Created on first use: webhookCallback disables bot.start(), which polling needs.
       callback ??= webhookCallback(bot, 'fastify', { secretToken: opts.webhookSecret });
@@ -182,10 +197,12 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     },
 
     async setWebhook(url: string) {
+      // A webhook without a secret would refuse every update (see `webhook`).
+      if (!opts.webhookSecret) throw new Error('Telegram setWebhook: no webhook secret is configured; set TELEGRAM_WEBHOOK_SECRET (1–256 of A-Za-z0-9_-)');
       await bot.api.setWebhook(url, {
         allowed_updates: [...ALLOWED_UPDATES],
         drop_pending_updates: false,
-        ...(opts.webhookSecret ? { secret_token: opts.webhookSecret } : {}),
+        secret_token: opts.webhookSecret,
       });
     },
 

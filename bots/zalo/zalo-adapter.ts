@@ -2,7 +2,6 @@
  * The Zalo channel adapter: a sender for the delivery queue (text parts, photos, error mapping),
  * the webhook route (secret check, parse, hand events on), long polling, and webhook management.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../../core/delivery.js';
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
@@ -10,6 +9,7 @@ import type { Inbound, Outbound } from '../../core/engine/types.js';
 import type { Translations } from '../../core/i18n.js';
 import { scrubSecrets, type Logger } from '../../core/logger.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from '../channel-adapter.js';
+import { sameSecret } from '../webhook-secret.js';
 import { ZaloClient } from './zalo-client.js';
 import { isWebhookConflict, ZaloApiError, ZaloRequestError } from './zalo-errors.js';
 import { renderZalo } from './zalo-render.js';
@@ -48,14 +48,6 @@ export function toDeliveryError(err: unknown): unknown {
   if (err.status === 403 || err.error_code === 403 || /block/i.test(err.description)) return new RecipientUnreachableError(err.message);
   if (err.status === 400 || err.error_code === 400) return new PermanentDeliveryError(err.message);
   return err;
-}
-
-/** Length-safe constant-time comparison (timingSafeEqual throws on unequal lengths, so compare digests). */
-function sameSecret(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>

@@ -50,7 +50,7 @@ export async function startPlatforms(mode: 'webhook' | 'polling', env: Record<st
   } else {
     adapters = createAdapters(app.config, (e) => app.engine.handle(e), app.log, app.services.i18n);
     for (const a of adapters) app.startDelivery(a.sender, a.channel === 'telegram' ? app.config.TELEGRAM_RATE_PER_SECOND : app.config.ZALO_RATE_PER_SECOND);
-    const server = buildHttpServer(app, adapters);
+    const server = buildHttpServer(app, adapters, 'webhook');
     address = await server.listen({ port: 0, host: '127.0.0.1' });
     for (const a of adapters) await a.setWebhook(`${address}/webhooks/${a.channel}`);
     closeChannels = () => server.close();
