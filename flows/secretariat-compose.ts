@@ -127,8 +127,9 @@ export const composeSteps: Record<string, Step> = {
   }),
   refine: guarded('choose an audience', {
     async enter(ctx) {
-      const a = draftOf(ctx).audience;
-      const size = await ctx.services.broadcasts.preview(a);
+      const d = draftOf(ctx);
+      const a = d.audience;
+      const size = await ctx.services.broadcasts.preview(a, { materialId: d.materialId });
       ctx.ask(ctx.t('secretariat:refine', { audience: await describeAudience(ctx, a), size: ctx.t('broadcasts:size', { ...size }) }), [
         { id: 'ok', label: ctx.t('secretariat:choice_audience_ok') },
         { id: 'roles', label: ctx.t('secretariat:choice_roles') },
@@ -250,7 +251,7 @@ export const composeSteps: Record<string, Step> = {
         if (err instanceof BroadcastInputError) return explain(ctx, err);
         throw err;
       }
-      const size = await ctx.services.broadcasts.preview(d.audience);
+      const size = await ctx.services.broadcasts.preview(d.audience, { materialId: d.materialId });
       const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
       const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: (d.text ?? '').slice(0, 300) });
       const when = d.cron ? ctx.t('secretariat:summary_recurring', { rule: d.cron }) : ctx.t('secretariat:summary_at', { at: formatLocal(d.at ? new Date(d.at) : ctx.now) });

@@ -92,7 +92,7 @@ export const broadcastCommands: Record<string, Command> = {
       const schedule = scheduleOf(v, now);
       return refusing(async () => {
         if (v.preview) {
-          const s = await a.services.broadcasts.preview(audience);
+          const s = await a.services.broadcasts.preview(audience, v.material ? { materialId: v.material } : {});
           console.log(`audience: ${s.targeted} would receive it; skipped ${s.optedOut} opted out, ${s.withdrawn} withdrew consent, ${s.unreachable} unreachable`);
           return 0;
         }

@@ -28,6 +28,14 @@ export interface AudiencePage {
   lastId?: string;
 }
 
+/**
+ * What is being sent, as far as the audience cares: a material's topic. A member who turned
+ * that topic off is skipped and counted as opted out, whatever the audience's own filters.
+ */
+export interface SendingOptions {
+  materialTopic?: string;
+}
+
 /** How big an audience is: who would get it, and who would be skipped and why. */
 export interface AudienceSize {
   targeted: number;
@@ -69,8 +77,8 @@ export class AudienceReader {
    * and merged page by page, so a broadcast reads every collection once (FerretDB would scan a
    * whole collection for each page's `$in`), and never holds more than a page.
    */
-  async open(a: Audience, after?: string, cachedFilter?: Record<string, unknown>): Promise<AudienceStream> {
-    const base = cachedFilter ?? (await this.memberFilter(a));
+  async open(a: Audience, after?: string, sending: SendingOptions = {}): Promise<AudienceStream> {
+    const base = await this.memberFilter(a);
     const members = this.models.Member.find(after ? { ...base, _id: { $gt: after } } : base, { _id: 1, status: 1, consent: 1, broadcastsOptOut: 1, locale: 1 })
       .sort({ _id: 1 })
       .lean<MemberRow>()
@@ -83,15 +91,16 @@ export class AudienceReader {
       .cursor({ batchSize: STREAM_BATCH }) as unknown as RawCursor<ChannelIdentityDoc>;
     return new AudienceStream(
       a,
+      sending,
       new SortedCursor(members, (m) => m._id),
       new SortedCursor(identities, (i) => i.memberId ?? ''),
-      a.topics.length > 0 ? new SortedCursor(this.materials.topicsOffCursor(after), (p) => p._id) : undefined,
+      a.topics.length > 0 || sending.materialTopic ? new SortedCursor(this.materials.topicsOffCursor(after), (p) => p._id) : undefined,
     );
   }
 
   /** Streams the whole audience page by page. */
-  async *pages(a: Audience, after?: string, size = 500): AsyncGenerator<AudiencePage> {
-    const stream = await this.open(a, after);
+  async *pages(a: Audience, after?: string, size = 500, sending: SendingOptions = {}): AsyncGenerator<AudiencePage> {
+    const stream = await this.open(a, after, sending);
     try {
       for (;;) {
         const p = await stream.next(size);
@@ -104,9 +113,9 @@ export class AudienceReader {
   }
 
   /** Counts the audience without sending (the preview shown before confirming). */
-  async size(a: Audience, pageSize = 1000): Promise<AudienceSize> {
+  async size(a: Audience, sending: SendingOptions = {}, pageSize = 1000): Promise<AudienceSize> {
     const s: AudienceSize = { targeted: 0, optedOut: 0, withdrawn: 0, unreachable: 0 };
-    for await (const p of this.pages(a, undefined, pageSize)) {
+    for await (const p of this.pages(a, undefined, pageSize, sending)) {
       s.targeted += p.recipients.length;
       s.optedOut += p.optedOut;
       s.withdrawn += p.withdrawn;
@@ -120,6 +129,7 @@ export class AudienceReader {
 export class AudienceStream {
   constructor(
     private readonly a: Audience,
+    private readonly sending: SendingOptions,
     private readonly members: SortedCursor<MemberRow>,
     private readonly identities: SortedCursor<ChannelIdentityDoc>,
     private readonly topicsOff?: SortedCursor<{ _id: string; off: string[] }>,
@@ -128,6 +138,7 @@ export class AudienceStream {
   /** The next page of at most `size` members (no `lastId` once the audience is exhausted). */
   async next(size: number): Promise<AudiencePage> {
     const a = this.a;
+    const materialTopic = this.sending.materialTopic;
     const members = await this.members.take(size);
     const lastId = members[members.length - 1]?._id;
     const page: AudiencePage = { recipients: [], optedOut: 0, withdrawn: 0, unreachable: 0, lastId };
@@ -140,9 +151,10 @@ export class AudienceStream {
       // Not on the audience's channel at all, or off every topic asked for: not in the audience.
       if (own.length === 0) continue;
       const off = topicsOff.get(m._id);
-      if (off && a.topics.every((t) => off.includes(t))) continue;
+      if (off && a.topics.length > 0 && a.topics.every((t) => off.includes(t))) continue;
       if (m.status !== 'active' || !m.consent) page.withdrawn++;
-      else if (m.broadcastsOptOut) page.optedOut++;
+      // Stopped broadcasts altogether, or turned off the topic of the material being sent.
+      else if (m.broadcastsOptOut || (materialTopic && off?.includes(materialTopic))) page.optedOut++;
       else {
         const reachable = own.filter((i) => !i.unreachable).sort((x, y) => rank(x.channel) - rank(y.channel) || x._id.localeCompare(y._id))[0];
         if (!reachable) page.unreachable++;

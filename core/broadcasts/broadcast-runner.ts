@@ -176,7 +176,8 @@ export class BroadcastRunner {
         continue;
       }
       if (material === undefined) material = b.content.materialId ? await this.o.materials.get(b.content.materialId) : null;
-      state.stream ??= await this.o.audience.open(b.audience, b.cursor);
+      // A material goes only to members who have not turned its topic off (counted as opted out).
+      state.stream ??= await this.o.audience.open(b.audience, b.cursor, { materialTopic: material?.topic });
       await this.fanOutPage(b, material, state.stream);
       await this.settle((await bm.Broadcast.findById(id).lean<BroadcastDoc>())!, false);
     }

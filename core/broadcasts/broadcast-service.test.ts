@@ -85,6 +85,29 @@ describe('broadcasts', () => {
     expect((await app.services.broadcasts.preview({ channel: 'zalo' })).targeted).toBe(0);
   });
 
+  it('sends a material to everyone except members who turned its topic off, and counts them as opted out', async () => {
+    const { app, received } = await setup(2);
+    const now = app.clock.now();
+    const material = await app.services.materials.create(
+      { topic: 'labour_rights', author: 'sec-1', content: { vi: { title: 'Quyền lợi khi làm thêm giờ', body: 'Làm thêm giờ được trả ít nhất 150% lương.' } } },
+      now,
+    );
+    await app.services.materials.setSubscribed(seededMemberId(0), 'labour_rights', false, now);
+    await app.services.materials.setSubscribed(seededMemberId(1), 'health', false, now); // another topic off: still receives
+    const content = { materialId: material._id };
+    // The preview the secretariat sees before confirming already leaves the opted-out member out; a free message still reaches both.
+    expect(await app.services.broadcasts.preview({}, content)).toEqual({ targeted: 1, optedOut: 1, withdrawn: 0, unreachable: 0 });
+    expect(await app.services.broadcasts.preview({})).toEqual({ targeted: 2, optedOut: 0, withdrawn: 0, unreachable: 0 });
+
+    const { broadcast, size } = await app.services.broadcasts.create({ content, audience: {}, schedule: { kind: 'once' } }, SECRETARIAT, { now });
+    expect(size).toEqual({ targeted: 1, optedOut: 1, withdrawn: 0, unreachable: 0 });
+    const done = await waitStatus(app, broadcast._id, 'done');
+    expect(done.counts).toMatchObject({ targeted: 1, sent: 1, failed: 0, unreachable: 0, optedOut: 1, withdrawn: 0, cancelled: 0 });
+    expect([...received.keys()]).toEqual(['u1']);
+    expect(received.get('u1')).toHaveLength(1);
+    expect(received.get('u1')![0]).toContain('Quyền lợi khi làm thêm giờ');
+  });
+
   it('refuses a time in the past, an invalid recurrence rule, an empty audience and a message over the platform limit', async () => {
     const { app, bm } = await setup(3);
     const s = app.services.broadcasts;

@@ -129,9 +129,13 @@ export class BroadcastService {
     return { content, audience, material, cron: input.schedule.cron.trim().split(/\s+/).join(' '), quietHours };
   }
 
-  /** How many people an audience reaches now, and how many are skipped and why. */
-  async preview(audience: Partial<Audience>): Promise<AudienceSize> {
-    return this.d.audience.size({ topics: [], roles: [], ...audience });
+  /**
+   * How many people an audience reaches now, and how many are skipped and why. With a material,
+   * members who turned its topic off are counted as opted out, as the fan-out will skip them.
+   */
+  async preview(audience: Partial<Audience>, content: BroadcastContent = {}): Promise<AudienceSize> {
+    const material = content.materialId ? await this.d.materials.get(content.materialId) : null;
+    return this.d.audience.size({ topics: [], roles: [], ...audience }, { materialTopic: material?.topic });
   }
 
   /**
@@ -141,7 +145,7 @@ export class BroadcastService {
   async create(input: NewBroadcast, actor: Actor, opts: { now: Date; idempotencyKey?: string }): Promise<{ broadcast: BroadcastDoc; size: AudienceSize }> {
     await this.authorize(actor, 'create a broadcast', opts.now);
     const v = await this.validate(input, opts.now);
-    const size = await this.d.audience.size(v.audience);
+    const size = await this.d.audience.size(v.audience, { materialTopic: v.material?.topic });
     if (size.targeted === 0) {
       throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
     }
@@ -179,7 +183,7 @@ export class BroadcastService {
     const b = await this.load(id);
     if (b.status !== 'draft') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a draft can be scheduled`, { status: b.status });
     const v = await this.validate({ content: b.content, audience: b.audience, schedule, quietHours: b.quietHours }, now);
-    const size = await this.d.audience.size(v.audience);
+    const size = await this.d.audience.size(v.audience, { materialTopic: v.material?.topic });
     if (size.targeted === 0) {
       throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
     }
