@@ -114,13 +114,38 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(await lan.say('answer'))).toContain('hoặc gửi ảnh');
     expect(textOf(await lan.send({ media: 'document' }))).toContain('chưa nhận ghi âm, video hay tệp');
     expect(textOf(await lan.send({ media: 'photo' }))).toContain('chưa nhận được ảnh này');
-    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/tin-nhan.jpg' }))).toContain('đã chuyển câu trả lời');
+    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/tin-nhan.jpg' }))).toContain('đã gửi cho cán bộ');
     await waitForMessage(wu, (m) => m.text.includes('gửi ảnh trả lời') && m.text.includes(code));
     const evidence = await waitForMessage(wu, (m) => m.photoUrl === 'https://example.org/tin-nhan.jpg');
     expect(evidence.text).toBe(`Ảnh 3/3 · phản ánh ${code}`);
     const c = (await app.services.concerns.get(code))!;
     expect(c).toMatchObject({ photos: 3, awaitingAnswer: false });
     expect(c.photoRefs?.at(-1)).toEqual({ channel: 'console', ref: 'https://example.org/tin-nhan.jpg' });
+  });
+
+  it('takes the answer typed straight into the chat after a cadre asks, a photo and then words, within a window', async () => {
+    await wu.say('ask');
+    await wu.say('Tổ trưởng nói những lời đó ở đâu, có ai chứng kiến không?');
+    await waitForMessage(lan, (m) => m.text.includes('có ai chứng kiến không'));
+    await lan.say('menu');
+    // Not a menu choice: it answers the waiting question, and the worker is told so.
+    const answered = await lan.say('Ở khu đóng gói, có chị Mai cùng chuyền thấy');
+    expect(textOf(answered)).toContain('đã gửi cho cán bộ');
+    expect(textOf(answered)).toContain(code);
+    await waitForMessage(wu, (m) => m.text.includes('có chị Mai cùng chuyền thấy'));
+    // More within the window joins the answer: a photo, then words.
+    expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/khu-dong-goi.jpg' }))).toContain('đã gửi cho cán bộ');
+    await waitForMessage(wu, (m) => m.photoUrl === 'https://example.org/khu-dong-goi.jpg');
+    expect(textOf(await lan.say('Ảnh chụp lúc 9 giờ sáng'))).toContain('đã gửi cho cán bộ');
+    await waitForMessage(wu, (m) => m.text.includes('Ảnh chụp lúc 9 giờ sáng'));
+    const c = (await app.services.concerns.get(code))!;
+    expect(c.events.filter((e) => e.kind === 'answered').map((e) => e.text ?? '(photo)').slice(-3)).toEqual(['Ở khu đóng gói, có chị Mai cùng chuyền thấy', '(photo)', 'Ảnh chụp lúc 9 giờ sáng']);
+    // A menu choice is still a menu choice.
+    await lan.say('menu');
+    expect(lan.last.choices?.map((c) => c.id)).toContain('concerns');
+    // Past the window, free text at the menu is not an answer any more.
+    app.clock.advance((app.services.concerns.policy.answerWindowMinutes + 1) * 60_000);
+    expect(textOf(await lan.say('cảm ơn chị nhiều'))).toContain('chưa hiểu');
   });
 
   it('refuses (and audits) another cadre opening the concern by its code', async () => {
@@ -199,7 +224,7 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     const resolved = (await app.services.concerns.get(code))!;
     expect(resolved).toMatchObject({ status: 'resolved', description: '', rating: 5 });
     expect(resolved.photoRefs).toBeUndefined();
-    expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual([undefined, undefined, undefined]);
+    expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual(Array(6).fill(undefined));
     // The cadre's own words stay; the sealed links are gone, audited.
     expect(resolved.events.find((e) => e.kind === 'resolved')?.text).toContain('kỷ luật');
     expect(await app.services.concerns.cm.ConcernReporter.countDocuments({ memberId: 'm-lan' })).toBe(0);

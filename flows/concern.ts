@@ -9,7 +9,7 @@ import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
 import { allHotlines, categoryIds, type Hotline } from '../core/concerns/policy.js';
-import type { Flow, FlowContext } from '../core/engine/flow.js';
+import type { Flow, FlowContext, StepInput } from '../core/engine/flow.js';
 
 /** The concern being written, kept in the conversation's scratch data. */
 interface Draft {
@@ -73,8 +73,35 @@ function statusLine(ctx: FlowContext, c: ConcernDoc): string {
   return ctx.t('concern:mine_item', { code: c._id, category: ctx.t(`concern:category.${c.category}`), status: ctx.t(`concern:status.${c.status}`) });
 }
 
+/**
+ * Relays a worker's answer (words, or a photo) to the cadre of the concern; false when the
+ * input cannot be relayed (an attachment that is not a usable photo, or nothing at all).
+ */
+async function relayAnswer(ctx: FlowContext, concernCode: string, input: StepInput): Promise<boolean> {
+  const photo = input.media === 'photo' ? photoRefOf(ctx.inbound.channel, input.photoRef) : undefined;
+  if (input.media && !photo) {
+    ctx.reply(ctx.t(input.media === 'photo' ? 'concern:photo_unusable' : 'concern:unsupported_attachment'));
+    return false;
+  }
+  if (!photo && !input.text) return false;
+  try {
+    await notifyInTurn(ctx, await ctx.services.concerns.answer(ctx.member!._id, concernCode, input.text ?? '', ctx.now, photo));
+    ctx.reply(ctx.t('concern:answer_sent', { code: concernCode }));
+  } catch (err) {
+    explain(ctx, err);
+  }
+  return true;
+}
+
 export const concernFlow: Flow = {
   name: 'concern',
+  /** A cadre asked a question: what the worker types (or photographs) next answers it, wherever they are. */
+  async unpromptedInput(ctx, input) {
+    const waiting = await ctx.services.concerns.awaitingAnswerFrom(ctx.member!._id, ctx.now);
+    if (!waiting) return false;
+    await relayAnswer(ctx, waiting, input);
+    return true;
+  },
   steps: {
     home: {
       enter(ctx) {
@@ -324,23 +351,13 @@ export const concernFlow: Flow = {
       enter(ctx) {
         ctx.reply(ctx.t('concern:answer_prompt', { code: code(ctx) }));
       },
-      async input(ctx, { text, media, photoRef }) {
+      async input(ctx, input) {
         // A photo answers too (the cadre may ask for a payslip); other attachments cannot be relayed.
-        const photo = media === 'photo' ? photoRefOf(ctx.inbound.channel, photoRef) : undefined;
-        if (media && !photo) {
-          ctx.reply(ctx.t(media === 'photo' ? 'concern:photo_unusable' : 'concern:unsupported_attachment'));
-          return;
-        }
-        if (!photo && !text) {
+        if (!input.media && !input.text) {
           ctx.reply(ctx.t('concern:answer_prompt', { code: code(ctx) }));
           return;
         }
-        try {
-          await notifyInTurn(ctx, await ctx.services.concerns.answer(ctx.member!._id, code(ctx), text ?? '', ctx.now, photo));
-          ctx.reply(ctx.t('concern:answer_sent'));
-        } catch (err) {
-          explain(ctx, err);
-        }
+        if (!(await relayAnswer(ctx, code(ctx), input))) return;
         return ctx.jump('concern', 'detail');
       },
     },

@@ -291,6 +291,24 @@ export class ConcernService {
     return list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
+  /**
+   * The concern whose cadre is waiting for this worker's answer: a question is open, or the worker
+   * answered within the answer window (a photo, then words). The most recently active one first.
+   */
+  async awaitingAnswerFrom(memberId: string, at: Date): Promise<string | undefined> {
+    const codes = await this.vault.codesOf(memberId);
+    if (codes.length === 0) return undefined;
+    const open = await this.cm.Concern.find({ _id: { $in: codes }, status: { $in: OPEN_STATUSES } }, { awaitingAnswer: 1, events: 1, updatedAt: 1 }).lean<Pick<ConcernDoc, '_id' | 'awaitingAnswer' | 'events' | 'updatedAt'>[]>();
+    const windowMs = this.policy.answerWindowMinutes * 60_000;
+    const waiting = open.filter((c) => {
+      if (c.awaitingAnswer) return true;
+      const last = c.events.at(-1);
+      return last?.kind === 'answered' && at.getTime() - new Date(last.at).getTime() <= windowMs;
+    });
+    waiting.sort((a, b) => new Date(b.events.at(-1)?.at ?? 0).getTime() - new Date(a.events.at(-1)?.at ?? 0).getTime());
+    return waiting[0]?._id;
+  }
+
   /** One of the worker's own concerns. */
   async forReporter(memberId: string, code: string): Promise<ConcernDoc> {
     const c = (await this.vault.isReporter(code, memberId)) ? await this.get(code) : null;

@@ -55,6 +55,8 @@ export interface ConcernPolicy {
   maxOpenPerWorker: number;
   /** Days after resolution during which the worker may reopen. */
   reopenDays: number;
+  /** After answering a cadre's question, more messages (a photo, then words) join the answer for this long. */
+  answerWindowMinutes: number;
   maxPhotos: number;
   maxDescriptionChars: number;
 }
@@ -95,6 +97,7 @@ export const DEFAULT_POLICY: ConcernPolicy = {
   reminderAt: 0.75,
   maxOpenPerWorker: 3,
   reopenDays: 7,
+  answerWindowMinutes: 15,
   maxPhotos: 5,
   maxDescriptionChars: 2000,
 };

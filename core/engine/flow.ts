@@ -36,6 +36,13 @@ export interface Step {
 export interface Flow {
   name: string;
   steps: Record<string, Step>;
+  /**
+   * Free text or a photo that the current step cannot take (no choice matched, or media where
+   * text is expected) may still mean something to this flow — a worker answering a cadre's
+   * question straight into the chat. Returns true when it took the input; the step is then
+   * left as it was.
+   */
+  unpromptedInput?(ctx: FlowContext, input: StepInput): Promise<boolean>;
 }
 
 /** The conversation's persisted position. */

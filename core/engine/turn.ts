@@ -6,7 +6,7 @@ import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
 import type { Translate } from '../i18n.js';
 import { hasNoWords } from '../text-normalize.js';
 import { matchChoice } from './choice-match.js';
-import type { ConversationState, Flow, FlowContext, Step } from './flow.js';
+import type { ConversationState, Flow, FlowContext, Step, StepInput } from './flow.js';
 import type { GlobalCommand, GlobalWords } from './global-words.js';
 import type { Services } from './services.js';
 import type { Choice, Envelope, Inbound, Outbound } from './types.js';
@@ -153,7 +153,9 @@ export class Turn implements FlowContext {
       this.reply(t()('common:unknown_command', { command: text.split(/\s/)[0]!.slice(0, 32) }));
       return this.repeat();
     }
+    const input = { text: text || undefined, media: e.media, ...(e.photoRef ? { photoRef: e.photoRef } : {}) };
     if (e.media && !current.def.acceptsMedia) {
+      if (await this.unprompted(input)) return;
       this.reply(t()('common:media_not_understood', { context: e.media }));
       return this.repeat();
     }
@@ -162,13 +164,23 @@ export class Turn implements FlowContext {
       const m = matchChoice(this.state.choices, text, e.choiceId);
       if (m.kind === 'match') choice = m.choice;
       else if (!current.def.acceptsText || e.choiceId) {
+        if (m.kind === 'none' && !e.choiceId && !hasNoWords(text) && (await this.unprompted(input))) return;
         if (m.kind === 'out_of_range') this.reply(t()('common:out_of_range', { max: m.max }));
         else if (hasNoWords(text)) this.reply(t()('common:emoji_only'));
         else this.reply(t()('common:not_a_choice'));
         return this.repeat();
       }
     }
-    await current.def.input(this, { text: text || undefined, choice, media: e.media, ...(e.photoRef ? { photoRef: e.photoRef } : {}) });
+    await current.def.input(this, { ...input, choice });
+  }
+
+  /** Offers input the current step cannot take to the flows that may expect it unprompted. */
+  private async unprompted(input: StepInput): Promise<boolean> {
+    if (!this.member) return false;
+    for (const flow of this.opts.flows.values()) {
+      if (flow.unpromptedInput && (await flow.unpromptedInput(this, input))) return true;
+    }
+    return false;
   }
 
   /** Links this chat app to the profile that showed the code on another app. */
