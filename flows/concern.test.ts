@@ -88,6 +88,14 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(again.at(-1)?.choices?.map((c) => c.id)).toContain('accept');
     await wu.say('accept');
     await waitForMessage(lan, (m) => m.text.includes('đã tiếp nhận và đang xử lý'));
+    // "quay lại" after an action goes one screen back, to the inbox, then to the menu.
+    const inboxAgain = await wu.say('quay lại');
+    expect(textOf(inboxAgain)).toContain('1 việc');
+    expect(wu.last.choices?.map((c) => c.id)).toEqual([code, 'back']);
+    await wu.say('quay lại');
+    expect(wu.last.choices?.map((c) => c.id)).toContain('cadre_inbox');
+    await wu.say('cadre_inbox');
+    await wu.say(code);
     await wu.say('ask');
     await wu.say('Việc này xảy ra từ khi nào vậy bạn?');
     await waitForMessage(lan, (m) => m.text.includes('Việc này xảy ra từ khi nào'));

@@ -88,7 +88,15 @@ export class Turn implements FlowContext {
     if (remember && (this.state.flow !== target.flow || this.state.step !== target.step)) {
       this.state.history = [...this.state.history, { flow: this.state.flow, step: this.state.step }].slice(-HISTORY_LIMIT);
     }
-    if (!remember) this.state.history = [];
+    if (!remember) {
+      // Jumping forgets the way here, unless the target was visited on the way: then "back" from
+      // it goes where it went before (an item shown again after an action still goes back to its list).
+      // Shown again in place (after an action on it), it keeps its way back as it was.
+      if (this.state.flow !== target.flow || this.state.step !== target.step) {
+        const seen = this.state.history.findLastIndex((h) => h.flow === target.flow && h.step === target.step);
+        this.state.history = seen >= 0 ? this.state.history.slice(0, seen) : [];
+      }
+    }
     this.state.flow = target.flow;
     this.state.step = target.step;
     this.state.choices = [];
