@@ -24,6 +24,25 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });
 
+  it('accepts https:// API roots anywhere and http:// ones only on the loopback interface', () => {
+    expect(loadConfig({ TELEGRAM_API_ROOT: 'https://tg.example.org', ZALO_API_BASE: 'https://bot-api.zaloplatforms.com' })).toMatchObject({
+      TELEGRAM_API_ROOT: 'https://tg.example.org',
+      ZALO_API_BASE: 'https://bot-api.zaloplatforms.com',
+    });
+    for (const root of ['http://127.0.0.1:8081', 'http://localhost:8081', 'http://[::1]:8081', 'http://LOCALHOST']) {
+      expect(loadConfig({ TELEGRAM_API_ROOT: root, ZALO_API_BASE: root }).TELEGRAM_API_ROOT).toBe(root);
+    }
+    for (const root of ['http://api.telegram.org', 'http://10.0.0.5:8081', 'http://127.0.0.1.example.org', 'http://localhost.example.org', 'http://user@evil.example']) {
+      expect(() => loadConfig({ TELEGRAM_API_ROOT: root })).toThrow(
+        new ConfigError(
+          'Invalid configuration: TELEGRAM_API_ROOT — expected an https:// URL, e.g. https://api.telegram.org (http:// only for 127.0.0.1, localhost or ::1: the bot token travels in every request\'s URL) (see .env.example)',
+        ),
+      );
+      expect(() => loadConfig({ ZALO_API_BASE: root })).toThrow(/^Invalid configuration: ZALO_API_BASE — expected an https:\/\/ URL, e.g. https:\/\/bot-api.zaloplatforms.com/);
+    }
+    expect(() => loadConfig({ ZALO_API_BASE: 'ftp://127.0.0.1' })).toThrow(/ZALO_API_BASE — expected a URL starting with http:\/\/ or https:\/\//);
+  });
+
   it('.env.example documents every variable', () => {
     const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));

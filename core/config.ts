@@ -14,6 +14,26 @@ const optionalUrl = (protocols: string[], example: string) =>
       message: `expected a URL starting with ${protocols.join(' or ')}, e.g. ${example}`,
     });
 
+/** Hosts that never leave the machine; the only ones an `http://` API root may name. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A platform API root. Every call carries the bot token in its URL, so it must be https://;
+ * http:// only for a loopback host (a local Bot API server, the tests' fake servers).
+ */
+const apiRoot = (example: string) =>
+  optionalUrl(['http://', 'https://'], example).refine(
+    (v) => {
+      if (v === undefined || v.startsWith('https://')) return true;
+      try {
+        return LOOPBACK_HOSTS.has(new URL(v).hostname);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected an https:// URL, e.g. ${example} (http:// only for 127.0.0.1, localhost or ::1: the bot token travels in every request's URL)` },
+  );
+
 const intIn = (min: number, max: number, fallback: number) =>
   z.coerce
     .number({ message: `expected a whole number from ${min} to ${max}` })
@@ -48,11 +68,11 @@ export const configSchema = z.object({
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
   TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
   TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),
-  TELEGRAM_API_ROOT: optionalUrl(['http://', 'https://'], 'https://api.telegram.org'),
+  TELEGRAM_API_ROOT: apiRoot('https://api.telegram.org'),
   TELEGRAM_RATE_PER_SECOND: intIn(1, 10_000, 30),
   ZALO_BOT_TOKEN: optionalText(/^\S{10,}$/, 'expected the bot token from Zalo Bot Manager'),
   ZALO_WEBHOOK_SECRET: optionalText(/^\S{8,256}$/, 'expected 8–256 characters without spaces'),
-  ZALO_API_BASE: optionalUrl(['http://', 'https://'], 'https://bot-api.zaloplatforms.com'),
+  ZALO_API_BASE: apiRoot('https://bot-api.zaloplatforms.com'),
   ZALO_RATE_PER_SECOND: intIn(1, 10_000, 20),
   PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
   PORT: intIn(0, 65535, 3000),

@@ -1,11 +1,13 @@
 /** `npm run services -- start|stop|status`: manage the local Redis and FerretDB by hand. */
+import { maskUrlPassword } from '../core/log-scrub.js';
 import { LOCAL_MONGO_PORT, LOCAL_REDIS_PORT, ServiceSetupError, ensureServices, portOpen, stopService } from './services.js';
 
 const cmd = process.argv[2] ?? 'status';
 try {
   if (cmd === 'start') {
     const s = await ensureServices({ MONGODB_URI: process.env.MONGODB_URI, REDIS_URL: process.env.REDIS_URL });
-    console.log(`redis: ${s.redisUrl}\nmongodb: ${s.mongoUri}`);
+    // REDIS_URL / MONGODB_URI may carry a password: print them without it.
+    console.log(`redis: ${maskUrlPassword(s.redisUrl)}\nmongodb: ${maskUrlPassword(s.mongoUri)}`);
   } else if (cmd === 'stop') {
     for (const name of ['redis', 'ferretdb'] as const) console.log(`${name}: ${(await stopService(name)) ? 'stopped' : 'not started by this project'}`);
   } else if (cmd === 'status') {

@@ -51,7 +51,7 @@ export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
       maxStalledCount: 1000,
     },
   );
-  worker.on('failed', (job, err) => o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, error: err.name, message: err.message }, 'broadcast job failed'));
+  worker.on('failed', (job, err) => o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, err }, 'broadcast job failed'));
   worker.on('error', (err) => o.log.warn({ queue: BROADCAST_QUEUE, error: err.name }, 'broadcast worker error'));
   return worker;
 }

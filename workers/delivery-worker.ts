@@ -6,7 +6,7 @@ import type { DeliveryDoc, Models } from '../core/db.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
 import { insertNew } from '../core/insert-new.js';
 import { writeGateOf } from '../core/write-gate.js';
-import { scrubSecrets } from '../core/logger.js';
+import { scrubText } from '../core/log-scrub.js';
 import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
 
@@ -145,7 +145,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         }
         if (err instanceof PermanentDeliveryError) {
           await count('failed');
-          await record(o, job, 'failed', scrubSecrets(err.message).slice(0, 200));
+          await record(o, job, 'failed', scrubText(err.message).slice(0, 200));
           throw new UnrecoverableError(err.message);
         }
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await count('failed');
@@ -153,7 +153,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       }
       // Sent is sent: a failing count must not make the job retry and send the message twice. An
       // uncounted job is settled by the runner's lost-outcome valve instead.
-      await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubSecrets(err.message).slice(0, 200) }, 'could not count a sent delivery'));
+      await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
       recorder.add(job.id!, data, job.attemptsMade + 1);
     },
     {
@@ -165,10 +165,10 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
   worker.on('failed', (job, err) => {
     if (!job || err instanceof UnrecoverableError) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    o.log.warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubSecrets(err.message).slice(0, 200) }, 'delivery attempt failed');
-    if (final) void record(o, job, 'failed', scrubSecrets(err.message).slice(0, 200));
+    o.log.warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubText(err.message).slice(0, 200) }, 'delivery attempt failed');
+    if (final) void record(o, job, 'failed', scrubText(err.message).slice(0, 200));
   });
-  worker.on('error', (err) => o.log.warn({ channel: sender.channel, error: scrubSecrets(err.message) }, 'delivery worker error'));
+  worker.on('error', (err) => o.log.warn({ channel: sender.channel, error: scrubText(err.message) }, 'delivery worker error'));
   return worker;
 }
 

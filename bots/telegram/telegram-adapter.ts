@@ -10,7 +10,8 @@ import type { Update } from 'grammy/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../../core/delivery.js';
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
-import { scrubSecrets, type Logger } from '../../core/logger.js';
+import { scrubText } from '../../core/log-scrub.js';
+import type { Logger } from '../../core/logger.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from '../channel-adapter.js';
 import { sameSecret } from '../webhook-secret.js';
 import { renderTelegram, TELEGRAM_CAPTION_LIMIT } from './telegram-render.js';
@@ -240,7 +241,7 @@ function updateKinds(update: Update): string[] {
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${scrubSecrets(err.message)}` : scrubSecrets(String(err));
+  return err instanceof Error ? `${err.name}: ${scrubText(err.message)}` : scrubText(String(err));
 }
 
 function logFailure(log: Logger, update: Update, err: unknown): void {

@@ -7,7 +7,8 @@ import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, ty
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
 import type { Inbound, Outbound } from '../../core/engine/types.js';
 import type { Translations } from '../../core/i18n.js';
-import { scrubSecrets, type Logger } from '../../core/logger.js';
+import { scrubText } from '../../core/log-scrub.js';
+import type { Logger } from '../../core/logger.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from '../channel-adapter.js';
 import { sameSecret } from '../webhook-secret.js';
 import { ZaloClient } from './zalo-client.js';
@@ -63,7 +64,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 const errInfo = (err: unknown) =>
-  err instanceof Error ? { errName: err.name, errMessage: scrubSecrets(err.message) } : { errName: typeof err };
+  err instanceof Error ? { errName: err.name, errMessage: scrubText(err.message) } : { errName: typeof err };
 
 /** Creates the Zalo adapter. */
 export function createZaloAdapter(opts: ZaloAdapterOptions): ChannelAdapter {

@@ -3,7 +3,7 @@
  * with JSON) on the global fetch, with a timeout on every call. Errors are ZaloApiError /
  * ZaloNetworkError and never contain the token.
  */
-import { scrubSecrets } from '../../core/logger.js';
+import { scrubText } from '../../core/log-scrub.js';
 import { ZaloApiError, ZaloNetworkError, ZaloRequestError } from './zalo-errors.js';
 import { parseZaloUpdates, type ZaloUpdate } from './zalo-updates.js';
 
@@ -158,7 +158,7 @@ export class ZaloClient {
   }
 
   private scrub(s: string): string {
-    return scrubSecrets(s.split(this.token).join('[redacted]'));
+    return scrubText(s.split(this.token).join('[redacted]'));
   }
 }
 

@@ -115,7 +115,8 @@ export class Engine {
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
       // A bug must not wedge the person's inbox: apologise, keep the old state, move on.
-      this.o.log.error({ err: { name: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'flow failed');
+      // The logger's error serializer scrubs the message and stack (core/log-scrub.ts).
+      this.o.log.error({ err }, 'flow failed');
       turn.replies.length = 0;
       turn.notifications.length = 0;
       turn.reply(turn.t('common:error_generic'));
