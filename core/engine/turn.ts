@@ -93,7 +93,8 @@ export class Turn implements FlowContext {
       // it goes where it went before (an item shown again after an action still goes back to its list).
       // Shown again in place (after an action on it), it keeps its way back as it was.
       if (this.state.flow !== target.flow || this.state.step !== target.step) {
-        const seen = this.state.history.findLastIndex((h) => h.flow === target.flow && h.step === target.step);
+        let seen = this.state.history.length - 1;
+        while (seen >= 0 && (this.state.history[seen]!.flow !== target.flow || this.state.history[seen]!.step !== target.step)) seen--;
         this.state.history = seen >= 0 ? this.state.history.slice(0, seen) : [];
       }
     }
