@@ -119,7 +119,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     i18n,
     jobs,
     concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock }),
-    surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs),
+    surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs, keys),
     materials,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,

@@ -12,6 +12,7 @@ export const menuFlow: Flow = {
         const payload = ctx.state.data.startPayload;
         if (typeof payload === 'string' && payload.startsWith('survey-')) {
           delete ctx.state.data.startPayload;
+          ctx.state.data.surveyInvite = payload.slice('survey-'.length);
           return ctx.go('survey', 'list');
         }
         const roles = ctx.member?.roles ?? [];

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSurveyFile, validateSurvey } from '../core/surveys/definition.js';
 import { answersOf } from '../core/surveys/models.js';
 import { seedSampleSurveys } from '../core/surveys/sample-seed.js';
-import { markerId, reminderJobId } from '../core/surveys/survey-service.js';
+import { parseKey, PrivacyKeys } from '../core/privacy/privacy-keys.js';
+import { answeredMarker, reminderJobId, SurveyService } from '../core/surveys/survey-service.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
-import { onboardedPerson, startTestApp, textOf, type TestApp } from '../test/support/test-app.js';
+import { onboardedPerson, startTestApp, TEST_MARKER_KEY, TEST_SEAL_KEY, textOf, type TestApp } from '../test/support/test-app.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { runSurveyReminder } from '../workers/survey-reminders.js';
 
@@ -41,6 +42,9 @@ afterAll(async () => app?.close());
 const onboarded = (name: string) => onboardedPerson(app, name);
 
 const memberIdOf = async (name: string) => (await app.models.ChannelIdentity.findById(`console:${name}`).lean())!.memberId!;
+
+/** The test app's marker key, held here as production holds it: outside the database. */
+const testKeys = new PrivacyKeys(parseKey(TEST_SEAL_KEY)!, parseKey(TEST_MARKER_KEY)!);
 
 describe('taking a survey in chat', () => {
   it('opens from a broadcast invitation link (/start survey-<id>)', async () => {
@@ -105,9 +109,12 @@ describe('taking a survey in chat', () => {
     expect(r).not.toHaveProperty('gender');
     expect(r.orgUnitId).toBe('ent-hoa-sen');
     expect(answersOf(r)).toEqual({ housing: 'tro', rent: 1500, skills: ['tin', 'tn'], happy: 4, wishes: 'Mong có nhóm trẻ gần khu trọ' });
-    // Nothing in the response is derived from the member; the marker is a one-way hash without answers.
+    // Nothing in the response is derived from the member; the marker is a keyed HMAC of the
+    // platform identity and the survey, without answers, that only the marker key recomputes.
     expect(JSON.stringify(r)).not.toContain(memberId);
-    expect(await app.services.surveys.surveyModels.SurveyMarker.findById(markerId('tam-tu', memberId)).lean()).toEqual({ _id: markerId('tam-tu', memberId) });
+    const marker = testKeys.marker('survey-answered', 'console:lan', 'tam-tu');
+    expect(await app.services.surveys.surveyModels.SurveyMarker.findById(marker).lean()).toEqual({ _id: marker });
+    expect(answeredMarker(testKeys, 'tam-tu', 'console:lan')).toBe(marker);
     // The progress kept in the conversation is gone once sent.
     const conv = await app.models.Conversation.findById('console:lan').lean();
     expect(conv!.data.surveyDrafts).toEqual({});
@@ -169,6 +176,79 @@ describe('taking a survey in chat', () => {
     const member = (await app.services.members.get(memberId))!;
     expect(await app.services.surveys.submit({ survey, member, answers: { housing: 'tro' }, locale: 'vi', now: app.clock.now() })).toBe('duplicate');
     expect(await app.services.surveys.surveyModels.SurveyResponse.countDocuments({ surveyId: 'twice' })).toBe(1);
+  });
+
+  it('takes an anonymous survey once per person, even after they erase their data and consent again', async () => {
+    await app.services.surveys.importDefinition(demo('once'), { actor: 'test', at: app.clock.now() });
+    const count = () => app.services.surveys.surveyModels.SurveyResponse.countDocuments({ surveyId: 'once' });
+    const vy = await onboarded('vy');
+    await vy.say('khao sat');
+    await vy.say('Khảo sát once');
+    for (const a of ['2', '1', '3', 'bo qua', 'bo qua']) await vy.say(a);
+    await vy.say('gui phieu');
+    expect(await count()).toBe(1);
+    const before = await memberIdOf('vy');
+
+    // "xóa dữ liệu", then consenting again: a new member on the same platform identity.
+    await vy.say('xoa du lieu');
+    expect(textOf(await vy.say('1'))).toContain('Đã xóa dữ liệu');
+    for (const text of ['alo', '1', '1', 'hoa sen', '1']) await vy.say(text);
+    const after = await memberIdOf('vy');
+    expect(after).not.toBe(before);
+
+    // The invitation link says it was answered; the list no longer offers it.
+    const invited = await vy.say('/start survey-once');
+    expect(textOf(invited)).toContain('Bạn đã gửi phiếu này rồi');
+    expect(vy.last.choices?.map((c) => c.id) ?? []).not.toContain('once');
+    await vy.say('khao sat');
+    expect(vy.last.choices?.map((c) => c.id) ?? []).not.toContain('once');
+    // Nor does submitting through the service store a second response.
+    const survey = (await app.services.surveys.get('once'))!;
+    const member = (await app.services.members.get(after))!;
+    expect(await app.services.surveys.submit({ survey, member, answers: { housing: 'tro', skills: ['tin'], happy: 1 }, locale: 'vi', now: app.clock.now() })).toBe('duplicate');
+    expect(await count()).toBe(1);
+  });
+
+  it('marks every linked identity of the person, so answering from one app counts for the others', async () => {
+    await app.services.surveys.importDefinition(demo('linked'), { actor: 'test', at: app.clock.now() });
+    const s = app.services.surveys;
+    const survey = (await s.get('linked'))!;
+    const khoa = await onboarded('khoa');
+    const memberId = await memberIdOf('khoa');
+    // Khoa also chats on Zalo, linked to the same profile.
+    await app.models.ChannelIdentity.create({ _id: 'zalo:khoa', channel: 'zalo', platformUserId: 'khoa', chatId: 'khoa', memberId, createdAt: app.clock.now() });
+    await khoa.say('khao sat');
+    await khoa.say('Khảo sát linked');
+    for (const a of ['2', '1', '3', 'bo qua', 'bo qua']) await khoa.say(a);
+    await khoa.say('gui phieu');
+    const markers = ['console:khoa', 'zalo:khoa'].map((id) => testKeys.marker('survey-answered', id, 'linked'));
+    expect(await s.surveyModels.SurveyMarker.countDocuments({ _id: { $in: markers } })).toBe(2);
+
+    // Later the Zalo identity stands alone (its link removed, a new profile made): still answered.
+    await app.models.ChannelIdentity.updateOne({ _id: 'zalo:khoa' }, { $set: { memberId: 'm-khoa-zalo' } });
+    await app.models.Member.create({ _id: 'm-khoa-zalo', roles: ['worker'], orgUnitId: 'ent-hoa-sen', locale: 'vi', status: 'active', broadcastsOptOut: false, createdAt: app.clock.now() });
+    expect(await s.hasAnswered('linked', 'm-khoa-zalo')).toBe(true);
+    const zaloMember = (await app.services.members.get('m-khoa-zalo'))!;
+    expect((await s.openFor(zaloMember, undefined, app.clock.now())).map((x) => x._id)).not.toContain('linked');
+    expect(await s.submit({ survey, member: zaloMember, answers: { housing: 'tro', skills: ['tin'], happy: 1 }, locale: 'vi', now: app.clock.now() })).toBe('duplicate');
+    expect(await s.surveyModels.SurveyResponse.countDocuments({ surveyId: 'linked' })).toBe(1);
+  });
+
+  it('writes the markers before or after the response, and a double submission keeps one response either way', async () => {
+    await app.services.surveys.importDefinition(demo('order'), { actor: 'test', at: app.clock.now() });
+    for (const first of [true, false]) {
+      const s = new SurveyService(app.models, app.services.surveys.surveyModels, app.services.audit, app.jobs, testKeys, { markersFirst: () => first });
+      const survey = (await s.get('order'))!;
+      const id = `order-${first}`;
+      const member = await app.models.Member.create({ _id: `m-${id}`, roles: ['worker'], orgUnitId: 'ent-hoa-sen', locale: 'vi', status: 'active', broadcastsOptOut: false, createdAt: app.clock.now() });
+      await app.models.ChannelIdentity.create({ _id: `console:${id}`, channel: 'console', platformUserId: id, chatId: id, memberId: member._id, createdAt: app.clock.now() });
+      const submit = () => s.submit({ survey, member: member.toObject(), answers: { housing: 'ktx', skills: ['nn'], happy: 2 }, locale: 'vi', now: app.clock.now() });
+      const outcomes = await Promise.all([submit(), submit()]);
+      expect(outcomes.sort()).toEqual(['duplicate', 'saved']);
+      expect(await s.surveyModels.SurveyResponse.countDocuments({ surveyId: 'order' })).toBe(first ? 1 : 2);
+      expect(await s.hasAnswered('order', member._id)).toBe(true);
+      expect(await s.surveyModels.SurveyMarker.findById(testKeys.marker('survey-answered', `console:${id}`, 'order')).lean()).toBeTruthy();
+    }
   });
 
   it('sends one reminder to someone who started and did not finish, none after finishing or closing', async () => {

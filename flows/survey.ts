@@ -135,8 +135,13 @@ export const surveyFlow: Flow = {
         const open = await ctx.services.surveys.openFor(ctx.member!, await memberUnit(ctx), ctx.now);
         // Drafts of surveys that closed (or were answered from another app) are of no more use: forget them.
         for (const [key, d] of Object.entries(drafts(ctx))) if (!open.some((s) => s._id === d.surveyId)) delete drafts(ctx)[key];
+        // Invited by a link to a survey answered already (from another app, or before erasing and consenting again): say so.
+        const invited = ctx.state.data.surveyInvite as string | undefined;
+        delete ctx.state.data.surveyInvite;
+        const invitedAnswered = !!invited && !open.some((s) => s._id === invited) && (await ctx.services.surveys.hasAnswered(invited, ctx.member!._id));
+        if (invitedAnswered) ctx.reply(ctx.t('survey:already_answered'));
         if (open.length === 0) {
-          ctx.reply(ctx.t('survey:none_open'));
+          if (!invitedAnswered) ctx.reply(ctx.t('survey:none_open'));
           return ctx.home();
         }
         const started = drafts(ctx);

@@ -17,7 +17,7 @@ import { parseSurveyFile } from '../core/surveys/definition.js';
 import type { SurveyResponseDoc } from '../core/surveys/models.js';
 import { computeResults } from '../core/surveys/results.js';
 import { resultsToCsv } from '../core/surveys/results-csv.js';
-import { dayOf, markerId } from '../core/surveys/survey-service.js';
+import { answeredMarker, dayOf } from '../core/surveys/survey-service.js';
 import { ensureServices } from './services.js';
 
 const RESPONDENTS = Number(process.env.BENCH_RESPONDENTS ?? 10_000);
@@ -85,7 +85,7 @@ try {
     for (let j = i; j < Math.min(i + BATCH, RESPONDENTS); j++) {
       const a = answer();
       docs.push({ _id: randomBytes(12).toString('hex'), surveyId: def.id, orgUnitId: members[j]!.orgUnitId, ageBand: pick(['18_24', '25_30', '31_35', 'over35']), ...(Math.random() < 0.8 ? { gender: pick(['female', 'male']) } : {}), answers: JSON.stringify(a), locale: 'vi', day: dayOf(now) });
-      markers.push({ _id: markerId(def.id, members[j]!._id) });
+      markers.push({ _id: answeredMarker(app.services.keys, def.id, `member:${members[j]!._id}`) });
     }
     await surveys.surveyModels.SurveyResponse.insertMany(docs, { ordered: false });
     await surveys.surveyModels.SurveyMarker.insertMany(markers, { ordered: false });

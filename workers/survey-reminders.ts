@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Services } from '../core/engine/services.js';
 import type { Clock, Outbox } from '../core/engine/types.js';
 import { textIn } from '../core/surveys/definition.js';
-import { isOpen, markerId, REMINDER_JOB, REMINDER_QUEUE } from '../core/surveys/survey-service.js';
+import { isOpen, REMINDER_JOB, REMINDER_QUEUE, reminderJobId } from '../core/surveys/survey-service.js';
 import type { BullJobs, JobProcessor } from './bull-jobs.js';
 
 export interface ReminderDeps {
@@ -38,7 +38,7 @@ export async function runSurveyReminder(deps: ReminderDeps, data: { surveyId: st
       chatId: identity.chatId,
       memberId: member._id,
       // One key per person and survey: a retried job cannot send a second reminder.
-      key: `survey-reminder:${markerId(data.surveyId, data.memberId, data.subject)}`,
+      key: reminderJobId(data.surveyId, data.memberId, data.subject),
       priority: 'bulk',
       messages: [{ text: t('survey:reminder', { title }), locale: member.locale }],
     },

@@ -18,10 +18,18 @@ const noJobs: Jobs = {
   cancel: () => Promise.resolve(),
   repeat: () => Promise.reject(new Error('the admin CLI cannot schedule jobs')),
   removeRepeat: () => Promise.resolve(),
+  purge: () => Promise.resolve(0),
+};
+
+/** These commands never take answers, so they need no marker key; asking for a marker here is a bug. */
+const noMarkers = {
+  marker(): string {
+    throw new Error('the admin CLI survey commands cannot compute answered markers');
+  },
 };
 
 function serviceOf(m: Models): SurveyService {
-  return new SurveyService(m, bindSurveyModels(m.OrgUnit.db), new AuditLog(m), noJobs);
+  return new SurveyService(m, bindSurveyModels(m.OrgUnit.db), new AuditLog(m), noJobs, noMarkers);
 }
 
 export const surveyCommands: Record<string, Command> = {

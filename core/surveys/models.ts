@@ -38,7 +38,10 @@ export interface SurveyResponseDoc {
   day: string;
 }
 
-/** "This person answered this survey": a hash of (survey, member[, subject]) and nothing else. */
+/**
+ * "This person answered this survey": a keyed HMAC of (platform identity, survey[, subject]) —
+ * one per identity of the person — and nothing else (see `answeredMarker`).
+ */
 export interface SurveyMarkerDoc {
   _id: string;
 }

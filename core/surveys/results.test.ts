@@ -123,8 +123,14 @@ describe('survey results', () => {
     // Named: free text keeps who wrote it.
     expect(r.questions.find((q) => q.id === 'wishes')!.texts).toContainEqual({ text: 'ghi chú cd-hs', memberId: 'c2' });
 
-    // Withdrawing consent deletes the person's named responses; the others stay.
+    // Withdrawing consent deletes the person's named responses (and their markers, so they may
+    // answer again); the others stay. Anonymous markers stay: answered once per person.
+    expect(await s.hasAnswered('kiem-tra', 'c1', 'cd-pt-may')).toBe(true);
     expect(await s.eraseMemberResponses('c1')).toBe(2);
     expect((await s.results('kiem-tra'))!).toMatchObject({ respondents: 1, responses: 2 });
+    expect(await s.hasAnswered('kiem-tra', 'c1', 'cd-pt-may')).toBe(false);
+    expect(await s.hasAnswered('kiem-tra', 'c2', 'cd-pt-may')).toBe(true);
+    expect(await s.eraseMemberResponses('w0')).toBe(0);
+    expect(await s.hasAnswered('nha-o', 'w0')).toBe(true);
   });
 });

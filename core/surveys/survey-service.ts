@@ -2,10 +2,11 @@
  * Surveys and inspections: import definitions, find the surveys open for a person, store one
  * response per person (anonymous ones unlinkable), schedule the one reminder, compute results.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
 import type { Jobs } from '../jobs.js';
+import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import { cleanAnswers, profileQuestionId, questionsOf, type Answers } from './answers.js';
 import type { SurveyDefinition } from './definition.js';
 import type { SurveyDoc, SurveyModels, SurveyResponseDoc } from './models.js';
@@ -20,9 +21,14 @@ export function dayOf(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(at);
 }
 
-/** The "already answered" marker: a one-way hash of (survey, member[, inspected unit]). */
-export function markerId(surveyId: string, memberId: string, subject?: string): string {
-  return createHash('sha256').update(`survey-answered|${surveyId}|${memberId}|${subject ?? ''}`).digest('hex').slice(0, 40);
+/**
+ * The "already answered" marker of one platform identity (`zalo:123`) for a survey (and, for an
+ * inspection, the unit inspected): a keyed HMAC with the marker key, which lives outside the
+ * database. It survives erasure — the identity id stays the same when the person consents again
+ * — yet nobody without the key can tell whose it is, or recompute it from an id.
+ */
+export function answeredMarker(keys: Pick<PrivacyKeys, 'marker'>, surveyId: string, identityId: string, subject?: string): string {
+  return subject === undefined ? keys.marker('survey-answered', identityId, surveyId) : keys.marker('survey-answered', identityId, surveyId, subject);
 }
 
 /** Whether a survey takes answers at `now`. */
@@ -49,13 +55,27 @@ export type SubmitOutcome = 'saved' | 'duplicate' | 'closed';
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000 || /E11000|duplicate key/i.test(String((err as Error).message));
 
+export interface SurveyServiceOptions {
+  /**
+   * Whether an anonymous submission writes its markers before its response (else after). Drawn
+   * at random for each submission, so the order of writes says nothing; tests fix it.
+   */
+  markersFirst?: () => boolean;
+}
+
 export class SurveyService {
+  private readonly markersFirst: () => boolean;
+
   constructor(
     private readonly models: Models,
     readonly surveyModels: SurveyModels,
     private readonly audit: AuditLog,
     private readonly jobs: Jobs,
-  ) {}
+    private readonly keys: Pick<PrivacyKeys, 'marker'>,
+    opts: SurveyServiceOptions = {},
+  ) {
+    this.markersFirst = opts.markersFirst ?? (() => randomInt(2) === 0);
+  }
 
   /** Stores (or replaces) a validated definition; audited. */
   async importDefinition(def: SurveyDefinition, by: { actor: string; at: Date }): Promise<'created' | 'updated'> {
@@ -78,19 +98,55 @@ export class SurveyService {
   /** Surveys open at `now` whose audience includes the member; ordinary surveys already answered are left out. */
   async openFor(member: MemberDoc, unit: OrgUnitDoc | undefined, now: Date): Promise<SurveyDoc[]> {
     const open = (await this.list()).filter((s) => isOpen(s, now) && inAudience(s.definition, member, unit));
+    const holders = await this.markerHolders(member._id);
     const out: SurveyDoc[] = [];
-    for (const s of open) if (s.kind === 'inspection' || !(await this.hasAnswered(s._id, member._id))) out.push(s);
+    for (const s of open) if (s.kind === 'inspection' || !(await this.anyMarker(this.markersOf(s._id, holders)))) out.push(s);
     return out;
   }
 
+  /**
+   * Whether the member has answered (an inspection: about `subject`) from any of their platform
+   * identities — also as an earlier profile since erased, or before two apps were linked.
+   */
   async hasAnswered(surveyId: string, memberId: string, subject?: string): Promise<boolean> {
-    return !!(await this.surveyModels.SurveyMarker.findById(markerId(surveyId, memberId, subject), { _id: 1 }).lean());
+    return this.anyMarker(this.markersOf(surveyId, await this.markerHolders(memberId), subject));
   }
 
   /**
-   * Stores a finished response, once. Named: the response's deterministic id makes a second
-   * submission a no-op. Anonymous: the marker goes first (its unique id stops a second
-   * submission), then the response under a random id carrying no member id.
+   * What "already answered" markers are made of: the member's platform identities (every linked
+   * app), sorted; a member without any (created by a script) is marked by its member id.
+   */
+  private async markerHolders(memberId: string): Promise<string[]> {
+    const identities = await this.models.ChannelIdentity.find({ memberId }, { _id: 1 }).lean();
+    return identities.length > 0 ? identities.map((i) => i._id).sort() : [`member:${memberId}`];
+  }
+
+  private markersOf(surveyId: string, holders: string[], subject?: string): string[] {
+    return holders.map((h) => answeredMarker(this.keys, surveyId, h, subject));
+  }
+
+  /** One lookup by `_id` per marker (the only query FerretDB answers from an index). */
+  private async anyMarker(markers: string[]): Promise<boolean> {
+    const found = await Promise.all(markers.map((_id) => this.surveyModels.SurveyMarker.findById(_id, { _id: 1 }).lean()));
+    return found.some(Boolean);
+  }
+
+  /** Inserts markers, ignoring those already there; throws on any other error. */
+  private async insertMarkers(markers: string[]): Promise<void> {
+    for (const _id of markers) {
+      await this.surveyModels.SurveyMarker.create({ _id }).catch((e: unknown) => {
+        if (!isDuplicateKey(e)) throw e;
+      });
+    }
+  }
+
+  /**
+   * Stores a finished response, once per person: a marker of any of the member's identities
+   * means it was answered. Named: the response's deterministic id also makes a second
+   * submission a no-op; markers follow. Anonymous: the response has a random id and no member
+   * id; every identity of the member is marked, the first one (sorted) under a unique id that
+   * stops a concurrent second submission. Whether the markers or the response are written first
+   * is drawn at random each time, so the order of writes does not pair them.
    */
   async submit(args: { survey: SurveyDoc; member: MemberDoc; answers: Answers; subject?: string; locale: string; now: Date }): Promise<SubmitOutcome> {
     const { survey, member, now } = args;
@@ -100,7 +156,9 @@ export class SurveyService {
     const answers = cleanAnswers(all, args.answers);
     const profile = { ageBand: answers[profileQuestionId('ageBand')] as string | undefined, gender: answers[profileQuestionId('gender')] as string | undefined };
     for (const f of def.profile) delete answers[profileQuestionId(f)];
-    const marker = markerId(survey._id, member._id, args.subject);
+    const markers = this.markersOf(survey._id, await this.markerHolders(member._id), args.subject);
+    if (await this.anyMarker(markers)) return 'duplicate';
+    const [lock, ...others] = markers as [string, ...string[]];
     const base: Omit<SurveyResponseDoc, '_id'> = {
       surveyId: survey._id,
       orgUnitId: member.orgUnitId,
@@ -113,13 +171,25 @@ export class SurveyService {
     };
     try {
       if (def.anonymous) {
-        await this.surveyModels.SurveyMarker.create({ _id: marker });
-        await this.surveyModels.SurveyResponse.create({ _id: randomBytes(12).toString('hex'), ...base });
+        const response = { _id: randomBytes(12).toString('hex'), ...base };
+        if (this.markersFirst()) {
+          await this.surveyModels.SurveyMarker.create({ _id: lock });
+          await this.insertMarkers(others);
+          await this.surveyModels.SurveyResponse.create(response);
+        } else {
+          await this.surveyModels.SurveyResponse.create(response);
+          try {
+            await this.surveyModels.SurveyMarker.create({ _id: lock });
+          } catch (err) {
+            // Another submission of the same person won the marker: take this response back.
+            if (isDuplicateKey(err)) await this.surveyModels.SurveyResponse.deleteOne({ _id: response._id });
+            throw err;
+          }
+          await this.insertMarkers(others);
+        }
       } else {
         await this.surveyModels.SurveyResponse.create({ _id: [survey._id, member._id, args.subject].filter(Boolean).join(':'), memberId: member._id, ...base });
-        await this.surveyModels.SurveyMarker.create({ _id: marker }).catch((e: unknown) => {
-          if (!isDuplicateKey(e)) throw e;
-        });
+        await this.insertMarkers(markers);
       }
     } catch (err) {
       if (isDuplicateKey(err)) return 'duplicate';
@@ -130,11 +200,19 @@ export class SurveyService {
   }
 
   /**
-   * Deletes a person's named responses when they withdraw consent ("xóa dữ liệu"); anonymous
-   * responses hold nothing of theirs. Returns how many were deleted. (MemberService.eraseMember
-   * should call this.)
+   * Deletes a person's named responses when they withdraw consent ("xóa dữ liệu"), with their
+   * markers, so someone who consents again may answer those again; call it before the
+   * identities are unlinked. Anonymous responses hold nothing of theirs, and their markers stay:
+   * an anonymous survey is answered once per person, erasure or not. Returns how many responses
+   * were deleted.
    */
   async eraseMemberResponses(memberId: string): Promise<number> {
+    const named = await this.surveyModels.SurveyResponse.find({ memberId }, { surveyId: 1, subjectUnitId: 1 }).lean();
+    if (named.length === 0) return 0;
+    const holders = await this.markerHolders(memberId);
+    for (const r of named) {
+      for (const _id of this.markersOf(r.surveyId, holders, r.subjectUnitId ?? undefined)) await this.surveyModels.SurveyMarker.deleteOne({ _id });
+    }
     const { deletedCount } = await this.surveyModels.SurveyResponse.deleteMany({ memberId });
     return deletedCount;
   }
@@ -175,9 +253,12 @@ export class SurveyService {
   }
 }
 
-/** Job id of a person's reminder for a survey. */
+/**
+ * Id of a person's reminder job for a survey, and key of the reminder's delivery. It names the
+ * member as the job's data does; the job is gone once it ran or the survey was answered.
+ */
 export function reminderJobId(surveyId: string, memberId: string, subject?: string): string {
-  return `survey-reminder:${markerId(surveyId, memberId, subject)}`;
+  return ['survey-reminder', surveyId, memberId, subject].filter(Boolean).join(':');
 }
 
 /** Mixed fields come back from the database with dates as Date already; make sure of it. */
