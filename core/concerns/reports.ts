@@ -3,6 +3,7 @@
  * level; SLA hit rate; median first-response and resolution times; CSV export. Aggregated in
  * code (FerretDB's $group has only $sum/$count, and medians need the values).
  */
+import { toCsv } from '../csv-writer.js';
 import { OPEN_STATUSES, type ConcernDoc, type ConcernModels } from './models.js';
 
 /** One group's figures. */
@@ -80,14 +81,10 @@ export async function buildConcernReport(cm: ConcernModels): Promise<ConcernRepo
 const COLUMNS: (keyof ReportRow)[] = ['category', 'orgUnitId', 'level', 'open', 'resolved', 'flagged', 'slaMet', 'slaTotal', 'slaHitRate', 'medianFirstResponseMinutes', 'medianResolutionMinutes'];
 const HEADER = ['category', 'org_unit', 'level', 'open', 'resolved', 'flagged', 'sla_met', 'sla_total', 'sla_hit_rate', 'median_first_response_min', 'median_resolution_min'];
 
-function cell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** The report as CSV: one row per category × unit × level (level counts from 0), then the total (`*`). */
+/**
+ * The report as CSV for Excel (the shared writer, core/csv-writer.ts: BOM, CRLF, formula-like
+ * text defused): one row per category × unit × level (level counts from 0), then the total (`*`).
+ */
 export function reportToCsv(r: ConcernReport): string {
-  const lines = [HEADER.join(',')];
-  for (const row of [...r.rows, r.total]) lines.push(COLUMNS.map((k) => cell(k === 'level' && row.level < 0 ? '*' : row[k])).join(','));
-  return lines.join('\n') + '\n';
+  return toCsv([HEADER, ...[...r.rows, r.total].map((row) => COLUMNS.map((k) => (k === 'level' && row.level < 0 ? '*' : row[k])))]);
 }

@@ -1,24 +1,19 @@
 /**
- * Survey results as one CSV table (UTF-8 with BOM so Excel shows Vietnamese, CRLF lines), in
- * long format — one row per number — so it pivots easily. Suppressed cells are written "<5".
+ * Survey results as one CSV table (the shared writer, core/csv-writer.ts: UTF-8 with BOM so Excel
+ * shows Vietnamese, CRLF lines, formula-like text defused), in long format — one row per
+ * number — so it pivots easily. Suppressed cells are written "<5".
  */
+import { toCsv, type CsvCell } from '../csv-writer.js';
 import { textIn } from './definition.js';
 import { MIN_CELL, type QuestionTally, type SurveyResults } from './results.js';
 
 const HEADER = ['section', 'group_kind', 'group', 'respondents', 'question', 'question_text', 'option', 'option_text', 'count', 'percent', 'mean'];
 
-/** Quotes a CSV field; a leading = + - @ is defused so a spreadsheet never runs a typed "formula". */
-function field(v: unknown): string {
-  let s = v === undefined || v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 const suppressed = `<${MIN_CELL}`;
 
 /** The CSV text of a survey's results, in one language for the texts. */
 export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
-  const rows: unknown[][] = [HEADER];
+  const rows: CsvCell[][] = [HEADER];
   const qText = new Map(r.questions.map((q) => [q.id, textIn(q.text, locale)]));
   const tallyRows = (section: string, kind: string, group: string, respondents: number | string, qid: string, t: QuestionTally) => {
     if (t.options) {
@@ -49,5 +44,5 @@ export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
       for (const [qid, t] of Object.entries(u.questions)) tallyRows(section, u.kind, u.name, u.inspections, qid, t);
     }
   }
-  return '\uFEFF' + rows.map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
