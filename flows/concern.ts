@@ -384,8 +384,10 @@ export const concernFlow: Flow = {
       },
       async input(ctx, { text }) {
         try {
-          await notifyInTurn(ctx, await ctx.services.concerns.reopen(ctx.member!._id, code(ctx), text ?? '', ctx.now));
-          ctx.reply(ctx.t('concern:reopened'));
+          const { notices, assigneeId } = await ctx.services.concerns.reopen(ctx.member!._id, code(ctx), text ?? '', ctx.now);
+          const reached = await notifyInTurn(ctx, notices);
+          // Say "the cadre was told" only when a cadre has it and a chat to hear it on.
+          ctx.reply(ctx.t(!assigneeId ? 'concern:reopened_waiting' : reached.includes(assigneeId) ? 'concern:reopened' : 'concern:reopened_inbox'));
         } catch (err) {
           explain(ctx, err);
         }

@@ -83,6 +83,8 @@ export const settingsFlow: Flow = {
         await ctx.services.surveys.eraseMemberResponses(ctx.member!._id);
         // So are their concerns' texts and the sealed links to them; open ones close, their cadres told.
         await notifyInTurn(ctx, await ctx.services.concerns.forgetReporter(ctx.member!._id, ctx.now));
+        // A cadre who leaves this way stops being one: assignments end, open concerns go to another cadre at once.
+        await notifyInTurn(ctx, (await ctx.services.concerns.endCadre(ctx.member!._id, ctx.now)).notices);
         await ctx.services.members.eraseMember(ctx.member!._id, { eventId: ctx.inbound.eventId, at: ctx.now });
         ctx.member = null;
         ctx.state.data = {};

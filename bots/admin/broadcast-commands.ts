@@ -13,6 +13,7 @@ import { formatLocal, parseLocalDateTime } from '../../core/broadcasts/local-tim
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
 import { ROLES, type Role } from '../../core/db.js';
 import type { ChannelName } from '../../core/engine/types.js';
+import { deliverNotices } from '../../core/concerns/notices.js';
 import { InvalidMaterialError } from '../../core/materials/material-service.js';
 import type { MaterialContent } from '../../core/materials/models.js';
 import { importMembers, parseMemberCsv } from '../../core/members/member-import.js';
@@ -227,7 +228,7 @@ export const broadcastCommands: Record<string, Command> = {
   'import-members': {
     usage: 'import-members <file.csv>',
     summary: 'import staff and cadres: name,roles,org_unit,channel,platform_user_id[,locale]',
-    async run({ args, models }) {
+    async run({ args, models, app }) {
       const [file, ...extra] = args;
       if (!file || extra.length > 0) throw new UsageError('import-members takes exactly one CSV file');
       let content: string;
@@ -237,7 +238,7 @@ export const broadcastCommands: Record<string, Command> = {
         throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path`);
       }
       const parsed = parseMemberCsv(content);
-      const result = { created: 0, updated: 0, rejected: parsed.rejected };
+      const result = { created: 0, updated: 0, rejected: parsed.rejected, cadreRoleRemoved: [] as string[] };
       if (parsed.rows.length > 0) {
         const m = await models();
         const at = new Date();
@@ -246,6 +247,19 @@ export const broadcastCommands: Record<string, Command> = {
         await new AuditLog(m).record({ actor: 'admin-cli', action: 'members.import', target: resolve(file), details: { created: result.created, updated: result.updated, rejected: result.rejected.length }, at });
       }
       console.log(`created ${result.created}, updated ${result.updated}, rejected ${result.rejected.length}`);
+      if (result.cadreRoleRemoved.length > 0) {
+        // Rows without the cadre role take it away: as with grant-role --revoke, their assignments end and their concerns move on.
+        const a = await app();
+        let ended = 0;
+        let rerouted = 0;
+        for (const memberId of result.cadreRoleRemoved) {
+          const r = await a.services.concerns.endCadre(memberId, new Date());
+          await deliverNotices(a.models, a.outbox, r.notices);
+          ended += r.ended;
+          rerouted += r.rerouted;
+        }
+        console.log(`cadre role removed from ${result.cadreRoleRemoved.length}: assignments ended ${ended}, concerns re-routed ${rerouted}`);
+      }
       for (const r of result.rejected) console.error(`line ${r.line}: ${r.reason}`);
       if (result.rejected.length > 0) console.error('Fix the rejected rows and import the file again; the other rows are already imported.');
       return result.rejected.length > 0 ? 1 : 0;
@@ -253,8 +267,8 @@ export const broadcastCommands: Record<string, Command> = {
   },
   'grant-role': {
     usage: 'grant-role <member id | channel:user id> <role> [--revoke]',
-    summary: 'give (or take away) a role such as secretariat or cadre',
-    async run({ args, models }) {
+    summary: 'give (or take away) a role such as secretariat or cadre; revoking cadre ends their assignments and re-routes their open concerns',
+    async run({ args, models, app }) {
       const { values, positionals } = options(args, { revoke: { type: 'boolean' } });
       const [who, role, ...extra] = positionals;
       if (!who || !role || extra.length > 0) throw new UsageError('grant-role needs a member and a role');
@@ -267,8 +281,18 @@ export const broadcastCommands: Record<string, Command> = {
         return 1;
       }
       const roles = values.revoke ? member.roles.filter((r) => r !== role) : [...new Set([...member.roles, role as Role])];
-      await m.Member.updateOne({ _id: member._id }, { $set: { roles } });
       const at = new Date();
+      if (values.revoke && role === 'cadre') {
+        // A cadre removed (misconduct, leaving) must stop receiving concerns at once: their
+        // assignments end and their open concerns go to other eligible cadres, who are told why.
+        const a = await app();
+        const ended = await a.services.concerns.revokeCadreRole(member._id, at);
+        await deliverNotices(a.models, a.outbox, ended.notices);
+        await a.services.audit.record({ actor: 'admin-cli', action: 'role.revoked', target: member._id, details: { role, assignmentsEnded: ended.ended, rerouted: ended.rerouted }, at });
+        console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}; assignments ended ${ended.ended}, concerns re-routed ${ended.rerouted}`);
+        return 0;
+      }
+      await m.Member.updateOne({ _id: member._id }, { $set: { roles } });
       await new AuditLog(m).record({ actor: 'admin-cli', action: values.revoke ? 'role.revoked' : 'role.granted', target: member._id, details: { role }, at });
       console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}`);
       return 0;

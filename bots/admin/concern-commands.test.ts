@@ -10,6 +10,7 @@ import { startTestApp, type ConsolePerson, type TestApp } from '../../test/suppo
 let app: TestApp;
 let dir: string;
 let c2: ConsolePerson;
+let c3: ConsolePerson;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -68,8 +69,7 @@ describe('npm run admin -- import-cadres / concern-report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('wages');
     const csv = await readFile(out, 'utf8');
-    // For Excel: UTF-8 with a BOM, CRLF lines (core/csv-writer.ts).
-    expect(csv.split('\r\n')[0]).toBe('\uFEFFcategory,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min');
+    expect(csv.split('\n')[0]).toBe('category,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min');
     expect(csv).toContain('wages,ent-hoa-sen,0,1,0,0,0,0,,,');
     expect(csv).toContain('*,*,*,1,0,0,0,0,,,');
     expect((await admin('concern-report', '--pdf')).code).toBe(2);
@@ -82,5 +82,43 @@ describe('npm run admin -- import-cadres / concern-report', () => {
     expect(r.stdout).toBe('created 1, updated 0, ended 0, concerns re-routed 0, rejected 1\n');
     expect(r.stderr).toContain('line 3: no active member telegram:404');
     expect(await app.services.concerns.cm.CadreAssignment.findById('c1:vsip1:youth_union').lean()).toMatchObject({ memberId: 'c1', active: true });
+  });
+
+  it('imports, with a warning, an assignment that routing can never reach', async () => {
+    c3 = await addMember(app, { id: 'c3', name: 'Cán bộ Ba' });
+    await app.models.OrgUnit.insertMany([
+      // Beside the enterprises, not above them: no concern is ever routed here.
+      { _id: 'congdoan-kcn-vsip1', name: 'Công đoàn KCN VSIP I', kind: 'trade_union', organisation: 'trade_union', parentId: 'vsip1', ancestors: ['hcm', 'vsip1'], aliases: [] },
+      // The company's own union: reached before the zone.
+      { _id: 'congdoan-hoa-sen', name: 'Công đoàn cơ sở Công ty CP May mặc Hoa Sen', kind: 'trade_union', organisation: 'trade_union', parentId: 'ent-hoa-sen', ancestors: ['hcm', 'vsip1', 'ent-hoa-sen'], aliases: [] },
+    ]);
+    const file = join(dir, 'reach.csv');
+    await writeFile(file, 'member_id,org_unit,organisation,categories\nc3,congdoan-kcn-vsip1,trade_union,\nc3,congdoan-hoa-sen,trade_union,\nc3,vsip1,youth_federation,wages\n');
+    const r = await admin('import-cadres', file);
+    expect(r).toMatchObject({ code: 0, stdout: 'created 3, updated 0, ended 0, concerns re-routed 0, rejected 0\n' });
+    expect(r.stderr).toContain('line 2: warning: org unit congdoan-kcn-vsip1 is not a workplace, nor under one, nor above one');
+    expect(r.stderr).toContain('line 4: warning: youth_federation is not responsible for wages');
+    expect(r.stderr).not.toContain('line 3:');
+  });
+
+  it('revoking the cadre role ends the assignments and hands the open concerns to another cadre at once', async () => {
+    const open = (await app.services.concerns.cm.Concern.findOne({ intakeKey: 'cli-1' }).lean())!;
+    expect(open.assigneeId).toBe('c2');
+    const r = await admin('grant-role', 'c2', 'cadre', '--revoke');
+    expect(r).toMatchObject({ code: 0, stdout: 'c2: roles worker; assignments ended 1, concerns re-routed 1\n' });
+    expect(await app.services.concerns.cm.CadreAssignment.findById('c2:vsip1:trade_union').lean()).toMatchObject({ active: false });
+    // Hoa Sen's own union comes before the zone.
+    expect(await app.services.concerns.get(open._id)).toMatchObject({ assigneeId: 'c3', levelUnitId: 'congdoan-hoa-sen' });
+    await waitForMessage(c3, (m) => m.text.includes(open._id) && m.text.includes('thôi nhiệm vụ'));
+    expect(await app.models.Audit.findOne({ action: 'role.revoked', target: 'c2' }).lean()).toMatchObject({ details: { role: 'cadre', assignmentsEnded: 1, rerouted: 1 } });
+  });
+
+  it('a member import that leaves out the cadre role ends that cadre\'s assignments too', async () => {
+    const file = join(dir, 'members.csv');
+    await writeFile(file, 'name,roles,org_unit,channel,platform_user_id\nCán bộ Một,worker,hcm,console,chat-c1\n');
+    const r = await admin('import-members', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cadre role removed from 1: assignments ended 1, concerns re-routed 0');
+    expect(await app.services.concerns.cm.CadreAssignment.findById('c1:vsip1:youth_union').lean()).toMatchObject({ active: false });
   });
 });

@@ -34,8 +34,10 @@ export const concernCommands: Record<string, Command> = {
       const result = await importCadres(a.models, concerns, parsed.rows, at, progressBar('rows'));
       await deliverNotices(a.models, a.outbox, result.notices);
       const rejected = [...parsed.rejected, ...result.rejected].sort((x, y) => x.line - y.line);
-      await a.services.audit.record({ actor: 'admin-cli', action: 'concern.cadres_import', target: file, details: { created: result.created, updated: result.updated, ended: result.ended, rerouted: result.rerouted, rejected: rejected.length }, at });
+      await a.services.audit.record({ actor: 'admin-cli', action: 'concern.cadres_import', target: file, details: { created: result.created, updated: result.updated, ended: result.ended, rerouted: result.rerouted, rejected: rejected.length, warnings: result.warnings.length }, at });
       console.log(`created ${result.created}, updated ${result.updated}, ended ${result.ended}, concerns re-routed ${result.rerouted}, rejected ${rejected.length}`);
+      // Imported all the same: the operator may be preparing the org tree or the policy next.
+      for (const w of result.warnings) console.error(`line ${w.line}: warning: ${w.reason}`);
       for (const r of rejected) console.error(`line ${r.line}: ${r.reason}`);
       if (rejected.length) console.error('Fix the rejected rows and import the file again; the other rows are already imported.');
       return rejected.length ? 1 : 0;

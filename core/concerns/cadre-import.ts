@@ -3,6 +3,9 @@
  * member_id may be a member id or one of their chats, `<channel>:<platform user id>`):
  * categories and conflict units separated by `;` (empty or `*` categories = all). A row with
  * `active` false ends the assignment, and that cadre's open concerns are re-routed.
+ * An assignment routing can never reach is imported with a warning: a unit that is not a
+ * workplace, under one or above one (the rule is `CadreRouter.reaches`), or an organisation
+ * responsible for none of the categories it covers.
  */
 import { parse } from 'csv-parse/sync';
 import type { Models } from '../db.js';
@@ -59,15 +62,29 @@ export function parseCadreCsv(content: string, categories: string[]): { rows: Ca
   return { rows, rejected };
 }
 
-/** Applies parsed rows: members and units must exist. Returns counts and the notices of re-routed concerns. */
+/** Why routing could never give this assignment a concern (empty when it can). */
+async function unreachable(concerns: ConcernService, r: CadreRow, at: Date): Promise<string[]> {
+  const out: string[] = [];
+  if (!(await concerns.router.reaches(r.orgUnitId, at))) {
+    out.push(`org unit ${r.orgUnitId} is not a workplace, nor under one, nor above one, so no concern is ever routed there: assign the cadre at the enterprise, its own union or branch, or a unit above it`);
+  }
+  const rules = concerns.policy.categories;
+  const covered = r.categories.length ? r.categories : Object.keys(rules);
+  if (!covered.some((c) => rules[c]?.organisations.includes(r.organisation))) {
+    out.push(`${r.organisation} is not responsible for ${r.categories.length ? r.categories.join(', ') : 'any category'} in the concerns policy, so no concern is ever routed to this assignment`);
+  }
+  return out;
+}
+
+/** Applies parsed rows: members and units must exist. Returns counts, warnings about assignments routing never reaches, and the notices of re-routed concerns. */
 export async function importCadres(
   models: Models,
   concerns: ConcernService,
   rows: CadreRow[],
   at: Date,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ created: number; updated: number; ended: number; rerouted: number; rejected: Rejected[]; notices: Notice[] }> {
-  const out = { created: 0, updated: 0, ended: 0, rerouted: 0, rejected: [] as Rejected[], notices: [] as Notice[] };
+): Promise<{ created: number; updated: number; ended: number; rerouted: number; rejected: Rejected[]; warnings: Rejected[]; notices: Notice[] }> {
+  const out = { created: 0, updated: 0, ended: 0, rerouted: 0, rejected: [] as Rejected[], warnings: [] as Rejected[], notices: [] as Notice[] };
   let done = 0;
   if (rows.length > 0) onProgress?.(0, rows.length);
   for (const r of rows) {
@@ -89,6 +106,7 @@ export async function importCadres(
     if (!r.active) out.ended++;
     else if (existed) out.updated++;
     else out.created++;
+    if (r.active) out.warnings.push(...(await unreachable(concerns, r, at)).map((reason) => ({ line: r.line, reason })));
     out.rerouted += result.rerouted;
     out.notices.push(...result.notices);
   }

@@ -134,8 +134,9 @@ describe('cadre actions', () => {
     await concerns.rate('worker1', concern._id, 4, app.clock.now());
     await expect(concerns.rate('worker1', concern._id, 5, app.clock.now())).rejects.toThrow('already_rated');
     app.clock.advance(6 * 86_400_000);
-    const notices = await concerns.reopen('worker1', concern._id, 'vẫn chưa trả đủ', app.clock.now());
+    const { notices, assigneeId } = await concerns.reopen('worker1', concern._id, 'vẫn chưa trả đủ', app.clock.now());
     expect(notices.map((x) => x.memberId)).toEqual(['tu-vsip']);
+    expect(assigneeId).toBe('tu-vsip');
     expect((await concerns.get(concern._id))!.status).toBe('reopened');
     await concerns.act('tu-vsip', concern._id, { kind: 'resolve', summary: 'đã trả đủ' }, app.clock.now(), 'r2');
     app.clock.advance(8 * 86_400_000);

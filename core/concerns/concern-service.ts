@@ -13,14 +13,14 @@ import { auditOnce } from './audit-once.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { ConcernLock } from './concern-lock.js';
-import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, TooManyOpenConcernsError } from './errors.js';
+import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyOpenConcernsError } from './errors.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
 import type { Notice } from './notices.js';
 import type { NoticePhotos, PhotoRef } from './photos.js';
 import { slaMs, type ConcernPolicy } from './policy.js';
 import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
-import { CadreRouter, type RouteResult } from './routing.js';
+import { CadreRouter, isActiveCadre, type RouteResult } from './routing.js';
 import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
 import { writeGateOf, type WriteGate } from '../write-gate.js';
 
@@ -72,6 +72,14 @@ export type CadreAction =
   | { kind: 'resolve'; summary: string };
 
 const DAY = 86_400_000;
+
+/**
+ * Why a cadre is given a concern; their notice says it (`cadre:notify.assigned_<why>`):
+ * `new` raised just now · `reopened` by the worker · `transferred` by a colleague · `escalated`
+ * from the level below · `placed` by the secretariat · `rerouted` because the previous cadre's
+ * assignment or role ended · `waiting` it had no cadre and new assignments now cover it.
+ */
+export type AssignReason = 'new' | 'reopened' | 'transferred' | 'escalated' | 'placed' | 'rerouted' | 'waiting';
 
 /** "14:05 25/11/2026" in Vietnam time. */
 export function formatVnTime(d: Date): string {
@@ -166,7 +174,7 @@ export class ConcernService {
   }
 
   /** The message a cadre gets when a concern is assigned to them: never who raised it. */
-  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened' | 'placed', known?: MemberDoc): Promise<Notice> {
+  private async assignmentNotice(c: ConcernDoc, cadreId: string, at: Date, why: AssignReason, known?: MemberDoc): Promise<Notice> {
     const { t, member } = await this.translatorFor(cadreId, known);
     const text = t(`cadre:notify.assigned_${why}`, { ...(await this.summaryVars(t, c, at)), due: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—' });
     const photos = c.photoRefs?.length ? this.noticePhotos(t, c) : undefined;
@@ -206,7 +214,7 @@ export class ConcernService {
   }
 
   /** Puts the concern where routing sent it and says so to the new assignee (or the secretariat). */
-  private async place(c: ConcernDoc, r: RouteResult, at: Date, why: 'new' | 'escalated' | 'transferred' | 'rerouted' | 'reopened'): Promise<Notice[]> {
+  private async place(c: ConcernDoc, r: RouteResult, at: Date, why: AssignReason): Promise<Notice[]> {
     c.levelUnitId = r.unitId;
     c.assigneeId = r.assigneeId;
     c.flagged = r.flagged;
@@ -366,24 +374,46 @@ export class ConcernService {
     return c.status === 'resolved' && !!c.resolvedAt && at.getTime() - c.resolvedAt.getTime() <= this.policy.reopenDays * DAY;
   }
 
-  /** The worker reopens a resolved concern within the window; it goes back to its handler or is routed again. */
-  async reopen(memberId: string, code: string, reason: string, at: Date): Promise<Notice[]> {
+  /**
+   * The worker reopens a resolved concern within the window. It goes back to the cadre who
+   * resolved it while they may still handle it (by the routing rules at its unit, or — when the
+   * secretariat gave it to them by hand — by the placement rules); otherwise it is routed again
+   * (see `routeAgain`), flagged for the secretariat if nobody qualifies. `assigneeId` is the
+   * cadre given it, if any, so the worker hears what really happened.
+   */
+  async reopen(memberId: string, code: string, reason: string, at: Date): Promise<{ notices: Notice[]; assigneeId?: string }> {
     return this.asReporter(memberId, code, async (c) => {
       if (c.status !== 'resolved') throw new ConcernStateError('not_resolved');
       if (!this.canReopen(c, at)) throw new ConcernStateError('reopen_expired');
       if ((await this.openCount(memberId)) >= this.policy.maxOpenPerWorker) throw new TooManyOpenConcernsError(this.policy.maxOpenPerWorker);
+      const resolver = [...c.events].reverse().find((e) => e.kind === 'resolved')?.actor ?? c.assigneeId;
       c.status = 'reopened';
       c.resolvedAt = undefined;
       c.rating = undefined;
       this.event(c, { kind: 'reopened', actor: 'reporter', text: reason }, at);
       this.setDeadlines(c, at);
-      const keep = c.assigneeId && (await this.router.stillEligible(c.assigneeId, c.category, c.orgUnitId, c.levelUnitId, at));
-      const route = keep ? { unitId: c.levelUnitId, assigneeId: c.assigneeId, flagged: false } : await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.levelUnitId, at });
+      const route = resolver && (await this.mayKeep(c, resolver, at)) ? { unitId: c.levelUnitId, assigneeId: resolver, flagged: false } : await this.routeAgain(c, at, []);
       const notices = await this.place(c, route, at, 'reopened');
       await this.save(c, at);
       await this.timers.arm(c, at);
-      return notices;
+      return { notices, assigneeId: c.assigneeId };
     });
+  }
+
+  /**
+   * Routes a concern again from where it stands: from the concerned unit while it has not been
+   * escalated (the company's own units may have a cadre now), else from its current unit, so an
+   * escalated concern never drops back down.
+   */
+  private routeAgain(c: ConcernDoc, at: Date, exclude: string[]): Promise<RouteResult> {
+    return this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.level === 0 ? c.orgUnitId : c.levelUnitId, at, exclude });
+  }
+
+  /** Whether this cadre may still handle the concern at its unit: by the routing rules, or by the placement rules when the secretariat gave it to them. */
+  private async mayKeep(c: ConcernDoc, cadreId: string, at: Date): Promise<boolean> {
+    if (await this.router.stillEligible(cadreId, c.category, c.orgUnitId, c.levelUnitId, at)) return true;
+    const placedByHand = c.events.some((e) => e.kind === 'assigned' && e.assigneeId === cadreId && e.actor !== 'system');
+    return placedByHand && (await this.router.stillPlaceable(cadreId, c.category, c.orgUnitId, at));
   }
 
   /** The worker agrees that cadres may see who they are, for this concern only. */
@@ -405,23 +435,28 @@ export class ConcernService {
     return list.sort((a, b) => next(a) - next(b) || a._id.localeCompare(b._id));
   }
 
-  private async refuse(cadreId: string, code: string, action: string, at: Date, key: string): Promise<never> {
-    await auditOnce(this.d.models, { actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason: 'not_assignee' }, key: `${code}|${cadreId}|${key}`, at });
-    throw new NotAssigneeError(code);
+  private async refuse(cadreId: string, code: string, action: string, at: Date, key: string, reason: 'not_assignee' | 'not_cadre' = 'not_assignee'): Promise<never> {
+    await auditOnce(this.d.models, { actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason }, key: `${code}|${cadreId}|${key}`, at });
+    throw reason === 'not_cadre' ? new NotCadreError(code) : new NotAssigneeError(code);
   }
 
-  /** A concern as its assignee sees it, with the reporter's name only if named or consented (audited). */
+  /** Refuses (and audits) unless the concern is assigned to this member and they are an active cadre. */
+  private async assignedTo(cadreId: string, c: ConcernDoc | null, code: string, action: string, at: Date, key: string): Promise<ConcernDoc> {
+    if (!isActiveCadre(await this.d.models.Member.findById(cadreId).lean())) return this.refuse(cadreId, code, action, at, key, 'not_cadre');
+    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, action, at, key);
+    return c;
+  }
+
+  /** A concern as its assignee sees it (refused and audited for anyone else, or without the `cadre` role), with the reporter's name only if named or consented (audited). */
   async openAsCadre(cadreId: string, code: string, at: Date, key: string): Promise<{ concern: ConcernDoc; reporterName?: string }> {
-    const c = await this.get(code);
-    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, 'open', at, key);
+    const c = await this.assignedTo(cadreId, await this.get(code), code, 'open', at, key);
     const reporterName = await this.vault.nameForCadre(code, cadreId, at, key);
     return { concern: c, reporterName };
   }
 
   /** The concern's photos for its assignee, captioned in `t`'s language; refused (and audited) for anyone else. */
   async photosForCadre(cadreId: string, code: string, t: Translate, at: Date, key: string): Promise<NoticePhotos> {
-    const c = await this.get(code);
-    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, 'photos', at, key);
+    const c = await this.assignedTo(cadreId, await this.get(code), code, 'photos', at, key);
     return this.noticePhotos(t, c);
   }
 
@@ -435,11 +470,10 @@ export class ConcernService {
     return members.map((m) => ({ memberId: m._id, name: m.displayName ?? m._id })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   }
 
-  /** A cadre acts on a concern; refused (and audited) unless it is assigned to them. */
+  /** A cadre acts on a concern; refused (and audited) unless it is assigned to them and they still hold the `cadre` role. */
   async act(cadreId: string, code: string, action: CadreAction, at: Date, key: string): Promise<Notice[]> {
     return this.lock.with(code, async () => {
-      const c = await this.get(code);
-      if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, action.kind, at, key);
+      const c = await this.assignedTo(cadreId, await this.get(code), code, action.kind, at, key);
       if (!OPEN_STATUSES.includes(c.status) && action.kind !== 'note') throw new ConcernClosedError(code);
       const notices: Notice[] = [];
       const respond = async () => {
@@ -502,11 +536,12 @@ export class ConcernService {
   }
 
   /**
-   * Moves the concern to the eligible cadres of the parent unit (and further up when the parent
-   * has none), new deadlines at the new level; the worker is told. At the top it stays, flagged.
+   * Moves the concern to the eligible cadres of the level above (the parent of its unit, or of the
+   * concerned unit when it is at the company's own units; further up when that has none), new
+   * deadlines at the new level; the worker is told. At the top it stays, flagged.
    */
   private async escalate(c: ConcernDoc, at: Date, actor: string, breach?: { due: Date }): Promise<Notice[]> {
-    const parent = await this.router.parentOf(c.levelUnitId, at);
+    const parent = await this.router.escalationStart(c.levelUnitId, c.orgUnitId, at);
     if (!parent) {
       if (c.flagged) return [];
       c.flagged = true;
@@ -590,7 +625,8 @@ export class ConcernService {
           if (!c || c.assigneeId || !c.flagged) return [];
           const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at });
           if (route.flagged) return [];
-          const out = await this.place(c, route, at, 'rerouted');
+          // Nobody had it before: the cadre is told it waited for a cadre, not that someone left.
+          const out = await this.place(c, route, at, 'waiting');
           await this.save(c, at);
           rerouted++;
           return out;
@@ -607,7 +643,7 @@ export class ConcernService {
   }
 
   /**
-   * Cadres the secretariat may give a flagged concern to by hand: anyone with an active
+   * Cadres the secretariat may give a flagged concern to by hand: any active cadre with an active
    * assignment, wherever and whatever it covers (the rules found nobody), except the current
    * assignee and, for categories with the conflict-of-interest exclusion, cadres in conflict with
    * the concerned unit. Those of a responsible organisation come first.
@@ -620,8 +656,7 @@ export class ConcernService {
   private async placementTargetsOf(c: ConcernDoc, at: Date): Promise<PlacementTarget[]> {
     const rule = this.policy.categories[c.category];
     if (!rule || !c.flagged || !OPEN_STATUSES.includes(c.status)) return [];
-    const concernedPath = new Set(await this.router.chainFrom(c.orgUnitId, at));
-    const fits = (await this.cadres.active()).filter((a) => a.memberId !== c.assigneeId && !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))));
+    const fits = (await this.router.placeable(c.category, c.orgUnitId, at)).filter((a) => a.memberId !== c.assigneeId);
     const byMember = new Map<string, CadreAssignmentDoc>();
     for (const a of fits.sort((x, y) => Number(rule.organisations.includes(y.organisation)) - Number(rule.organisations.includes(x.organisation)))) {
       if (!byMember.has(a.memberId)) byMember.set(a.memberId, a);
@@ -629,7 +664,7 @@ export class ConcernService {
     const out: PlacementTarget[] = [];
     for (const a of byMember.values()) {
       const m = await this.d.models.Member.findById(a.memberId).lean();
-      if (m?.status === 'active') out.push({ memberId: a.memberId, name: m.displayName ?? a.memberId, organisation: a.organisation, unitId: a.orgUnitId });
+      if (isActiveCadre(m)) out.push({ memberId: a.memberId, name: m.displayName ?? a.memberId, organisation: a.organisation, unitId: a.orgUnitId });
     }
     return out;
   }
@@ -692,6 +727,25 @@ export class ConcernService {
     return notices;
   }
 
+  /**
+   * The member is no longer a cadre (role revoked, data deleted): every assignment of theirs ends
+   * and their open concerns go at once to other eligible cadres, who are told the previous
+   * cadre's role ended (or to the secretariat, flagged, when nobody qualifies).
+   */
+  async endCadre(memberId: string, at: Date): Promise<{ notices: Notice[]; rerouted: number; ended: number }> {
+    const mine = await this.cm.CadreAssignment.find({ memberId, active: true }).lean<CadreAssignmentDoc[]>();
+    for (const a of mine) await this.cm.CadreAssignment.replaceOne({ _id: a._id }, { ...a, active: false, endedAt: at });
+    if (mine.length) await this.cadres.changed();
+    return { ...(await this.rerouteOpenOf(memberId, at)), ended: mine.length };
+  }
+
+  /** Takes the `cadre` role away (an operator's decision, e.g. misconduct) and ends what came with it (see `endCadre`). */
+  async revokeCadreRole(memberId: string, at: Date): Promise<{ notices: Notice[]; rerouted: number; ended: number }> {
+    const member = await this.d.models.Member.findById(memberId).lean();
+    if (member?.roles.includes('cadre')) await this.d.models.Member.updateOne({ _id: memberId }, { $set: { roles: member.roles.filter((r) => r !== 'cadre') } });
+    return this.endCadre(memberId, at);
+  }
+
   /** Re-routes the open concerns of a cadre who may no longer handle them. */
   async rerouteOpenOf(memberId: string, at: Date): Promise<{ notices: Notice[]; rerouted: number }> {
     const open = await this.cm.Concern.find({ assigneeId: memberId, status: { $in: OPEN_STATUSES } }, { _id: 1 }).lean();
@@ -703,7 +757,7 @@ export class ConcernService {
           const c = await this.get(_id);
           if (!c || c.assigneeId !== memberId || !OPEN_STATUSES.includes(c.status)) return [];
           if (await this.router.stillEligible(memberId, c.category, c.orgUnitId, c.levelUnitId, at)) return [];
-          const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.levelUnitId, at, exclude: [memberId] });
+          const route = await this.routeAgain(c, at, [memberId]);
           const out = await this.place(c, route, at, 'rerouted');
           await this.save(c, at);
           await this.d.audit.record({ actor: 'system', action: 'concern.rerouted', target: c._id, details: { from: memberId, to: route.assigneeId ?? null, flagged: route.flagged }, idempotencyKey: `${c._id}|${memberId}|${at.toISOString()}`, at });

@@ -8,6 +8,15 @@ export class NotAssigneeError extends Error {
   }
 }
 
+/** The member no longer holds the `cadre` role (revoked, or their data deleted): refused and audited like acting on another's concern. */
+export class NotCadreError extends NotAssigneeError {
+  override name = 'NotCadreError';
+  constructor(code: string) {
+    super(code);
+    this.message = `concern ${code} refused: this member no longer holds the cadre role (grant it again with import-cadres or grant-role)`;
+  }
+}
+
 /** The concern is resolved; only the worker can reopen it. */
 export class ConcernClosedError extends Error {
   override name = 'ConcernClosedError';

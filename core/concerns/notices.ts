@@ -38,13 +38,17 @@ export async function reachableChat(models: Models, memberId: string): Promise<C
   return ContactBook.of(models).chatOf(memberId);
 }
 
-/** Sends notices within a conversation turn (committed with the turn's state). */
-export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise<void> {
+/** Sends notices within a conversation turn (committed with the turn's state); returns the members who have a chat to reach them on. */
+export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise<string[]> {
   const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.models, n.memberId)));
+  const reached: string[] = [];
   notices.forEach((n, i) => {
     const chat = chats[i];
-    if (chat) for (const message of messagesOf(n, chat.channel)) ctx.notify({ ...chat, memberId: n.memberId }, message);
+    if (!chat) return;
+    for (const message of messagesOf(n, chat.channel)) ctx.notify({ ...chat, memberId: n.memberId }, message);
+    reached.push(n.memberId);
   });
+  return reached;
 }
 
 const senders = new WeakMap<Outbox, GroupCommit<Envelope>>();

@@ -1,11 +1,22 @@
 /**
- * Who handles a concern: from a unit, walk up its ancestors to the nearest unit with an active
- * cadre of a responsible organisation covering the category, leaving out cadres with a conflict
- * of interest in the concerned unit; among them, the one with the fewest open concerns. When
- * nobody qualifies anywhere, the concern goes to the top unit's secretariat, flagged.
+ * Who handles a concern. The concerned unit is a workplace (an enterprise). Routing looks at
+ * units in steps, nearest first:
+ *   1. the concerned unit itself;
+ *   2. the units under it, one depth at a time — the company's own trade union, grassroots Youth
+ *      Union and Women's Union branch, then their branches (chi đoàn, chi hội);
+ *   3. its ancestors one by one (industrial zone, ward, city).
+ * At each step: active assignments of a responsible organisation covering the category, whose
+ * member is active and still holds the `cadre` role, leaving out cadres with a conflict of
+ * interest in the concerned unit or its ancestors; among them, the fewest open concerns wins.
+ * When nobody qualifies anywhere, the concern goes to the top unit's secretariat, flagged.
+ * Escalation continues above the step the concern is at (from the company's own units, to the
+ * concerned unit's parent), so it never moves sideways or down.
+ *
+ * So an assignment can only ever be reached at a workplace, at a unit under one, or at a unit
+ * above one (`reaches`); the cadre import warns about any other unit.
  */
 import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
-import type { OrgDirectory } from '../org/org-directory.js';
+import { WORKPLACE_KINDS, type OrgDirectory } from '../org/org-directory.js';
 import type { CadreDirectory } from './cadre-directory.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernModels } from './models.js';
 import type { ConcernPolicy } from './policy.js';
@@ -26,6 +37,11 @@ interface Candidate {
   member: MemberDoc;
 }
 
+/** Whether this member may be given concerns at all: active, with the `cadre` role. */
+export function isActiveCadre<T extends Pick<MemberDoc, 'status' | 'roles'>>(m: T | null | undefined): m is T {
+  return m?.status === 'active' && m.roles.includes('cadre');
+}
+
 export class CadreRouter {
   constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly cadres: CadreDirectory, private readonly policy: () => ConcernPolicy) {}
 
@@ -38,6 +54,46 @@ export class CadreRouter {
   /** The parent of a unit, if any. */
   async parentOf(unitId: string, at: Date): Promise<string | undefined> {
     return (await this.unit(unitId, at))?.parentId;
+  }
+
+  /** Whether `unitId` is the concerned unit or one of the units under it (the company's own level). */
+  private async withinConcerned(unitId: string, concernedUnitId: string, at: Date): Promise<boolean> {
+    return unitId === concernedUnitId || !!(await this.unit(unitId, at))?.ancestors.includes(concernedUnitId);
+  }
+
+  /**
+   * The steps of units routing looks at from `fromUnitId`, nearest first (see the module
+   * comment). From the concerned unit or a unit under it: the concerned unit, the units under it
+   * by depth, then its ancestors; from anywhere else (above it): that unit and its ancestors.
+   */
+  async steps(concernedUnitId: string, fromUnitId: string, at: Date): Promise<string[][]> {
+    if (!(await this.withinConcerned(fromUnitId, concernedUnitId, at))) return (await this.chainFrom(fromUnitId, at)).map((u) => [u]);
+    const below = (await this.org.descendantsByDepth(concernedUnitId, at)).map((level) => level.map((u) => u._id));
+    const [self, ...above] = await this.chainFrom(concernedUnitId, at);
+    return [[self!], ...below, ...above.map((u) => [u])];
+  }
+
+  /**
+   * Where escalation from a concern at `levelUnitId` starts: the parent of the concerned unit
+   * when the concern is at the company's own level (the concerned unit or a unit under it),
+   * otherwise the parent of its unit. Undefined at the top.
+   */
+  async escalationStart(levelUnitId: string, concernedUnitId: string, at: Date): Promise<string | undefined> {
+    return this.parentOf((await this.withinConcerned(levelUnitId, concernedUnitId, at)) ? concernedUnitId : levelUnitId, at);
+  }
+
+  /**
+   * Whether a cadre assigned at this unit can ever be given a concern: the unit is a workplace,
+   * lies under one, or lies above one (see the module comment). Units of other kinds elsewhere
+   * (a zone's own union beside its enterprises, a ward's Women's Union) are never looked at.
+   */
+  async reaches(unitId: string, at: Date): Promise<boolean> {
+    const unit = await this.unit(unitId, at);
+    if (!unit) return false;
+    const isWorkplace = (u?: OrgUnitDoc) => !!u && (WORKPLACE_KINDS as readonly string[]).includes(u.kind);
+    if (isWorkplace(unit)) return true;
+    for (const a of unit.ancestors) if (isWorkplace(await this.unit(a, at))) return true;
+    return this.org.hasWorkplaceUnder(unitId, at);
   }
 
   private async unit(id: string, at: Date): Promise<OrgUnitDoc | undefined> {
@@ -58,14 +114,14 @@ export class CadreRouter {
     );
   }
 
-  /** Keeps the assignments whose member is active, reading each member once by id. */
+  /** Keeps the assignments whose member is active and holds the `cadre` role, reading each member once by id. */
   private async withActiveMembers(assignments: CadreAssignmentDoc[]): Promise<Candidate[]> {
     const ids = [...new Set(assignments.map((a) => a.memberId))];
     const members = new Map<string, MemberDoc>();
     await Promise.all(
       ids.map(async (id) => {
         const m = await this.models.Member.findById(id).lean<MemberDoc>();
-        if (m?.status === 'active') members.set(id, m);
+        if (isActiveCadre(m)) members.set(id, m);
       }),
     );
     return assignments.filter((a) => members.has(a.memberId)).map((assignment) => ({ assignment, member: members.get(assignment.memberId)! }));
@@ -78,19 +134,42 @@ export class CadreRouter {
   }
 
   /**
-   * Routes from `fromUnitId` upwards (see the module comment). Only the members of the units
-   * looked at are read (by id), nearest unit first; the assignee's record comes back with it.
+   * Routes from `fromUnitId` in steps (see the module comment). Only the members of the units
+   * looked at are read (by id), nearest step first; the assignee's record comes back with it.
+   * The concern's unit becomes the unit of the assignee's assignment.
    */
   async route(args: { category: string; concernedUnitId: string; fromUnitId: string; at: Date; exclude?: string[] }): Promise<RouteResult> {
-    const chain = await this.chainFrom(args.fromUnitId, args.at);
+    const steps = await this.steps(args.concernedUnitId, args.fromUnitId, args.at);
     const fitting = await this.fitting(args.category, args.concernedUnitId, args.at, args.exclude ?? []);
-    for (const unitId of chain) {
-      const here = await this.withActiveMembers(fitting.filter((a) => a.orgUnitId === unitId));
+    for (const step of steps) {
+      const here = await this.withActiveMembers(fitting.filter((a) => step.includes(a.orgUnitId)));
       if (here.length === 0) continue;
       const assigneeId = await this.leastLoaded([...new Set(here.map((c) => c.assignment.memberId))]);
-      return { unitId, assigneeId, assignee: here.find((c) => c.member._id === assigneeId)!.member, flagged: false };
+      const theirs = here.filter((c) => c.member._id === assigneeId);
+      // One member may hold assignments at two units of a step: the one listed first (nearest, then by id) counts.
+      const unitId = step.find((u) => theirs.some((c) => c.assignment.orgUnitId === u))!;
+      return { unitId, assigneeId, assignee: theirs[0]!.member, flagged: false };
     }
+    const chain = await this.chainFrom(args.fromUnitId, args.at);
     return { unitId: chain[chain.length - 1]!, flagged: true };
+  }
+
+  /**
+   * Active assignments the secretariat may give this concern to by hand: any unit, organisation
+   * and categories (the rules found nobody), minus cadres in conflict with the concerned unit
+   * when the category has the conflict-of-interest exclusion (member status not checked).
+   */
+  async placeable(category: string, concernedUnitId: string, at: Date): Promise<CadreAssignmentDoc[]> {
+    const rule = this.policy().categories[category];
+    if (!rule) return [];
+    const concernedPath = new Set(await this.chainFrom(concernedUnitId, at));
+    return (await this.cadres.active()).filter((a) => !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))));
+  }
+
+  /** Whether this member may still be given this concern by hand (see `placeable`). */
+  async stillPlaceable(memberId: string, category: string, concernedUnitId: string, at: Date): Promise<boolean> {
+    const mine = (await this.placeable(category, concernedUnitId, at)).filter((a) => a.memberId === memberId);
+    return (await this.withActiveMembers(mine)).length > 0;
   }
 
   /** Whether this member may still handle this concern at this unit. */

@@ -84,6 +84,8 @@ export interface MemberImportResult {
   created: number;
   updated: number;
   rejected: RejectedMemberRow[];
+  /** Members whose row took the `cadre` role away: the caller ends their assignments (ConcernService.endCadre). */
+  cadreRoleRemoved: string[];
 }
 
 /**
@@ -93,7 +95,7 @@ export interface MemberImportResult {
  */
 export async function importMembers(models: Models, rows: MemberRow[], opts: { now: Date; onProgress?: (done: number, total: number) => void }): Promise<MemberImportResult> {
   const units = new Set((await models.OrgUnit.find({}, { _id: 1 }).lean()).map((u) => u._id));
-  const result: MemberImportResult = { created: 0, updated: 0, rejected: [] };
+  const result: MemberImportResult = { created: 0, updated: 0, rejected: [], cadreRoleRemoved: [] };
   let done = 0;
   for (const r of rows) {
     opts.onProgress?.(done++, rows.length);
@@ -106,6 +108,7 @@ export async function importMembers(models: Models, rows: MemberRow[], opts: { n
     const existing = identity?.memberId ? await models.Member.findById(identity.memberId).lean() : null;
     if (existing && existing.status === 'active') {
       await models.Member.updateOne({ _id: existing._id }, { $set: { displayName: r.name, roles: r.roles, orgUnitId: r.orgUnitId } });
+      if (existing.roles.includes('cadre') && !r.roles.includes('cadre')) result.cadreRoleRemoved.push(existing._id);
       result.updated++;
       continue;
     }

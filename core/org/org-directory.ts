@@ -28,7 +28,7 @@ function tokensMatch(haystack: string, tokens: string[]): boolean {
 }
 
 export class OrgDirectory {
-  private cache?: { at: number; units: Map<string, OrgUnitDoc>; workplaces: Indexed[] };
+  private cache?: { at: number; units: Map<string, OrgUnitDoc>; children: Map<string, OrgUnitDoc[]>; workplaces: Indexed[] };
 
   constructor(private readonly models: Models, private readonly cacheMs = 60_000) {}
 
@@ -41,6 +41,9 @@ export class OrgDirectory {
     if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache;
     const all = await this.models.OrgUnit.find({}).lean<OrgUnitDoc[]>();
     const units = new Map(all.map((u) => [u._id, u]));
+    const children = new Map<string, OrgUnitDoc[]>();
+    for (const u of all) if (u.parentId) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u]);
+    for (const list of children.values()) list.sort((a, b) => a._id.localeCompare(b._id));
     const workplaces: Indexed[] = [];
     for (const unit of all) {
       if (!(WORKPLACE_KINDS as readonly string[]).includes(unit.kind) || !isActive(unit, now)) continue;
@@ -49,7 +52,7 @@ export class OrgDirectory {
       const placeText = fold(places.flatMap((p) => [p.name, ...p.aliases]).join(' '));
       workplaces.push({ unit, own, all: `${own} ${placeText}`, place: places[0]?.name });
     }
-    this.cache = { at: Date.now(), units, workplaces };
+    this.cache = { at: Date.now(), units, children, workplaces };
     return this.cache;
   }
 
@@ -72,6 +75,25 @@ export class OrgDirectory {
 
   async get(id: string, now: Date): Promise<OrgUnitDoc | undefined> {
     return (await this.load(now)).units.get(id);
+  }
+
+  /** The units under `id` that are in force at `now`, nearest first: its children, then theirs, and so on. */
+  async descendantsByDepth(id: string, now: Date): Promise<OrgUnitDoc[][]> {
+    const { children } = await this.load(now);
+    const levels: OrgUnitDoc[][] = [];
+    let level = [id];
+    while (level.length) {
+      const next = level.flatMap((p) => children.get(p) ?? []).filter((u) => isActive(u, now));
+      if (next.length) levels.push(next);
+      level = next.map((u) => u._id);
+    }
+    return levels;
+  }
+
+  /** Whether some workplace in force at `now` lies under `id`. */
+  async hasWorkplaceUnder(id: string, now: Date): Promise<boolean> {
+    const { workplaces } = await this.load(now);
+    return workplaces.some((w) => w.unit.ancestors.includes(id));
   }
 
   /** "Name · industrial zone" for showing a workplace to a person. */
