@@ -1,14 +1,18 @@
 /** A compact summary of a survey's results in chat, for the secretariat (the full tables go to CSV via the admin CLI). */
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import { textIn } from '../core/surveys/definition.js';
-import type { SurveyResults } from '../core/surveys/results.js';
+import { MIN_CELL, type SurveyResults } from '../core/surveys/results.js';
 
 const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 1000) / 10}%`);
 
-/** The summary text: response rate, each question's counts or mean, inspection scores. */
+/** The summary text: response rate, each question's counts or mean, inspection scores; for an anonymous survey under MIN_CELL respondents, how many more are needed. */
 export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResults): string {
   const { t, locale } = ctx;
   const lines = [t('survey:results_header', { title: textIn(r.title, locale), respondents: r.respondents, audience: r.audienceSize, rate: pct(r.responseRate) })];
+  if (r.withheld) {
+    lines.push('', t('survey:results_withheld', { respondents: r.respondents, min: MIN_CELL, needed: r.withheld.needed }));
+    return lines.join('\n');
+  }
   if (r.kind === 'inspection') lines.push(t('survey:results_forms', { responses: r.responses }));
   r.questions.forEach((q, i) => {
     lines.push('', t('survey:results_question', { n: i + 1, text: textIn(q.text, locale), answered: q.answered }));

@@ -333,7 +333,9 @@ describe('results in chat for the secretariat', () => {
     const summary = await an.say('Khảo sát tam-tu');
     expect(textOf(summary)).toContain('📊 Khảo sát tam-tu');
     expect(textOf(summary)).toMatch(/Đã trả lời: 1 người/);
-    expect(textOf(summary)).toContain('Nhà trọ: 1 (100%)');
+    // Anonymous with one respondent: none of that person's answers, and how many more are needed.
+    expect(textOf(summary)).toContain('cần thêm 4 người nữa');
+    expect(textOf(summary)).not.toContain('Nhà trọ');
     expect(await app.models.Audit.countDocuments({ action: 'survey.results_viewed' })).toBe(1);
   });
 });

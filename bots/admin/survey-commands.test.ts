@@ -62,9 +62,12 @@ describe('npm run admin -- survey commands', () => {
     const results = await admin('survey-results', 'tam-tu-nguyen-vong-2026', '--csv', csv);
     expect(results.code).toBe(0);
     expect(results.stdout).toContain("📊 Young workers' aspirations and concerns");
+    // Anonymous, and nobody has answered yet: no answers until 5 have, and it says so.
+    expect(results.stdout).toContain('results are shown once at least 5 people have answered — 5 more needed');
     const text = await readFile(csv, 'utf8');
     expect(text.startsWith('\uFEFFsection,')).toBe(true);
-    expect(text).toContain('Nhà trọ');
+    expect(text).toContain('\r\nwithheld,,,0,,,needed,,5,,\r\n');
+    expect(text).not.toContain('Nhà trọ');
     expect((await admin('survey-results', 'nope')).code).toBe(1);
     expect((await admin('survey-results')).code).toBe(2);
   });

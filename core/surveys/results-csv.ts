@@ -1,15 +1,17 @@
 /**
  * Survey results as one CSV table (the shared writer, core/csv-writer.ts: UTF-8 with BOM so Excel
  * shows Vietnamese, CRLF lines, formula-like text defused), in long format — one row per
- * number — so it pivots easily. Suppressed cells are written "<5".
+ * number — so it pivots easily. Suppressed figures (about fewer than 5 people, or computable
+ * from shown ones: see suppression.ts) are written "suppressed"; an anonymous survey with fewer
+ * than 5 respondents has a "withheld" row saying how many more are needed, and no answers.
  */
 import { toCsv, type CsvCell } from '../csv-writer.js';
 import { textIn } from './definition.js';
-import { MIN_CELL, type QuestionTally, type SurveyResults } from './results.js';
+import type { QuestionTally, SurveyResults } from './results.js';
 
 const HEADER = ['section', 'group_kind', 'group', 'respondents', 'question', 'question_text', 'option', 'option_text', 'count', 'percent', 'mean'];
 
-const suppressed = `<${MIN_CELL}`;
+const suppressed = 'suppressed';
 
 /** The CSV text of a survey's results, in one language for the texts. */
 export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
@@ -19,10 +21,11 @@ export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
     if (t.options) {
       for (const o of t.options) rows.push([section, kind, group, respondents, qid, qText.get(qid), o.id, textIn(o.text, locale), o.count ?? suppressed, o.pct ?? suppressed, '']);
     }
-    if (t.mean !== undefined) rows.push([section, kind, group, respondents, qid, qText.get(qid), '', '', t.answered, '', t.mean ?? '']);
+    if (t.mean !== undefined) rows.push([section, kind, group, respondents, qid, qText.get(qid), '', '', t.answered ?? suppressed, '', t.answered === null ? suppressed : (t.mean ?? '')]);
   };
   rows.push(['summary', '', '', r.respondents, '', '', 'audience', '', r.audienceSize, r.responseRate === null ? '' : Math.round(r.responseRate * 1000) / 10, '']);
   rows.push(['summary', '', '', r.respondents, '', '', 'responses', '', r.responses, '', '']);
+  if (r.withheld) rows.push(['withheld', '', '', r.respondents, '', '', 'needed', '', r.withheld.needed, '', '']);
   for (const q of r.questions) {
     if (q.type === 'text') {
       for (const a of q.texts ?? []) rows.push(['text', '', a.memberId ?? '', '', q.id, qText.get(q.id), '', a.text, '', '', '']);

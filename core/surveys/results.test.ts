@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => app?.close());
 
 describe('survey results', () => {
-  it('counts answers, breaks them down by org subtree, age band and gender, and suppresses cells under 5', async () => {
+  it('counts answers, breaks them down by org subtree, age band and gender, and suppresses small cells, also by subtraction', async () => {
     const s = app.services.surveys;
     await s.importDefinition(survey('nha-o'), { actor: 'test', at });
     const def = (await s.get('nha-o'))!;
@@ -71,22 +71,28 @@ describe('survey results', () => {
 
     const byUnit = new Map(r.breakdowns.orgUnit.map((g) => [g.key, g]));
     expect(byUnit.get('vsip1')!.respondents).toBe(11);
-    expect(byUnit.get('ent-phuc-thinh')!.respondents).toBe(8);
-    // Phúc Thịnh: 7 in rented rooms shown, 1 in a dormitory suppressed.
-    expect(byUnit.get('ent-phuc-thinh')!.questions.housing!.options!.map((o) => o.count)).toEqual([7, null]);
     // Hoa Sen has 3 respondents: the whole group is suppressed.
     expect(byUnit.get('ent-hoa-sen')).toMatchObject({ respondents: null, questions: {} });
+    // So is Phúc Thịnh (8): KCN VSIP I's 11 minus its 8 would tell Hoa Sen's 3 and their answers.
+    expect(byUnit.get('ent-phuc-thinh')).toMatchObject({ respondents: null, questions: {} });
+    // KCN VSIP I: 4 in a dormitory is too few, so its housing tally is hidden whole (7 = 11 − 4).
+    expect(byUnit.get('vsip1')!.questions.housing).toEqual({ answered: null, options: [expect.objectContaining({ count: null, pct: null }), expect.objectContaining({ count: null, pct: null })] });
 
     const byGender = new Map(r.breakdowns.gender.map((g) => [g.key, g]));
+    // 6 women shown: the 5 others (2 men, 3 who did not say) are together 5.
     expect(byGender.get('female')!.respondents).toBe(6);
     expect(byGender.get('male')!.respondents).toBeNull();
     expect(byGender.get('_none')!.respondents).toBeNull();
+    // The women all live in rented rooms (6, 0), but overall 7 and 4 would leave 1 and 4 for the others.
+    expect(byGender.get('female')!.questions.housing!.answered).toBeNull();
     expect(r.breakdowns.ageBand.map((g) => [g.key, g.respondents])).toEqual([['18_24', 11]]);
 
     const csv = resultsToCsv(r);
     expect(csv.startsWith('\uFEFFsection,group_kind,group,')).toBe(true);
     expect(csv).toContain('overall,,all,11,housing,Ở đâu?,tro,Nhà trọ,7,63.6,');
-    expect(csv).toContain('breakdown,orgUnit,Công ty CP May mặc Hoa Sen,<5');
+    expect(csv).toContain('breakdown,orgUnit,Công ty CP May mặc Hoa Sen,suppressed');
+    expect(csv).toContain('breakdown,orgUnit,KCN VSIP I,11,housing,Ở đâu?,tro,Nhà trọ,suppressed,suppressed,');
+    expect(csv).not.toMatch(/breakdown,[^\r]*,[1-4],[\d.]+,\r/);
     expect(csv).toContain('text,,,,wishes,Góp ý,,Cần nhà trẻ');
     expect(csv.endsWith('\r\n')).toBe(true);
   });

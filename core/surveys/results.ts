@@ -1,18 +1,20 @@
 /**
  * Survey results computed in one pass over the responses: per-question counts and
- * percentages, breakdowns by org unit subtree, age band and gender with cells under
- * MIN_CELL people suppressed, free-text answers, response rate, and for inspections the
- * roll-up per inspected branch and per parent unit.
+ * percentages, breakdowns by org unit subtree, age band and gender with small cells suppressed
+ * (also by subtraction: see suppression.ts), free-text answers, response rate, and for
+ * inspections the roll-up per inspected branch and per parent unit. An anonymous survey shows
+ * nothing but its counts until MIN_CELL people have answered.
  */
 import type { OrgUnitDoc } from '../db.js';
 import { questionsOf, type AnswerValue, type AskedQuestion } from './answers.js';
 import type { LocalizedText } from './definition.js';
 import { answersOf, type SurveyDoc, type SurveyResponseDoc } from './models.js';
+import { suppress, tallyKey, type Cells, type SuppressionGroup } from './suppression.js';
 
-/** Breakdown cells (and groups) with fewer people than this are not shown. */
+/** No figure shown in a breakdown is about fewer people than this (nor an anonymous survey's results). */
 export const MIN_CELL = 5;
 
-/** One option's tally; `count` and `pct` are null when suppressed (1 to MIN_CELL-1 people). */
+/** One option's tally; `count` and `pct` are null when suppressed. */
 export interface OptionCount {
   id: string;
   text: LocalizedText;
@@ -22,7 +24,8 @@ export interface OptionCount {
 
 /** One question's tally, overall or within a group. */
 export interface QuestionTally {
-  answered: number;
+  /** Null when the group's tally is suppressed: then every count, percent and mean is null too. */
+  answered: number | null;
   options?: OptionCount[];
   mean?: number | null;
   min?: number;
@@ -42,7 +45,7 @@ export interface QuestionResult extends QuestionTally {
 export interface BreakdownGroup {
   key: string;
   name?: string;
-  /** Respondents in the group; null when under MIN_CELL (the whole group is suppressed). */
+  /** Respondents in the group; null when the whole group is suppressed (small, or computable from the others). */
   respondents: number | null;
   questions: Record<string, QuestionTally>;
 }
@@ -76,6 +79,11 @@ export interface SurveyResults {
   responseRate: number | null;
   questions: QuestionResult[];
   breakdowns: { orgUnit: BreakdownGroup[]; ageBand: BreakdownGroup[]; gender: BreakdownGroup[] };
+  /**
+   * An anonymous survey with fewer than MIN_CELL respondents: no answers are shown (no
+   * questions, no breakdowns) until `needed` more people have answered.
+   */
+  withheld?: { needed: number };
   inspection?: { branches: InspectionRollup[]; parents: InspectionRollup[] };
 }
 
@@ -118,20 +126,28 @@ function scaleOptions(): { id: string; text: LocalizedText }[] {
   return [1, 2, 3, 4, 5].map((v) => ({ id: String(v), text: { vi: String(v) } }));
 }
 
-/** Turns an accumulator into a tally; `suppress` hides option counts of 1..MIN_CELL-1. */
-function tally(q: AskedQuestion, a: Acc | undefined, suppress: boolean): QuestionTally {
+const optionsOf = (q: AskedQuestion) => (q.type === 'scale' ? scaleOptions() : q.type === 'single' || q.type === 'multiple' ? q.options : undefined);
+
+/** Turns an accumulator into a tally; `hidden`: every figure null (suppressed). */
+function tally(q: AskedQuestion, a: Acc | undefined, hidden = false): QuestionTally {
   const answered = a?.answered ?? 0;
-  const out: QuestionTally = { answered };
-  const opts = q.type === 'scale' ? scaleOptions() : q.options;
-  if (opts && (q.type === 'single' || q.type === 'multiple' || q.type === 'scale')) {
+  const out: QuestionTally = { answered: hidden ? null : answered };
+  const opts = optionsOf(q);
+  if (opts) {
     out.options = opts.map((o) => {
       const c = a?.counts.get(o.id) ?? 0;
-      const hidden = suppress && c > 0 && c < MIN_CELL;
       return { id: o.id, text: o.text, count: hidden ? null : c, pct: hidden ? null : answered ? round((100 * c) / answered) : 0 };
     });
   }
-  if (q.type === 'scale' || q.type === 'number') out.mean = a && a.n ? round(a.sum / a.n, 2) : null;
+  if (q.type === 'scale' || q.type === 'number') out.mean = !hidden && a && a.n ? round(a.sum / a.n, 2) : null;
   return out;
+}
+
+/** The figures of a tally that suppression looks at: how many answered, and each option's count. */
+function cellsOf(q: AskedQuestion, a: Acc | undefined): Cells {
+  const cells: Cells = { answered: a?.answered ?? 0 };
+  for (const o of optionsOf(q) ?? []) cells[`option:${o.id}`] = a?.counts.get(o.id) ?? 0;
+  return cells;
 }
 
 /** Computes everything from the survey's responses and the org tree. */
@@ -200,7 +216,7 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
   }
 
   const questionResults: QuestionResult[] = questions.map((q) => {
-    const base: QuestionResult = { id: q.id, type: q.type, text: q.text, ...tally(q, overall.q.get(q.id), false) };
+    const base: QuestionResult = { id: q.id, type: q.type, text: q.text, ...tally(q, overall.q.get(q.id)) };
     const nums = numbers.get(q.id);
     if (nums?.length) {
       nums.sort((a, b) => a - b);
@@ -217,11 +233,26 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
     return base;
   });
 
+  const tallied = questions.filter((q) => q.type !== 'text');
+  const tallyIds = new Set(tallied.map((q) => q.id));
+  const cellsByQuestion = (g: GroupAcc) => Object.fromEntries(tallied.map((q) => [q.id, cellsOf(q, g.q.get(q.id))]));
+  const rootCells = cellsByQuestion(overall);
   const breakdown = (m: Map<string, GroupAcc>, named: boolean): BreakdownGroup[] => {
+    const parentOf = (key: string): string | undefined => {
+      const unit = named ? units.get(key) : undefined;
+      return unit?.ancestors.length ? unit.ancestors[unit.ancestors.length - 1] : undefined;
+    };
+    const groupsIn: SuppressionGroup[] = [...m.entries()].map(([key, g]) => ({ key, parent: parentOf(key), respondents: g.respondents, cells: cellsByQuestion(g) }));
+    const hidden = suppress({
+      root: { respondents: overall.respondents, cells: rootCells },
+      groups: groupsIn,
+      questions: tallied.map((q) => ({ id: q.id, dependsOn: q.showIf && tallyIds.has(q.showIf.question) ? q.showIf.question : undefined })),
+      min: MIN_CELL,
+    });
     const list = [...m.entries()].map(([key, g]) => {
-      const suppressed = g.respondents < MIN_CELL;
+      const suppressed = hidden.groups.has(key);
       const qs: Record<string, QuestionTally> = {};
-      if (!suppressed) for (const q of questions) if (q.type !== 'text') qs[q.id] = tally(q, g.q.get(q.id), true);
+      if (!suppressed) for (const q of tallied) qs[q.id] = tally(q, g.q.get(q.id), hidden.tallies.has(tallyKey(key, q.id)));
       const unit = named ? units.get(key) : undefined;
       return { key, name: unit?.name, respondents: suppressed ? null : g.respondents, questions: qs, depth: unit?.ancestors.length ?? 99 };
     });
@@ -231,6 +262,22 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
 
   // Anonymous responses are one per person by construction; named ones may be several per person (inspections).
   const unique = def.anonymous ? responses.length : new Set(responses.map((r) => r.memberId ?? r._id)).size;
+  if (def.anonymous && unique < MIN_CELL) {
+    // With so few, every figure is about one person or a handful: show none of their answers.
+    return {
+      surveyId: survey._id,
+      title: def.title,
+      kind: def.kind,
+      anonymous: true,
+      respondents: unique,
+      responses: overall.respondents,
+      audienceSize,
+      responseRate: audienceSize > 0 ? round(unique / audienceSize, 4) : null,
+      questions: [],
+      breakdowns: { orgUnit: [], ageBand: [], gender: [] },
+      withheld: { needed: MIN_CELL - unique },
+    };
+  }
   const result: SurveyResults = {
     surveyId: survey._id,
     title: def.title,
@@ -248,7 +295,7 @@ export function computeResults(input: { survey: SurveyDoc; responses: SurveyResp
     const rollups = [...subjects.entries()].map(([unitId, g]): InspectionRollup & { depth: number } => {
       const u = units.get(unitId);
       const qs: Record<string, QuestionTally> = {};
-      for (const q of questions) if (q.type !== 'text') qs[q.id] = tally(q, g.q.get(q.id), false);
+      for (const q of questions) if (q.type !== 'text') qs[q.id] = tally(q, g.q.get(q.id));
       return { unitId, name: u?.name ?? unitId, kind: u?.kind ?? '?', parentId: u?.parentId, inspections: g.respondents, branches: g.subjects.size, score: g.scoreN ? round(g.scoreSum / g.scoreN, 2) : null, questions: qs, depth: u?.ancestors.length ?? 99 };
     });
     const subjectIds = new Set(responses.map((r) => r.subjectUnitId).filter(Boolean));
