@@ -69,7 +69,8 @@ describe('npm run admin -- import-cadres / concern-report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('wages');
     const csv = await readFile(out, 'utf8');
-    expect(csv.split('\n')[0]).toBe('category,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min');
+    // For Excel: UTF-8 with a BOM, CRLF lines (core/csv-writer.ts).
+    expect(csv.split('\r\n')[0]).toBe('\uFEFFcategory,org_unit,level,open,resolved,flagged,sla_met,sla_total,sla_hit_rate,median_first_response_min,median_resolution_min');
     expect(csv).toContain('wages,ent-hoa-sen,0,1,0,0,0,0,,,');
     expect(csv).toContain('*,*,*,1,0,0,0,0,,,');
     expect((await admin('concern-report', '--pdf')).code).toBe(2);
