@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { AccountLinks } from '../core/members/account-links.js';
 import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
+import { MemberErasure } from '../core/privacy/member-erasure.js';
 import { resolvePrivacyKeys, type PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
@@ -123,9 +124,10 @@ export async function createApp(o: AppOptions): Promise<App> {
     materials,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
-  };
+  } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);
+  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX });
   const engine = new Engine({
     services,
     outbox,

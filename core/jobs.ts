@@ -25,6 +25,11 @@ export interface Jobs {
   repeat(queue: string, schedulerId: string, rule: { cron: string; tz?: string; startAt?: Date; endAt?: Date }, name: string, data: Record<string, unknown>): Promise<void>;
   /** Stops a repeating job. */
   removeRepeat(queue: string, schedulerId: string): Promise<void>;
+  /**
+   * Removes every job of `queue` not running now (pending, finished or failed) whose data
+   * matches — for erasure, so no job keeps a person's data. Returns how many were removed.
+   */
+  purge(queue: string, matches: (data: Record<string, unknown>) => boolean): Promise<number>;
 }
 
 /** Timezone of every schedule unless said otherwise. */

@@ -79,13 +79,11 @@ export const settingsFlow: Flow = {
           ctx.reply(ctx.t('settings:delete_kept'));
           return ctx.back();
         }
-        // Named survey answers are personal data too; anonymous ones were never linked to the person.
-        await ctx.services.surveys.eraseMemberResponses(ctx.member!._id);
-        // So are their concerns' texts and the sealed links to them; open ones close, their cadres told.
-        await notifyInTurn(ctx, await ctx.services.concerns.forgetReporter(ctx.member!._id, ctx.now));
-        // A cadre who leaves this way stops being one: assignments end, open concerns go to another cadre at once.
-        await notifyInTurn(ctx, (await ctx.services.concerns.endCadre(ctx.member!._id, ctx.now)).notices);
-        await ctx.services.members.eraseMember(ctx.member!._id, { eventId: ctx.inbound.eventId, at: ctx.now });
+        // Every store's part (survey answers, concerns and sealed links, cadre assignments, records,
+        // queued messages, identities…): see core/privacy/member-erasure.ts. Cadres whose concerns
+        // were withdrawn or handed on are told.
+        await notifyInTurn(ctx, await ctx.services.erasure.erase(ctx.member!._id, { eventId: ctx.inbound.eventId, at: ctx.now }));
+        ctx.forgetConversation();
         ctx.member = null;
         ctx.state.data = {};
         ctx.reply(ctx.t('settings:deleted'));

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/engine/types.js';
 import { DEFAULT_TZ, type Jobs, type ScheduleOptions } from '../core/jobs.js';
 import { deliveryJobId } from './delivery-queue.js';
+import { purgeJobs } from './purge-jobs.js';
 
 /** Handles one job; throw to retry (BullMQ backoff), or UnrecoverableError to give up. */
 export type JobProcessor = (data: Record<string, unknown>, job: Job) => Promise<void>;
@@ -54,6 +55,10 @@ export class BullJobs implements Jobs {
     await this.queue(queue).removeJobScheduler(schedulerId);
   }
 
+  async purge(queue: string, matches: (data: Record<string, unknown>) => boolean): Promise<number> {
+    return purgeJobs(this.queue(queue), matches);
+  }
+
   /** Starts a worker for `queue` that dispatches jobs to `processors` by job name. */
   startWorker(queue: string, processors: Record<string, JobProcessor>, log: Logger, concurrency = 4): Worker {
     const worker = new Worker(
@@ -74,3 +79,4 @@ export class BullJobs implements Jobs {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
 }
+

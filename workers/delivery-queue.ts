@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
+import { purgeJobs } from './purge-jobs.js';
 
 export const deliveryQueueName = (channel: ChannelName, shard: number) => `deliver-${channel}-${shard}`;
 
@@ -78,7 +79,7 @@ export class QueueOutbox implements Outbox {
     // `recordOnOutcome` ones (concern notices) in their concern; their delivery record is
     // inserted with the outcome, so they never update records.
     const now = new Date();
-    const untallied = withIds.filter(({ env }) => !env.tally && !env.recordOnOutcome);
+    const untallied = withIds.filter(({ env }) => !env.tally && !env.recordOnOutcome && !env.ephemeral);
     if (untallied.length > 0) {
       await this.models.Delivery.insertMany(
         untallied.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),
@@ -97,14 +98,22 @@ export class QueueOutbox implements Outbox {
           priority: PRIORITY[env.priority],
           attempts: 10,
           backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
+          removeOnComplete: env.ephemeral ? true : { age: 24 * 3600, count: 10_000 },
+          removeOnFail: env.ephemeral ? true : { age: 7 * 24 * 3600 },
         },
       });
       byQueue.set(q, jobs);
     }
     // Order within a lane is the order of `envelopes`; addBulk keeps it.
     for (const [q, jobs] of byQueue) await q.addBulk(jobs);
+  }
+
+  async purge(matches: (env: Envelope) => boolean): Promise<number> {
+    let removed = 0;
+    for (const channel of Object.keys(this.shards) as ChannelName[]) {
+      for (const q of this.queuesOf(channel)) removed += await purgeJobs(q, matches);
+    }
+    return removed;
   }
 
   async close(): Promise<void> {

@@ -154,7 +154,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       // Sent is sent: a failing count must not make the job retry and send the message twice. An
       // uncounted job is settled by the runner's lost-outcome valve instead.
       await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
-      recorder.add(job.id!, data, job.attemptsMade + 1);
+      if (!data.ephemeral) recorder.add(job.id!, data, job.attemptsMade + 1);
     },
     {
       connection: o.connection,
@@ -174,6 +174,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
 
 /** Writes the outcome; a failure to write is logged, never turned into a resend. */
 async function record(o: DeliveryWorkerOptions, job: Job<DeliveryJob>, status: 'sent' | 'failed', reason?: string): Promise<void> {
+  if (job.data.ephemeral) return;
   const set: Partial<Omit<DeliveryDoc, '_id'>> = { status, attempts: job.attemptsMade + 1 };
   if (status === 'sent') set.sentAt = new Date();
   if (reason) set.reason = reason;

@@ -49,7 +49,8 @@ export class Engine {
   async handle(inbound: Inbound): Promise<void> {
     if (inbound.chatType === 'group') return this.answerGroup(inbound);
     try {
-      await this.o.inbox.submit(identityIdOf(inbound), inbound, (e) => this.process(revive(e)));
+      // Keyed, so Redis key names carry no platform id.
+      await this.o.inbox.submit(this.o.services.keys.marker('inbox', identityIdOf(inbound)), inbound, (e) => this.process(revive(e)));
     } catch (err) {
       if (!isInfrastructureError(err)) throw err;
       this.o.log.warn({ err: { name: (err as Error).name }, channel: inbound.channel }, 'store unavailable; event kept for retry');
@@ -123,7 +124,9 @@ export class Engine {
       Object.assign(state, stored ?? { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] });
     }
 
-    const notices: Envelope[] = turn.notifications.map((n, i) => ({ ...n, key: `${replyKey}:n${i}`, priority: 'reply' }));
+    // Keyed: a notice (a cadre's, about this person's concern) must not carry this person's platform id.
+    const notices: Envelope[] = turn.notifications.map((n, i) => ({ ...n, key: this.o.services.keys.marker('notice', replyKey, String(i)), priority: 'reply' }));
+    if (turn.forgotten) return this.finishErasure(e, who, replyKey, turn.replies, notices);
     const doc: Omit<ConversationDoc, '_id'> = {
       flow: state.flow,
       step: state.step,
@@ -145,6 +148,16 @@ export class Engine {
     if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id });
     await this.o.outbox.send(envelopes);
     if (notices.length > 0) await this.queueNotices(who, notices);
+  }
+
+  /**
+   * After "delete my data": the notices (cadres told of withdrawn concerns) and the replies go out,
+   * then the conversation is deleted. Nothing of this turn stays: the replies are ephemeral (no
+   * delivery record, the job removed once done). A replay within the hour is caught by the inbox.
+   */
+  private async finishErasure(e: Inbound, who: string, replyKey: string, replies: Outbound[], notices: Envelope[]): Promise<void> {
+    await this.o.outbox.send([...notices, ...(replies.length ? [{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: replies, priority: 'reply' as const, ephemeral: true }] : [])]);
+    await this.o.services.models.Conversation.deleteOne({ _id: who });
   }
 
   /**

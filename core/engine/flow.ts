@@ -85,6 +85,11 @@ export interface FlowContext {
   repeat(): Promise<void>;
   /** The main menu (or onboarding for someone who has not consented). */
   home(): Promise<void>;
+  /**
+   * The person's data was erased in this turn: the conversation is deleted instead of saved, and
+   * this turn's replies leave no record once delivered.
+   */
+  forgetConversation(): void;
   /** Sends a message to another person's chat (e.g. a cadre), through the delivery queues. */
   notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void;
 }

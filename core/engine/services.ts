@@ -9,6 +9,7 @@ import type { Translations } from '../i18n.js';
 import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
+import type { MemberErasure } from '../privacy/member-erasure.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { SurveyService } from '../surveys/survey-service.js';
 
@@ -31,4 +32,6 @@ export interface Services {
   broadcasts: BroadcastService;
   /** Secrets kept outside the database: the reporter seal and keyed markers. */
   keys: PrivacyKeys;
+  /** "Delete my data": every store's part, in order. */
+  erasure: MemberErasure;
 }

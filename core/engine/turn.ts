@@ -57,6 +57,13 @@ export class Turn implements FlowContext {
     this.t = this.services.i18n.for(locale);
   }
 
+  /** Set by forgetConversation(): the engine deletes the conversation instead of saving it. */
+  forgotten = false;
+
+  forgetConversation(): void {
+    this.forgotten = true;
+  }
+
   reply(message: string | Outbound): void {
     this.replies.push(typeof message === 'string' ? { text: message, locale: this.locale } : { locale: this.locale, ...message });
   }

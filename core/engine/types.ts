@@ -73,11 +73,18 @@ export interface Envelope {
    * FerretDB this saves the "sent" update, which scans the whole deliveries collection.
    */
   recordOnOutcome?: boolean;
+  /**
+   * Leaves no trace once delivered or failed: no delivery record, and the job is removed when
+   * it finishes (the reply to "delete my data" must not keep the chat it went to).
+   */
+  ephemeral?: boolean;
 }
 
 /** Port through which the engine sends; workers/ implements it with BullMQ queues. */
 export interface Outbox {
   send(envelopes: Envelope[]): Promise<void>;
+  /** Removes every message that matches and is not being sent right now, pending or finished (erasure). */
+  purge(matches: (env: Envelope) => boolean): Promise<number>;
 }
 
 /** Clock port so tests can move time (step expiry) without waiting. */

@@ -88,17 +88,16 @@ export class MemberService {
   /**
    * Withdraws consent and deletes the person's data: the member record keeps only its id,
    * status and erasure time (so anonymous aggregates still add up); every channel identity is
-   * unlinked from it. Audited.
+   * deleted. Audited. The rest of a person's data is erased by MemberErasure, which calls this last.
    */
   async eraseMember(memberId: string, args: { eventId: string; at: Date }): Promise<void> {
     await this.models.Member.replaceOne(
       { _id: memberId },
       { roles: [], locale: 'vi', status: 'erased', broadcastsOptOut: true, createdAt: args.at, erasedAt: args.at },
     );
-    const identities = await this.models.ChannelIdentity.find({ memberId }).lean();
-    for (const identity of identities) {
-      await this.models.ChannelIdentity.updateOne({ _id: identity._id }, { $unset: { memberId: 1 } });
-    }
+    // The identities go too: they hold the platform ids and chats. A later message is a first contact.
+    const identities = await this.models.ChannelIdentity.find({ memberId }, { _id: 1 }).lean();
+    if (identities.length) await this.models.ChannelIdentity.deleteMany({ _id: { $in: identities.map((i) => i._id) } });
     await this.audit.record({ actor: memberId, action: 'member.erased', target: memberId, details: { identities: identities.length }, idempotencyKey: args.eventId, at: args.at });
   }
 }

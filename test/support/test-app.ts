@@ -78,7 +78,16 @@ export class ConsolePerson {
   /** Waits until the replies of an event have been delivered (or it had none). */
   async waitDelivered(eventId: string, timeoutMs = 10_000): Promise<void> {
     const conv = await this.app.models.Conversation.findById(`console:${this.userId}`).lean();
-    const replies = conv?.recentEvents.find((r) => r.id === eventId)?.replies ?? [];
+    if (!conv) {
+      // No conversation: a group message, or "delete my data" (its replies leave no record). Wait for the lane to empty.
+      const until = Date.now() + timeoutMs;
+      while ((await this.app.outbox.pending('console')) > 0) {
+        if (Date.now() > until) throw new Error(`replies to ${eventId} were not delivered within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return;
+    }
+    const replies = conv.recentEvents.find((r) => r.id === eventId)?.replies ?? [];
     if (replies.length === 0) return;
     const id = deliveryJobId(`console:${this.userId}:${eventId}`);
     const until = Date.now() + timeoutMs;
