@@ -53,6 +53,24 @@ describe('one person, two apps', () => {
     expect((await app.models.ChannelIdentity.findById('console:stranger').lean())?.memberId).toBeUndefined();
   });
 
+  it('a separate profile replaced by linking is erased like "delete my data": its concerns forgotten, its answers gone', async () => {
+    const main = await onboarded('ha-main');
+    const code = await linkCode(main);
+    const other = await onboarded('ha-other');
+    const oldId = (await app.models.ChannelIdentity.findById('console:ha-other').lean())!.memberId!;
+    const { concern } = await app.services.concerns.submit({ memberId: oldId, category: 'wages', orgUnitId: 'ent-hoa-sen', description: 'Công ty nợ lương tháng 9 của tổ may', photos: 0, anonymous: true, intakeKey: 'link-replaced-1', at: app.clock.now() });
+    await app.services.materials.setSubscribed(oldId, 'health', false, app.clock.now());
+    expect(await app.services.materials.topicsOff(oldId)).toEqual(['health']);
+
+    expect(textOf(await other.say(`liên kết ${code}`))).toContain('Đã liên kết');
+    expect(await app.services.concerns.mine(oldId)).toEqual([]);
+    expect((await app.services.concerns.get(concern._id))).toMatchObject({ status: 'withdrawn', description: '' });
+    expect(await app.models.Member.findById(oldId).lean()).toMatchObject({ status: 'erased' });
+    expect(await app.services.materials.topicsOff(oldId)).toEqual([]);
+    // The identity that linked now belongs to the main profile and was not erased with the old one.
+    expect((await app.models.ChannelIdentity.findById('console:ha-other').lean())?.memberId).toBe((await app.models.ChannelIdentity.findById('console:ha-main').lean())!.memberId);
+  });
+
   it('"liên kết" without a code explains how linking works', async () => {
     const p = new ConsolePerson(app, 'curious');
     await p.say('hi');

@@ -211,6 +211,8 @@ export class Turn implements FlowContext {
       this.reply(this.t(why[result.kind]));
       return this.repeat();
     }
+    // The profile this app had before is erased like any other: answers, concerns, records and all.
+    if (result.replaced) await this.services.erasure.eraseAndNotify(result.replaced, { eventId: this.inbound.eventId, at: this.now });
     this.member = await this.services.members.get(result.memberId);
     this.state.locale = undefined;
     this.t = this.services.i18n.for(this.locale);
@@ -230,6 +232,7 @@ export class Turn implements FlowContext {
       case 'back':
         return this.back();
       case 'cancel':
+        await this.opts.flows.get(this.state.flow)?.cancel?.(this);
         this.reply(t('common:cancelled'));
         return this.home();
       case 'language':

@@ -12,7 +12,8 @@ export const LINK_CODE_TTL_SECONDS = 600;
 const MAX_ATTEMPTS = 5;
 
 export type LinkResult =
-  | { kind: 'linked'; memberId: string }
+  /** `replaced`: the profile this identity had before, now linked to nothing; the caller erases it. */
+  | { kind: 'linked'; memberId: string; replaced?: string }
   | { kind: 'already_linked' }
   | { kind: 'invalid' }
   | { kind: 'too_many_attempts' };
@@ -34,7 +35,8 @@ export class AccountLinks {
 
   /**
    * Links `identityId` to the member who created `code`. A member this identity had before
-   * (a separate profile on this app) is erased when no other identity uses it. Audited.
+   * (a separate profile on this app) is returned as `replaced` when no other identity uses it,
+   * for the caller to erase fully (MemberErasure). Audited.
    */
   async redeem(identityId: string, code: string, args: { eventId: string; at: Date }): Promise<LinkResult> {
     const attemptsKey = `${this.prefix}:link-attempts:${identityId}`;
@@ -49,10 +51,8 @@ export class AccountLinks {
     await this.models.ChannelIdentity.updateOne({ _id: identityId }, { $set: { memberId } });
     await this.redis.del(attemptsKey);
     const previous = identity?.memberId;
-    if (previous && (await this.models.ChannelIdentity.countDocuments({ memberId: previous })) === 0) {
-      await this.models.Member.replaceOne({ _id: previous }, { roles: [], locale: 'vi', status: 'erased', broadcastsOptOut: true, createdAt: args.at, erasedAt: args.at });
-    }
+    const orphaned = previous && (await this.models.ChannelIdentity.countDocuments({ memberId: previous })) === 0;
     await this.audit.record({ actor: memberId, action: 'identity.linked', target: memberId, details: { channel: identityId.split(':')[0], replacedMember: previous ?? null }, idempotencyKey: args.eventId, at: args.at });
-    return { kind: 'linked', memberId };
+    return { kind: 'linked', memberId, ...(orphaned ? { replaced: previous } : {}) };
   }
 }

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { ConcernService } from '../concerns/concern-service.js';
-import type { Notice } from '../concerns/notices.js';
+import { deliverNotices, type Notice } from '../concerns/notices.js';
 import type { ChannelIdentityDoc, Models } from '../db.js';
 import type { ChannelName, Outbox } from '../engine/types.js';
 import type { Jobs } from '../jobs.js';
@@ -121,6 +121,11 @@ export class MemberErasure {
       const recentEvents = conv.recentEvents.map((r) => (r.replies.some((m) => this.quotes(s, m.text)) ? { id: r.id, replies: [] } : r));
       await this.d.models.Conversation.updateOne({ _id }, { $set: { recentEvents } });
     }
+  }
+
+  /** Erases the member and delivers the cadres' notices itself (outside a conversation turn). */
+  async eraseAndNotify(memberId: string, args: { eventId: string; at: Date }): Promise<void> {
+    await deliverNotices(this.d.models, this.d.outbox, await this.erase(memberId, args));
   }
 
   private async endCadre(s: ErasureSubject): Promise<Notice[]> {
