@@ -127,7 +127,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);
-  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX });
+  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,

@@ -172,7 +172,18 @@ const schemas = {
     },
     { collection: 'deliveries', versionKey: false },
   ),
+  ErasedIdentity: new Schema<ErasedIdentityDoc>({ _id: String, at: { type: Date, required: true } }, { collection: 'erased_identities', versionKey: false }),
 };
+
+/**
+ * A chat app identity whose person deleted their data: `_id` is a keyed HMAC of the identity id
+ * (PrivacyKeys.marker('erased-identity', id)), so it names nobody, yet an import can refuse to
+ * re-create them with a consent they never gave.
+ */
+export interface ErasedIdentityDoc {
+  _id: string;
+  at: Date;
+}
 
 export interface Models {
   OrgUnit: Model<OrgUnitDoc>;
@@ -181,6 +192,7 @@ export interface Models {
   Conversation: Model<ConversationDoc>;
   Audit: Model<AuditDoc>;
   Delivery: Model<DeliveryDoc>;
+  ErasedIdentity: Model<ErasedIdentityDoc>;
 }
 
 /** Binds the foundation's models to a connection (so tests can use one database each). */
@@ -192,6 +204,7 @@ export function bindModels(conn: Connection): Models {
     Conversation: conn.model('Conversation', schemas.Conversation),
     Audit: conn.model('Audit', schemas.Audit),
     Delivery: conn.model('Delivery', schemas.Delivery),
+    ErasedIdentity: conn.model('ErasedIdentity', schemas.ErasedIdentity),
   };
 }
 

@@ -156,6 +156,8 @@ describe('after "delete my data", nothing identifies the person', () => {
       for (const n of needles) if (key.includes(n) || value.includes(n)) leaks.push(`redis ${key}: "${n}" in ${value.slice(0, 300)}`);
     }
     expect(leaks).toEqual([]);
+    // Kept on purpose: a keyed marker per identity, so an import cannot bring them back without consent.
+    for (const id of [`zalo:${ZALO_USER}`, `telegram:${TG_USER}`]) expect(await p.app.models.ErasedIdentity.exists({ _id: p.app.services.keys.marker('erased-identity', id) })).toBeTruthy();
 
     // And the person is welcome back as a stranger.
     expect(await zalo('xin chào')).toContain('91/2025');

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runAdminCli } from '../../test/support/admin-cli.js';
 import { bindModels, connectMongo, type Models } from '../../core/db.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
+import { TEST_MARKER_KEY, TEST_SEAL_KEY } from '../../test/support/test-app.js';
+import { parseKey, PrivacyKeys } from '../../core/privacy/privacy-keys.js';
 
 const id = randomBytes(5).toString('hex');
 const dbName = `t_bcli_${id}`;
@@ -67,6 +69,18 @@ describe('admin CLI: members, materials and broadcasts', () => {
     // Importing again creates nobody twice.
     const again = await admin('import-members', file);
     expect(again.stdout).toContain('created 0, updated 3, rejected 5');
+  });
+
+  it('refuses to re-create someone who deleted their data, naming the row and why', async () => {
+    // What "delete my data" leaves: a keyed marker of the identity, nothing else (test/erasure-scan.e2e.test.ts).
+    const keys = new PrivacyKeys(parseKey(TEST_SEAL_KEY)!, parseKey(TEST_MARKER_KEY)!);
+    await models.ErasedIdentity.create({ _id: keys.marker('erased-identity', 'zalo:z-erased-1'), at: new Date() });
+    const file = join(dir, 'erased.csv');
+    await writeFile(file, ['name,roles,org_unit,channel,platform_user_id,locale', 'Mai Erased,worker,ent-hoa-sen,zalo,z-erased-1,vi'].join('\n'));
+    const r = await admin('import-members', file);
+    expect(r.stdout).toContain('created 0, updated 0, rejected 1');
+    expect(r.stderr).toMatch(/line 2: zalo:z-erased-1 deleted their data/);
+    expect(await models.ChannelIdentity.findById('zalo:z-erased-1').lean()).toBeNull();
   });
 
   it('grants and revokes a role', async () => {

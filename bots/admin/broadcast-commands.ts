@@ -242,7 +242,8 @@ export const broadcastCommands: Record<string, Command> = {
       if (parsed.rows.length > 0) {
         const m = await models();
         const at = new Date();
-        const r = await importMembers(m, parsed.rows, { now: at, onProgress: progressBar('rows') });
+        const keys = (await app()).services.keys;
+        const r = await importMembers(m, parsed.rows, { now: at, onProgress: progressBar('rows'), erasedMarker: (id) => keys.marker('erased-identity', id) });
         Object.assign(result, r, { rejected: [...parsed.rejected, ...r.rejected].sort((x, y) => x.line - y.line) });
         await new AuditLog(m).record({ actor: 'admin-cli', action: 'members.import', target: resolve(file), details: { created: result.created, updated: result.updated, rejected: result.rejected.length }, at });
       }

@@ -93,7 +93,11 @@ export interface MemberImportResult {
  * a member (id derived from the identity, so importing twice creates nobody twice). Imported
  * staff are recorded as consenting through the organisation (consent channel "admin-import").
  */
-export async function importMembers(models: Models, rows: MemberRow[], opts: { now: Date; onProgress?: (done: number, total: number) => void }): Promise<MemberImportResult> {
+export async function importMembers(
+  models: Models,
+  rows: MemberRow[],
+  opts: { now: Date; onProgress?: (done: number, total: number) => void; /** The erased-identity marker of an identity id (PrivacyKeys). */ erasedMarker: (identityId: string) => string },
+): Promise<MemberImportResult> {
   const units = new Set((await models.OrgUnit.find({}, { _id: 1 }).lean()).map((u) => u._id));
   const result: MemberImportResult = { created: 0, updated: 0, rejected: [], cadreRoleRemoved: [] };
   let done = 0;
@@ -110,6 +114,11 @@ export async function importMembers(models: Models, rows: MemberRow[], opts: { n
       await models.Member.updateOne({ _id: existing._id }, { $set: { displayName: r.name, roles: r.roles, orgUnitId: r.orgUnitId } });
       if (existing.roles.includes('cadre') && !r.roles.includes('cadre')) result.cadreRoleRemoved.push(existing._id);
       result.updated++;
+      continue;
+    }
+    // Someone who deleted their data is not brought back with a consent they never gave: they can write to the bot themselves.
+    if (await models.ErasedIdentity.exists({ _id: opts.erasedMarker(identityId) })) {
+      result.rejected.push({ line: r.line, reason: `${identityId} deleted their data; an import cannot record consent for them. They can message the bot and agree again themselves` });
       continue;
     }
     const memberId = 'm' + createHash('sha256').update(`import|${identityId}`).digest('hex').slice(0, 20);

@@ -14,6 +14,7 @@ import type { Jobs } from '../jobs.js';
 import type { MaterialModels } from '../materials/models.js';
 import type { MemberService } from '../members/member-service.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
+import type { PrivacyKeys } from './privacy-keys.js';
 
 export interface MemberErasureDeps {
   models: Models;
@@ -27,6 +28,7 @@ export interface MemberErasureDeps {
   outbox: Outbox;
   redis: Redis;
   redisPrefix: string;
+  keys: PrivacyKeys;
 }
 
 /** Who is being erased: the member and every chat app identity linked to them. */
@@ -66,6 +68,7 @@ export class MemberErasure {
       { what: 'BullMQ survey-reminders: reminders due to them', run: (s) => d.jobs.purge(REMINDER_QUEUE, (data) => data.memberId === s.memberId).then(() => undefined) },
       { what: 'Redis: account-link attempt counters', run: (s) => this.forgetRedis(s) },
       { what: 'conversations: of their other chat apps (the current one is deleted by the engine after the turn)', run: (s) => d.models.Conversation.deleteMany({ _id: { $in: s.identities.map((i) => i._id) } }).then(() => undefined) },
+      { what: 'erased_identities: a keyed marker per identity (kept, names nobody: an import must not re-create them)', run: (s) => this.markErased(s) },
       { what: 'members: everything but id and status; channel_identities: deleted', run: (s) => d.members.eraseMember(s.memberId, { eventId: s.eventId, at: s.at }) },
     ];
   }
@@ -121,6 +124,11 @@ export class MemberErasure {
       const recentEvents = conv.recentEvents.map((r) => (r.replies.some((m) => this.quotes(s, m.text)) ? { id: r.id, replies: [] } : r));
       await this.d.models.Conversation.updateOne({ _id }, { $set: { recentEvents } });
     }
+  }
+
+  private async markErased(s: ErasureSubject): Promise<void> {
+    const docs = s.identities.map((i) => ({ _id: this.d.keys.marker('erased-identity', i._id), at: s.at }));
+    if (docs.length) await this.d.models.ErasedIdentity.insertMany(docs, { ordered: false }).catch(() => undefined);
   }
 
   /** Erases the member and delivers the cadres' notices itself (outside a conversation turn). */
