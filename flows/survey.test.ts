@@ -61,6 +61,8 @@ describe('taking a survey in chat', () => {
 
     const first = await lan.say('1');
     expect(textOf(first)).toContain('ẩn danh');
+    // The intro counts the questions as the progress does (a skip rule may leave some out).
+    expect(textOf(first)).toContain('Phiếu có tối đa 6 câu');
     expect(lan.last.text).toContain('Câu 1/6: Bạn đang ở đâu?');
 
     // A choice typed without diacritics.
@@ -84,17 +86,19 @@ describe('taking a survey in chat', () => {
     expect(textOf(await lan.say('1, 9'))).toContain('Mình chưa hiểu "9"');
     await lan.say('tin hoc, tay nghe');
     expect(lan.last.text).toContain('Câu 4/6');
-    expect(lan.last.choices?.map((c) => c.label)).toEqual(['1 – rất không hài lòng', '2', '3', '4', '5 – rất hài lòng']);
+    expect(lan.last.choices?.map((c) => c.label)).toEqual(['1 – rất không hài lòng', '2 – không hài lòng', '3 – bình thường', '4 – hài lòng', '5 – rất hài lòng']);
 
-    // Out of range on the 1–5 scale.
+    // Out of range on the 1–5 scale; a rating typed in words is its whole label.
     expect(textOf(await lan.say('7'))).toContain('từ 1 đến 5');
-    await lan.say('4');
+    await lan.say('hài lòng');
     expect(lan.last.text).toContain('Câu 5/6: Nguyện vọng');
     await lan.say('Mong có nhóm trẻ gần khu trọ');
     expect(lan.last.text).toContain('Câu 6/6');
     expect(lan.last.text).toContain('Giới tính');
     await lan.say('bo qua');
     expect(lan.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
+    // What was asked, as the progress counted it: 6 questions, the last one skipped.
+    expect(lan.last.text).toContain('Bạn đã đi hết 6 câu (bỏ qua 1 câu)');
 
     const thanks = await lan.say('gui phieu');
     expect(textOf(thanks)).toContain('ẩn danh');
@@ -122,6 +126,32 @@ describe('taking a survey in chat', () => {
 
     // One response per person: the survey is no longer offered.
     expect(textOf(await lan.say('khao sat'))).toContain('chưa có phiếu khảo sát nào');
+  });
+
+  it('calls a survey "in progress" only once something was answered, and "hủy" discards the draft', async () => {
+    const binh = await onboarded('binh');
+    await binh.say('khao sat');
+    await binh.say('Khảo sát tam-tu');
+    // Opened and left before any answer: not in progress, and opening it again starts over.
+    await binh.say('menu');
+    await binh.say('khao sat');
+    expect(binh.last.choices?.[0]?.label).toBe('Khảo sát tam-tu');
+    const again = await binh.say('1');
+    expect(textOf(again)).toContain('Phiếu có tối đa 6 câu');
+    expect(textOf(again)).not.toContain('tiếp tục');
+    for (const a of ['2', '1', '3', 'bo qua', 'bo qua']) await binh.say(a);
+    expect(binh.last.choices?.map((c) => c.id)).toEqual(['send', 'change']);
+    // "hủy" at the last step says it was cancelled, and it was: nothing kept to resume.
+    const cancelled = await binh.say('hủy');
+    expect(textOf(cancelled)).toContain('Mình đã bỏ phiếu bạn đang làm dở');
+    expect(textOf(cancelled)).toContain('Đã hủy');
+    expect((await app.models.Conversation.findById('console:binh').lean())!.data.surveyDrafts).toEqual({});
+    await binh.say('khao sat');
+    expect(binh.last.choices?.[0]?.label).toBe('Khảo sát tam-tu');
+    const fresh = await binh.say('1');
+    expect(textOf(fresh)).toContain('Phiếu có tối đa 6 câu');
+    expect(binh.last.text).toContain('Câu 1/6');
+    expect(await app.services.surveys.surveyModels.SurveyResponse.countDocuments({ surveyId: 'tam-tu' })).toBe(1);
   });
 
   it('lets a person leave and resume where they stopped', async () => {
@@ -337,5 +367,49 @@ describe('results in chat for the secretariat', () => {
     expect(textOf(summary)).toContain('cần thêm 4 người nữa');
     expect(textOf(summary)).not.toContain('Nhà trọ');
     expect(await app.models.Audit.countDocuments({ action: 'survey.results_viewed' })).toBe(1);
+  });
+});
+
+describe('the sample aspirations survey, typed the way people type', () => {
+  it('reads ages, hours and money with their units, keeps exclusive choices apart, and counts what it asked', async () => {
+    const def = parseSurveyFile(await readFile(new URL('../core/surveys/sample/tam-tu-nguyen-vong.yaml', import.meta.url), 'utf8'), 'yaml');
+    await app.services.surveys.importDefinition(def, { actor: 'test', at: app.clock.now() });
+    const hanh = await onboarded('hanh');
+    await hanh.say('khao sat');
+    const intro = await hanh.say('Tâm tư nguyện vọng thanh niên công nhân');
+    // 12 questions and 2 optional ones about the person: the intro and the progress say the same.
+    expect(textOf(intro)).toContain('Phiếu có tối đa 14 câu');
+    expect(textOf(intro)).not.toContain('12 câu');
+    expect(hanh.last.text).toContain('Câu 1/14');
+    await hanh.say('nha tro');
+    expect(hanh.last.text).toContain('Câu 2/14');
+    await hanh.say('không hài lòng');
+    expect(hanh.last.text).toContain('Câu 3/14: Tiền trọ');
+    expect(hanh.last.text).toContain('"1,5 triệu"');
+    // Rent is in thousands of đồng: 1,5 thousand is not a rent; 1,5 million is.
+    expect(textOf(await hanh.say('1,5'))).toContain('Số tiền này chưa hợp lý');
+    expect(hanh.last.text).toContain('Câu 3/14');
+    await hanh.say('1,5 triệu');
+    await hanh.say('2');
+    expect(hanh.last.text).toContain('Câu 5/14: Trung bình mỗi tuần bạn tăng ca');
+    await hanh.say('10 tiếng');
+    expect(hanh.last.text).toContain('Câu 6/14: Bạn muốn học thêm gì?');
+    expect(textOf(await hanh.say('1, 6'))).toContain('"Chưa có nhu cầu" không chọn cùng các ý khác được');
+    await hanh.say('nang cao tay nghe, tin hoc');
+    for (const a of ['2', '1', '1', '1']) await hanh.say(a);
+    expect(hanh.last.text).toContain('Câu 11/13');
+    await hanh.say('bo qua');
+    expect(hanh.last.text).toContain('Câu 12/13');
+    // An age picks its band; a wrong answer's hint counts the choices shown, "Bỏ qua" included.
+    expect(hanh.last.choices).toHaveLength(6);
+    expect(textOf(await hanh.say('abc'))).toContain('từ 1 đến 6');
+    await hanh.say('22');
+    expect(hanh.last.text).toContain('Câu 13/13');
+    await hanh.say('Nữ');
+    expect(hanh.last.text).toContain('Bạn đã đi hết 13 câu (bỏ qua 1 câu)');
+    await hanh.say('gui phieu');
+    const [stored] = await app.services.surveys.surveyModels.SurveyResponse.find({ surveyId: def.id }).lean();
+    expect(stored).toMatchObject({ ageBand: '18_24', gender: 'female' });
+    expect(answersOf(stored!)).toMatchObject({ housing: 'nha_tro', housing_satisfaction: 2, rent: 1500, overtime_hours: 10, skills: ['tay_nghe', 'tin_hoc'], has_children: 'khong' });
   });
 });

@@ -11,7 +11,7 @@
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
 import type { OrgUnitDoc } from '../core/db.js';
-import { cleanAnswers, nextQuestion, parseAnswer, progressOf, questionsOf, SKIP_ID, type AnswerValue, type Answers, type AskedQuestion } from '../core/surveys/answers.js';
+import { cleanAnswers, isVisible, nextQuestion, parseAnswer, progressOf, questionsOf, SKIP_ID, type AnswerValue, type Answers, type AskedQuestion } from '../core/surveys/answers.js';
 import { textIn } from '../core/surveys/definition.js';
 import type { SurveyDoc } from '../core/surveys/models.js';
 import { isOpen } from '../core/surveys/survey-service.js';
@@ -75,18 +75,25 @@ async function memberUnit(ctx: FlowContext): Promise<OrgUnitDoc | undefined> {
   return ctx.member?.orgUnitId ? ctx.services.org.get(ctx.member.orgUnitId, ctx.now) : undefined;
 }
 
+/** Whether a draft holds at least one answer (a survey only opened is not "in progress"). */
+const started = (d: Draft) => d.path.length > 0 || d.current === CONFIRM;
+
 /** Opens a survey (for an inspection: about `subject`), resuming a draft when there is one. */
 async function start(ctx: FlowContext, survey: SurveyDoc, subject?: string): Promise<void> {
   const key = draftKey(survey._id, subject);
   const all = questionsOf(survey.definition);
   let draft = drafts(ctx)[key];
-  if (draft && (draft.current === CONFIRM || all.some((q) => q.id === draft!.current))) {
+  if (draft && started(draft) && (draft.current === CONFIRM || all.some((q) => q.id === draft!.current))) {
     ctx.reply(ctx.t('survey:resumed'));
   } else {
-    draft = { surveyId: survey._id, subject, answers: {}, path: [], current: nextQuestion(all, {}, -1)!.id };
+    const first = nextQuestion(all, {}, -1)!;
+    draft = { surveyId: survey._id, subject, answers: {}, path: [], current: first.id };
     drafts(ctx)[key] = draft;
-    const intro = survey.definition.intro ? textIn(survey.definition.intro, ctx.locale) : '';
-    ctx.reply([ctx.t(survey.definition.anonymous ? 'survey:intro_anonymous' : 'survey:intro_named', { title: textIn(survey.definition.title, ctx.locale) }), intro].filter(Boolean).join('\n\n'));
+    const def = survey.definition;
+    const intro = def.intro ? textIn(def.intro, ctx.locale) : '';
+    // How many questions, counted as the progress counts them ("Câu 1/14"); "up to" when skip rules may leave some out.
+    const count = ctx.t(all.some((q) => q.showIf) ? 'survey:intro_count_up_to' : 'survey:intro_count', { count: progressOf(all, {}, first.id).total });
+    ctx.reply([ctx.t(def.anonymous ? 'survey:intro_anonymous' : 'survey:intro_named', { title: textIn(def.title, ctx.locale) }) + '\n' + count, intro].filter(Boolean).join('\n\n'));
   }
   ctx.state.data.surveyActive = key;
   ctx.state.data.surveyBase = [...ctx.state.history, { flow: ctx.state.flow, step: ctx.state.step }];
@@ -96,8 +103,10 @@ async function start(ctx: FlowContext, survey: SurveyDoc, subject?: string): Pro
 /** Choices of a question, labelled in the person's language. */
 function choicesOf(ctx: FlowContext, q: AskedQuestion): Choice[] {
   if (q.type === 'scale') {
-    const low = q.scaleLow ? textIn(q.scaleLow, ctx.locale) : ctx.t('survey:scale_low');
-    const high = q.scaleHigh ? textIn(q.scaleHigh, ctx.locale) : ctx.t('survey:scale_high');
+    // Without words of its own, a scale is one of satisfaction, every point named so it can be typed ("hài lòng").
+    if (!q.scaleLow && !q.scaleHigh) return [1, 2, 3, 4, 5].map((n) => ({ id: `s${n}`, label: `${n} – ${ctx.t(`survey:scale_${n}`)}` }));
+    const low = q.scaleLow ? textIn(q.scaleLow, ctx.locale) : ctx.t('survey:scale_1');
+    const high = q.scaleHigh ? textIn(q.scaleHigh, ctx.locale) : ctx.t('survey:scale_5');
     return [1, 2, 3, 4, 5].map((n) => ({ id: `s${n}`, label: n === 1 ? `1 – ${low}` : n === 5 ? `5 – ${high}` : String(n) }));
   }
   if (q.type !== 'single' && q.type !== 'multiple') return [];
@@ -129,6 +138,14 @@ async function loadActive(ctx: FlowContext): Promise<{ draft: Draft; survey: Sur
 
 export const surveyFlow: Flow = {
   name: 'survey',
+  /** "hủy" inside a survey discards the draft (and its reminder): nothing is kept to resume. */
+  async cancel(ctx) {
+    const draft = activeDraft(ctx);
+    if (!draft || !['question', 'previous', 'confirm'].includes(ctx.state.step)) return;
+    dropDraft(ctx);
+    if (ctx.member) await ctx.services.surveys.cancelReminder(draft.surveyId, ctx.member._id, draft.subject);
+    ctx.reply(ctx.t('survey:draft_discarded'));
+  },
   steps: {
     list: {
       async enter(ctx) {
@@ -144,10 +161,9 @@ export const surveyFlow: Flow = {
           if (!invitedAnswered) ctx.reply(ctx.t('survey:none_open'));
           return ctx.home();
         }
-        const started = drafts(ctx);
         const choices = open.map((s) => {
           const title = textIn(s.definition.title, ctx.locale);
-          const inProgress = Object.values(started).some((d) => d.surveyId === s._id);
+          const inProgress = Object.values(drafts(ctx)).some((d) => d.surveyId === s._id && started(d));
           return { id: s._id, label: inProgress ? ctx.t('survey:in_progress_label', { title }) : title };
         });
         choices.push({ id: 'menu', label: ctx.t('survey:to_menu') });
@@ -219,12 +235,12 @@ export const surveyFlow: Flow = {
         const { n, total } = progressOf(all, draft.answers, q.id);
         const lines = [ctx.t('survey:progress', { n, total }) + ' ' + questionText(ctx, q)];
         if (q.type === 'scale') {
-          const low = q.scaleLow ? textIn(q.scaleLow, ctx.locale) : ctx.t('survey:scale_low');
-          const high = q.scaleHigh ? textIn(q.scaleHigh, ctx.locale) : ctx.t('survey:scale_high');
+          const low = q.scaleLow ? textIn(q.scaleLow, ctx.locale) : ctx.t('survey:scale_1');
+          const high = q.scaleHigh ? textIn(q.scaleHigh, ctx.locale) : ctx.t('survey:scale_5');
           lines.push(ctx.t('survey:scale_how', { low, high }));
         }
         if (q.type === 'multiple') lines.push(ctx.t('survey:multiple_how'));
-        if (q.type === 'number') lines.push(ctx.t('survey:number_how'));
+        if (q.type === 'number') lines.push(ctx.t('survey:number_how', { context: q.unit }));
         if (q.type === 'text') lines.push(ctx.t('survey:text_how'));
         if (!q.required) lines.push(ctx.t('survey:optional'));
         const previous = draft.answers[q.id];
@@ -287,8 +303,12 @@ export const surveyFlow: Flow = {
         const { draft, survey } = await loadActive(ctx);
         if (!draft) return ctx.home();
         if (!isOpen(survey, ctx.now)) return refuseClosed(ctx, survey);
-        const answered = Object.keys(cleanAnswers(questionsOf(survey.definition), draft.answers)).length;
-        ctx.ask(ctx.t('survey:confirm', { answered }), [
+        // What was asked — the questions shown, skipped ones included — as the progress counted them.
+        const all = questionsOf(survey.definition);
+        const answers = cleanAnswers(all, draft.answers);
+        const asked = all.filter((q) => isVisible(q, answers));
+        const skipped = asked.filter((q) => answers[q.id] === undefined).length;
+        ctx.ask(ctx.t(skipped > 0 ? 'survey:confirm_skipped' : 'survey:confirm', { count: asked.length, skipped }), [
           { id: 'send', label: ctx.t('survey:send') },
           { id: 'change', label: ctx.t('survey:change') },
         ]);

@@ -43,6 +43,11 @@ export interface Flow {
    * left as it was.
    */
   unpromptedInput?(ctx: FlowContext, input: StepInput): Promise<boolean>;
+  /**
+   * The person said the global word "cancel" (hủy) while in this flow: drop the work in progress
+   * it means to discard, before they are told it was cancelled and taken home.
+   */
+  cancel?(ctx: FlowContext): Promise<void> | void;
 }
 
 /** The conversation's persisted position. */

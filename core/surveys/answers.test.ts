@@ -55,6 +55,43 @@ describe('answers', () => {
     expect(parseAnswer(q('rent'), { text: '2,5' }, [], skipWords)).toEqual({ kind: 'answer', value: 2.5 });
   });
 
+  it('reads hours and money with their units and the decimal comma, then checks the range', () => {
+    const hours = { id: 'ot', type: 'number', required: true, unit: 'hours', min: 0, max: 80, text: { vi: 'Tăng ca?' } } as const;
+    const rent = { id: 'rent', type: 'number', required: true, unit: 'thousand_dong', min: 100, max: 20000, text: { vi: 'Tiền trọ?' } } as const;
+    for (const text of ['10 tiếng', '10h', '10 giờ/tuần', 'khoảng 10']) expect(parseAnswer(hours, { text }, [], skipWords)).toEqual({ kind: 'answer', value: 10 });
+    expect(parseAnswer(hours, { text: '7,5' }, [], skipWords)).toEqual({ kind: 'answer', value: 7.5 });
+    expect(parseAnswer(hours, { text: '10 triệu' }, [], skipWords)).toMatchObject({ kind: 'invalid', hint: 'survey:hint_number', vars: { context: 'hours' } });
+    for (const text of ['1500', '1.500', '1,5 triệu', '1tr5', '1 triệu rưỡi', '1500k', '1.500.000 đ', '1500 nghìn đồng']) {
+      expect(parseAnswer(rent, { text }, [], skipWords)).toEqual({ kind: 'answer', value: 1500 });
+    }
+    // "1,5" thousand đồng is not a month's rent: refused with the range, not stored as 1.5.
+    expect(parseAnswer(rent, { text: '1,5' }, [], skipWords)).toMatchObject({ kind: 'invalid', hint: 'survey:hint_number_range', vars: { min: 100, max: 20000, context: 'thousand_dong' } });
+    expect(parseAnswer(rent, { text: '10h' }, [], skipWords)).toMatchObject({ kind: 'invalid', hint: 'survey:hint_number' });
+  });
+
+  it('picks an age band from an age, and counts the choices shown in the hint', () => {
+    const age = questionsOf({ ...def, profile: ['ageBand'] }).find((x) => x.id === '_ageBand')!;
+    const shown = [...age.options!.map((o) => ({ id: o.id, label: o.id })), { id: '_skip', label: 'Bỏ qua' }];
+    expect(parseAnswer(age, { text: '22' }, shown, skipWords)).toEqual({ kind: 'answer', value: '18_24' });
+    expect(parseAnswer(age, { text: '36 tuổi' }, shown, skipWords)).toEqual({ kind: 'answer', value: 'over35' });
+    expect(parseAnswer(age, { text: '16' }, shown, skipWords)).toEqual({ kind: 'answer', value: 'under18' });
+    expect(parseAnswer(age, { text: 'abc' }, shown, skipWords)).toEqual({ kind: 'invalid', hint: 'survey:hint_single', vars: { max: 6 } });
+  });
+
+  it('refuses an exclusive option chosen with others', () => {
+    const skills = { ...q('skills'), options: [...q('skills').options!, { id: 'khong', text: { vi: 'Chưa có nhu cầu' }, exclusive: true }] };
+    const shown = skills.options.map((o) => ({ id: o.id, label: o.text.vi }));
+    expect(parseAnswer(skills, { text: 'tay nghe, chua co nhu cau' }, shown, skipWords)).toEqual({ kind: 'invalid', hint: 'survey:hint_exclusive', vars: { option: 'Chưa có nhu cầu' } });
+    expect(parseAnswer(skills, { text: '4' }, shown, skipWords)).toEqual({ kind: 'answer', value: ['khong'] });
+    expect(parseAnswer(skills, { text: '1, 3' }, shown, skipWords)).toEqual({ kind: 'answer', value: ['tin', 'tn'] });
+  });
+
+  it('takes a rating typed in words', () => {
+    const ratings = ['Rất không hài lòng', 'Không hài lòng', 'Bình thường', 'Hài lòng', 'Rất hài lòng'].map((l, i) => ({ id: `s${i + 1}`, label: `${i + 1} – ${l}` }));
+    expect(parseAnswer(q('happy'), { text: 'không hài lòng' }, ratings, skipWords)).toEqual({ kind: 'answer', value: 2 });
+    expect(parseAnswer(q('happy'), { text: 'hai long' }, ratings, skipWords)).toEqual({ kind: 'answer', value: 4 });
+  });
+
   it('lets optional questions be skipped and required ones not', () => {
     expect(parseAnswer(q('_gender'), { text: 'Bo qua' }, [], skipWords)).toEqual({ kind: 'skip' });
     expect(parseAnswer(q('housing'), { text: 'bỏ qua' }, choices('housing'), skipWords)).toEqual({ kind: 'invalid', hint: 'survey:hint_required' });

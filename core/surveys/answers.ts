@@ -5,7 +5,8 @@
 import { matchChoice } from '../engine/choice-match.js';
 import type { Choice } from '../engine/types.js';
 import { fold } from '../text-normalize.js';
-import { AGE_BANDS, GENDERS, type ProfileField, type Question, type SurveyDefinition } from './definition.js';
+import { AGE_BAND_RANGES, AGE_BANDS, GENDERS, type ProfileField, type Question, type SurveyDefinition } from './definition.js';
+import { readNumber } from './number-answer.js';
 
 /** An answer: option id (single), option ids (multiple), 1–5 (scale), a number, or text. */
 export type AnswerValue = string | string[] | number;
@@ -25,7 +26,7 @@ export function questionsOf(def: SurveyDefinition): AskedQuestion[] {
     required: false,
     profile: f,
     text: { vi: f },
-    options: (f === 'ageBand' ? AGE_BANDS : GENDERS).map((o) => ({ id: o, text: { vi: o } })),
+    options: f === 'ageBand' ? AGE_BANDS.map((o) => ({ id: o, text: { vi: o }, ...AGE_BAND_RANGES[o] })) : GENDERS.map((o) => ({ id: o, text: { vi: o } })),
   }));
   return [...def.questions, ...profile];
 }
@@ -81,6 +82,15 @@ export type ParsedAnswer = { kind: 'answer'; value: AnswerValue } | { kind: 'ski
 /** Id of the "skip" choice offered with optional choice questions. */
 export const SKIP_ID = '_skip';
 
+/** The option whose range of numbers holds a typed number ("22", "22 tuổi" → "18–24"), if exactly one does. */
+function bracketOf(q: AskedQuestion, text: string): string | undefined {
+  const m = /^(\d{1,3})(?: ?(?:tuoi|t|years?(?: old)?))?$/.exec(fold(text));
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const fits = (q.options ?? []).filter((o) => (o.min !== undefined || o.max !== undefined) && (o.min ?? -Infinity) <= n && n <= (o.max ?? Infinity));
+  return fits.length === 1 ? fits[0]!.id : undefined;
+}
+
 /**
  * Reads an answer. `choices` are the choices shown (labels in the person's language, for
  * matching typed labels without diacritics); `picked` is what the engine already matched;
@@ -96,7 +106,10 @@ export function parseAnswer(q: AskedQuestion, input: { text?: string; picked?: C
       if (input.picked) return { kind: 'answer', value: input.picked.id };
       const m = matchChoice(choices.filter((c) => c.id !== SKIP_ID), text);
       if (m.kind === 'match') return { kind: 'answer', value: m.choice.id };
-      return { kind: 'invalid', hint: 'survey:hint_single', vars: { max: q.options!.length } };
+      const bracket = bracketOf(q, text);
+      if (bracket) return { kind: 'answer', value: bracket };
+      // The hint counts what was shown, "Bỏ qua" included.
+      return { kind: 'invalid', hint: 'survey:hint_single', vars: { max: Math.max(choices.length, q.options!.length) } };
     }
     case 'multiple': {
       if (input.picked) return { kind: 'answer', value: [input.picked.id] };
@@ -110,20 +123,29 @@ export function parseAnswer(q: AskedQuestion, input: { text?: string; picked?: C
         picked.add(m.choice.id);
       }
       if (picked.size === 0) return { kind: 'invalid', hint: 'survey:hint_multiple', vars: { max: options.length, part: text.slice(0, 40) } };
+      // "Chưa có nhu cầu" and "Nâng cao tay nghề" together contradict each other.
+      const exclusive = q.options!.find((o) => o.exclusive && picked.has(o.id));
+      if (exclusive && picked.size > 1) {
+        return { kind: 'invalid', hint: 'survey:hint_exclusive', vars: { option: options.find((o) => o.id === exclusive.id)?.label ?? exclusive.id } };
+      }
       return { kind: 'answer', value: options.filter((o) => picked.has(o.id)).map((o) => o.id) };
     }
     case 'scale': {
-      const raw = input.picked ? input.picked.id : text;
+      // A tapped or matched point ("s4"), its number, or its words ("hài lòng").
+      let raw = input.picked?.id ?? text;
+      if (!input.picked && !/^\d+$/.test(text)) {
+        const m = matchChoice(choices.filter((c) => c.id !== SKIP_ID), text);
+        if (m.kind === 'match') raw = m.choice.id;
+      }
       const n = Number(raw.replace(/^s/, ''));
       if (Number.isInteger(n) && n >= 1 && n <= 5) return { kind: 'answer', value: n };
       return { kind: 'invalid', hint: 'survey:hint_scale' };
     }
     case 'number': {
-      const cleaned = text.replace(/\s/g, '').replace(/(\d)[.,](\d{3})(?!\d)/g, '$1$2').replace(',', '.');
-      const n = /^-?\d+(\.\d+)?$/.test(cleaned) ? Number(cleaned) : NaN;
-      if (Number.isNaN(n)) return { kind: 'invalid', hint: 'survey:hint_number', vars: { min: q.min ?? 0, max: q.max ?? '…' } };
+      const n = readNumber(text, q.unit);
+      if (n === undefined) return { kind: 'invalid', hint: 'survey:hint_number', vars: { min: q.min ?? 0, max: q.max ?? '…', context: q.unit } };
       if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
-        return { kind: 'invalid', hint: 'survey:hint_number_range', vars: { min: q.min ?? '…', max: q.max ?? '…' } };
+        return { kind: 'invalid', hint: 'survey:hint_number_range', vars: { min: q.min ?? '…', max: q.max ?? '…', context: q.unit } };
       }
       return { kind: 'answer', value: n };
     }

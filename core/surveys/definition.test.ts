@@ -61,6 +61,15 @@ describe('survey definitions', () => {
     expect(problemsOf(withQuestion(0, { options: undefined }))).toEqual(['questions[0].options: a single choice question needs at least 2 options']);
   });
 
+  it('puts exclusive options, number brackets and units only where they mean something', () => {
+    const opts = (extra: Record<string, unknown>) => [{ id: 'tro', text: { vi: 'Nhà trọ' }, ...extra }, { id: 'nha', text: { vi: 'Nhà riêng' } }];
+    expect(problemsOf(withQuestion(0, { options: opts({ exclusive: true }) }))).toEqual(['questions[0].options[0].exclusive: only options of a multiple choice question can be exclusive']);
+    expect(problemsOf(withQuestion(0, { type: 'multiple', options: opts({ exclusive: true }) }))).toEqual([]);
+    expect(problemsOf(withQuestion(0, { options: opts({ min: 30, max: 18 }) }))).toEqual(['questions[0].options[0].min: min 30 is above max 18']);
+    expect(problemsOf(withQuestion(2, { unit: 'hours' }))).toEqual([]);
+    expect(problemsOf(withQuestion(1, { unit: 'hours' }))).toEqual(['questions[1].unit: only number questions have a unit']);
+  });
+
   it('reads YAML and reports unreadable files', () => {
     const yaml = 'id: y\ntitle: { vi: Thử }\nopensAt: 2026-11-01T00:00:00+07:00\nclosesAt: 2026-12-01T00:00:00+07:00\nanonymous: false\nquestions:\n  - { id: a, type: text, text: { vi: Góp ý } }\n';
     expect(parseSurveyFile(yaml, 'yaml').questions[0]!.id).toBe('a');

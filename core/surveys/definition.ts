@@ -13,7 +13,17 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected an id of low
 const localized = z.object({ vi: z.string().trim().min(1), en: z.string().trim().min(1).optional() }).strict();
 export type LocalizedText = z.infer<typeof localized>;
 
-const option = z.object({ id, text: localized }).strict();
+const option = z
+  .object({
+    id,
+    text: localized,
+    /** Multiple choice: this option ("Chưa có nhu cầu") cannot be chosen together with others. */
+    exclusive: z.boolean().optional(),
+    /** Single choice: the bracket of numbers this option stands for (an age band), so "22" picks "18–24". */
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .strict();
 
 const showIf = z
   .object({
@@ -39,6 +49,8 @@ const question = z
     /** Bounds of a number question. */
     min: z.number().optional(),
     max: z.number().optional(),
+    /** What a number question counts, so "10 tiếng" or "1,5 triệu" are read: hours, or money in thousands of đồng. */
+    unit: z.enum(['hours', 'thousand_dong']).optional(),
     showIf: showIf.optional(),
   })
   .strict();
@@ -56,6 +68,14 @@ const isoDate = z.union([z.date(), z.string()]).transform((v, ctx) => {
 export const PROFILE_FIELDS = ['ageBand', 'gender'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export const AGE_BANDS = ['under18', '18_24', '25_30', '31_35', 'over35'] as const;
+/** The ages each band stands for, so a typed age picks its band. */
+export const AGE_BAND_RANGES: Record<(typeof AGE_BANDS)[number], { min?: number; max?: number }> = {
+  under18: { max: 17 },
+  '18_24': { min: 18, max: 24 },
+  '25_30': { min: 25, max: 30 },
+  '31_35': { min: 31, max: 35 },
+  over35: { min: 36 },
+};
 export const GENDERS = ['female', 'male', 'other'] as const;
 
 export const surveySchema = z
@@ -121,8 +141,12 @@ function crossCheck(def: SurveyDefinition): string[] {
       q.options.forEach((o, j) => {
         if (ids.has(o.id)) problems.push(`${at}.options[${j}].id: duplicate option id "${o.id}"`);
         ids.add(o.id);
+        if (o.exclusive && q.type !== 'multiple') problems.push(`${at}.options[${j}].exclusive: only options of a multiple choice question can be exclusive`);
+        if ((o.min !== undefined || o.max !== undefined) && q.type !== 'single') problems.push(`${at}.options[${j}].min: only options of a single choice question stand for a range of numbers`);
+        if (o.min !== undefined && o.max !== undefined && o.min > o.max) problems.push(`${at}.options[${j}].min: min ${o.min} is above max ${o.max}`);
       });
     }
+    if (q.unit && q.type !== 'number') problems.push(`${at}.unit: only number questions have a unit`);
     if (q.min !== undefined && q.max !== undefined && q.min > q.max) problems.push(`${at}.min: min ${q.min} is above max ${q.max}`);
     if (q.showIf) {
       const target = q.showIf.question;

@@ -217,6 +217,11 @@ export class SurveyService {
     return deletedCount;
   }
 
+  /** Cancels the reminder of a survey someone started and then discarded. */
+  async cancelReminder(surveyId: string, memberId: string, subject?: string): Promise<void> {
+    await this.jobs.cancel(REMINDER_QUEUE, reminderJobId(surveyId, memberId, subject));
+  }
+
   /** Schedules the one reminder for someone who has started (scheduling again does nothing). */
   async scheduleReminder(survey: SurveyDoc, memberId: string, subject: string | undefined, now: Date, identityId: string): Promise<void> {
     const minutes = survey.definition.reminderAfterMinutes;
