@@ -22,7 +22,7 @@ export function dayOf(at: Date): string {
 }
 
 /**
- * The "already answered" marker of one platform identity (`zalo:123`) for a survey (and, for an
+ * The "already answered" marker of one platform identity (e.g. zalo:123) for a survey (and, for an
  * inspection, the unit inspected): a keyed HMAC with the marker key, which lives outside the
  * database. It survives erasure — the identity id stays the same when the person consents again
  * — yet nobody without the key can tell whose it is, or recompute it from an id.
