@@ -175,6 +175,19 @@ describe('global words work anywhere, in Vietnamese and English', () => {
     expect((await app.models.Member.findOne({ displayName: 'stopper' }).lean())?.broadcastsOptOut).toBe(false);
   });
 
+  it('stop when already off, or resume when already on, says so instead of "turned back on"', async () => {
+    const p = await onboarded('already');
+    const on = await p.say('nhận tin');
+    expect(on[0]!.text).toContain('vẫn đang nhận tin');
+    expect(on[0]!.text).not.toContain('Đã bật lại');
+    expect(p.last.choices?.map((c) => c.id)).toEqual(menuIds);
+    await p.say('ngừng nhận tin');
+    const off = await p.say('stop');
+    expect(off[0]!.text).toContain('đã tắt từ trước');
+    expect((await app.models.Member.findOne({ displayName: 'already' }).lean())?.broadcastsOptOut).toBe(true);
+    expect(textOf(await p.say('resume'))).toContain('Đã bật lại');
+  });
+
   it('delete my data, once confirmed, removes personal data and is audited', async () => {
     const p = await onboarded('eraser');
     const member = await app.models.Member.findOne({ displayName: 'eraser' }).lean();

@@ -243,6 +243,11 @@ export class Turn implements FlowContext {
           this.reply(t('common:nothing_stored'));
           return this.repeat();
         }
+        if (!!this.member.broadcastsOptOut === (command === 'stop')) {
+          // Already as asked: say so rather than "turned back on".
+          this.reply(t(command === 'stop' ? 'settings:already_stopped' : 'settings:already_on'));
+          return this.repeat();
+        }
         await this.services.members.setBroadcastsOptOut(this.member._id, command === 'stop');
         this.member = { ...this.member, broadcastsOptOut: command === 'stop' };
         this.reply(t(command === 'stop' ? 'settings:stopped' : 'settings:resumed'));
