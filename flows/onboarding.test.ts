@@ -65,6 +65,52 @@ describe('onboarding in the console', () => {
     expect(tom.last.text).toContain('Main menu');
   });
 
+  it('answers a number beyond the list of workplaces with the range and shows the list again', async () => {
+    const kim = new ConsolePerson(app, 'kim');
+    for (const text of ['chào', '1', '1']) await kim.say(text);
+    await kim.say('vsip');
+    const list = kim.last.choices?.map((c) => c.id);
+    expect(list).toEqual(['ent-hoa-sen', 'ent-phuc-thinh', 'search_again']);
+    const r = await kim.say('5');
+    expect(textOf(r)).toContain('chỉ có 3 lựa chọn');
+    expect(textOf(r)).not.toContain('tìm thấy nơi nào khớp');
+    expect(kim.last.choices?.map((c) => c.id)).toEqual(list);
+    // Words are still a new search.
+    await kim.say('song than');
+    expect(kim.last.choices?.[0]?.id).toBe('ent-det-song-than');
+  });
+
+  it('"quay lại" at the workplace question goes back to the language choice', async () => {
+    const vu = new ConsolePerson(app, 'vu');
+    for (const text of ['chào', '1', '1']) await vu.say(text);
+    expect(vu.last.text).toContain('công ty nào');
+    await vu.say('quay lại');
+    expect(vu.last.choices?.map((c) => c.id)).toEqual(['vi', 'en']);
+    await vu.say('English');
+    expect(vu.last.text).toContain('Which company');
+  });
+
+  it('says at the consent screen, in both languages, that "language" works there; a language chosen there is not asked again', async () => {
+    const sam = new ConsolePerson(app, 'sam', { displayName: 'Sam' });
+    const hello = await sam.say('xin chào');
+    expect(sam.last.text).toContain('English: type "language"');
+    expect(textOf(hello)).toContain('Bạn có đồng ý không?');
+    await sam.say('language');
+    const switched = await sam.say('English');
+    expect(textOf(switched)).toContain('Switched to English.');
+    expect(sam.last.text).toContain('Tiếng Việt: gõ "ngôn ngữ"');
+    const agreed = await sam.say('I agree');
+    expect(textOf(agreed)).toContain('Thank you for your trust');
+    expect(textOf(agreed)).not.toContain('Which language');
+    expect(sam.last.text).toContain('Which company');
+    expect(await app.models.Member.findOne({ displayName: 'Sam' }).lean()).toMatchObject({ locale: 'en' });
+    // The language can still be changed on the way: "back" asks it.
+    await sam.say('back');
+    expect(sam.last.choices?.map((c) => c.id)).toEqual(['vi', 'en']);
+    await sam.say('Tiếng Việt');
+    expect(sam.last.text).toContain('công ty nào');
+  });
+
   it('pre-fills the workplace from a poster deep link', async () => {
     const hoa = new ConsolePerson(app, 'hoa');
     await hoa.say('/start ent-hoa-sen');

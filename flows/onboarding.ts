@@ -4,7 +4,18 @@
  */
 import type { Flow, FlowContext, StepInput } from '../core/engine/flow.js';
 import { languageChoices } from './language-choices.js';
-import { askWorkplace, handleWorkplaceSearch, pickWorkplace, showWorkplaceMatches } from './workplace-steps.js';
+import { askWorkplace, handleWorkplaceSearch, pickWorkplace, refuseOutOfRange, showWorkplaceMatches } from './workplace-steps.js';
+
+/** After the language: the workplace (confirmed from a poster's deep link, or searched); `back` returns to the language. */
+async function askWorkplaceAfterLanguage(ctx: FlowContext): Promise<void> {
+  const code = typeof ctx.state.data.startPayload === 'string' ? ctx.state.data.startPayload : undefined;
+  const fromPoster = code ? await ctx.services.org.workplaceByCode(code, ctx.now) : undefined;
+  if (fromPoster) {
+    ctx.state.data.workplaceMatches = [fromPoster._id];
+    return ctx.go('onboarding', 'workplace_confirm');
+  }
+  return ctx.go('onboarding', 'workplace');
+}
 
 async function consent(ctx: FlowContext, input: StepInput): Promise<void> {
   switch (input.choice?.id) {
@@ -18,6 +29,8 @@ async function consent(ctx: FlowContext, input: StepInput): Promise<void> {
         at: ctx.now,
       });
       ctx.reply(ctx.t('onboarding:consent_thanks'));
+      // A language chosen at the consent screen ("ngôn ngữ"/"language") is not asked for again.
+      if (ctx.state.locale) ctx.state.data.languageChosen = true;
       return ctx.jump('onboarding', 'language');
     }
     case 'details':
@@ -36,7 +49,8 @@ export const onboardingFlow: Flow = {
       needsMember: false,
       enter(ctx) {
         if (!ctx.repeating) ctx.reply(ctx.t('onboarding:welcome'));
-        ctx.ask(ctx.t('onboarding:consent_question'), [
+        // The consent screen says, in the other language too, how to switch language.
+        ctx.ask(`${ctx.t('onboarding:consent_question')}\n\n${ctx.t('onboarding:language_hint')}`, [
           { id: 'agree', label: ctx.t('onboarding:choice_agree') },
           { id: 'decline', label: ctx.t('onboarding:choice_decline') },
           { id: 'details', label: ctx.t('onboarding:choice_details') },
@@ -55,19 +69,18 @@ export const onboardingFlow: Flow = {
     },
     language: {
       enter(ctx) {
+        // Chosen before consenting (and stored with the consent): straight on, once; "back" asks it.
+        if (ctx.state.data.languageChosen) {
+          delete ctx.state.data.languageChosen;
+          return askWorkplaceAfterLanguage(ctx);
+        }
         ctx.ask(ctx.t('onboarding:language_question'), languageChoices(ctx));
       },
       async input(ctx, input) {
         const locale = input.choice!.id;
         ctx.setLocale(locale);
         await ctx.services.members.setLocale(ctx.member!._id, locale);
-        const code = typeof ctx.state.data.startPayload === 'string' ? ctx.state.data.startPayload : undefined;
-        const fromPoster = code ? await ctx.services.org.workplaceByCode(code, ctx.now) : undefined;
-        if (fromPoster) {
-          ctx.state.data.workplaceMatches = [fromPoster._id];
-          return ctx.jump('onboarding', 'workplace_confirm');
-        }
-        return ctx.jump('onboarding', 'workplace');
+        return askWorkplaceAfterLanguage(ctx);
       },
     },
     workplace_confirm: {
@@ -95,6 +108,7 @@ export const onboardingFlow: Flow = {
       async input(ctx, input) {
         if (input.choice?.id === 'search_again') return ctx.go('onboarding', 'workplace');
         if (input.choice) return pickWorkplace(ctx, input.choice.id);
+        if (refuseOutOfRange(ctx, input)) return ctx.repeat();
         // Typing something else is a new search.
         return handleWorkplaceSearch(ctx, input);
       },

@@ -28,6 +28,16 @@ export async function showWorkplaceMatches(ctx: FlowContext): Promise<void> {
   ctx.ask(ctx.t('onboarding:workplace_pick'), choices);
 }
 
+/**
+ * A number typed at the list of matches that is not on it ("5" among 3): says the list's range
+ * instead of searching for "5"; the caller shows the list again. True when it was such a number.
+ */
+export function refuseOutOfRange(ctx: FlowContext, input: StepInput): boolean {
+  if (!input.text || !/^\d+$/.test(input.text)) return false;
+  ctx.reply(ctx.t('onboarding:workplace_out_of_range', { max: ctx.state.choices.length }));
+  return true;
+}
+
 /** Saves the workplace and returns to where the person came from (settings or the menu). */
 export async function pickWorkplace(ctx: FlowContext, orgUnitId: string): Promise<void> {
   await ctx.services.members.setWorkplace(ctx.member!._id, orgUnitId);
