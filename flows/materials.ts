@@ -17,9 +17,9 @@ async function showList(ctx: FlowContext): Promise<void> {
   const topic = ctx.state.data.matTopic as string | undefined;
   const page = (ctx.state.data.matPage as number | undefined) ?? 0;
   const { items, hasMore } = await ctx.services.materials.newest({ now: ctx.now, topic, page, pageSize: MATERIALS_PAGE_SIZE });
-  const heading = topic ? ctx.t('materials:list_topic', { topic: topicLabel(ctx, topic), page: page + 1 }) : ctx.t('materials:list_newest', { page: page + 1 });
   if (items.length === 0 && page === 0) {
-    ctx.ask(ctx.t('materials:empty', { heading }), [
+    // Nothing yet: say so, without asking to pick one.
+    ctx.ask(topic ? ctx.t('materials:empty_topic', { topic: topicLabel(ctx, topic) }) : ctx.t('materials:empty_newest'), [
       { id: 'topics', label: ctx.t('materials:choice_topics') },
       { id: 'menu', label: ctx.t('materials:choice_menu') },
     ]);
@@ -29,7 +29,7 @@ async function showList(ctx: FlowContext): Promise<void> {
   if (hasMore) choices.push({ id: 'more', label: ctx.t('materials:choice_more') });
   if (page > 0) choices.push({ id: 'previous', label: ctx.t('materials:choice_previous') });
   choices.push({ id: 'topics', label: ctx.t('materials:choice_topics') }, { id: 'menu', label: ctx.t('materials:choice_menu') });
-  ctx.ask(heading, choices);
+  ctx.ask(topic ? ctx.t('materials:list_topic', { topic: topicLabel(ctx, topic), page: page + 1 }) : ctx.t('materials:list_newest', { page: page + 1 }), choices);
 }
 
 export const materialsFlow: Flow = {
@@ -61,9 +61,10 @@ export const materialsFlow: Flow = {
     },
     topics: {
       enter(ctx) {
-        ctx.ask(ctx.t('materials:topics_question'), TOPICS.map((t) => ({ id: t, label: topicLabel(ctx, t) })));
+        ctx.ask(ctx.t('materials:topics_question'), [...TOPICS.map((t) => ({ id: t, label: topicLabel(ctx, t) })), { id: 'back', label: ctx.t('materials:choice_back') }]);
       },
       input(ctx, input) {
+        if (input.choice!.id === 'back') return ctx.back();
         ctx.state.data.matTopic = input.choice!.id;
         ctx.state.data.matPage = 0;
         return ctx.go('materials', 'list');
@@ -92,7 +93,9 @@ export const materialsFlow: Flow = {
           return ctx.back();
         }
         if (!ctx.repeating) ctx.reply(materialMessage(m, ctx.locale));
-        ctx.ask(ctx.t('materials:after_reading', { topic: topicLabel(ctx, m.topic) }), [
+        // The list it was opened from: the topic the person chose, or the newest (whatever the item's topic).
+        const topic = ctx.state.data.matTopic as string | undefined;
+        ctx.ask(topic ? ctx.t('materials:after_reading_topic', { topic: topicLabel(ctx, topic) }) : ctx.t('materials:after_reading_newest'), [
           { id: 'list', label: ctx.t('materials:choice_back_to_list') },
           { id: 'menu', label: ctx.t('materials:choice_menu') },
         ]);
