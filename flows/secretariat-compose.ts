@@ -3,9 +3,11 @@
  * org unit and its subtree, then roles, language, channel, topic) with its size shown before
  * confirming, a time or a recurrence, and a final confirmation.
  */
-import { BroadcastInputError } from '../core/broadcasts/broadcast-errors.js';
+import { BroadcastInputError, broadcastErrorText, recurrenceErrorText } from '../core/broadcasts/broadcast-errors.js';
+import { InvalidRecurrenceError, nextRun, parseCron } from '../core/broadcasts/cron-rule.js';
 import { formatLocal, parseLocalDateTime, atLocalTime } from '../core/broadcasts/local-time.js';
 import type { Audience } from '../core/broadcasts/models.js';
+import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from '../core/broadcasts/recurrence-words.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
@@ -49,9 +51,25 @@ export async function describeAudience(ctx: FlowContext, a: Partial<Audience>): 
   return parts.join(' · ');
 }
 
+/** A recurrence rule in plain words ("mỗi thứ Hai lúc 08:00"); an unusual rule is quoted as it is. */
+export function describeRecurrence(ctx: Pick<FlowContext, 't'>, rule: string): string {
+  const shape = recurrenceShape(rule);
+  const times = shape.kind === 'other' ? '' : shape.times.join(', ');
+  switch (shape.kind) {
+    case 'daily':
+      return ctx.t('secretariat:recurring.daily', { times });
+    case 'weekly':
+      return ctx.t('secretariat:recurring.weekly', { times, days: shape.weekdays.map((d) => ctx.t(`secretariat:weekday.${d}`)).join(', ') });
+    case 'monthly':
+      return ctx.t('secretariat:recurring.monthly', { times, days: shape.days.join(', ') });
+    default:
+      return ctx.t('secretariat:recurring.other', { rule });
+  }
+}
+
 /** Explains a refusal and goes back to the step that can fix it. */
 async function explain(ctx: FlowContext, err: BroadcastInputError): Promise<void> {
-  ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+  ctx.reply(broadcastErrorText(ctx.t, err));
   const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'audience', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
   return ctx.jump('secretariat', fix[err.code] ?? 'main');
 }
@@ -237,7 +255,21 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     input(ctx, input) {
-      saveDraft(ctx, { ...draftOf(ctx), cron: input.choice?.id ?? input.text ?? '', at: undefined });
+      // A choice, a recurrence in words ("mỗi thứ Hai 8:00"), or a rule typed as such.
+      const text = input.text ?? '';
+      const rule = input.choice?.id ?? parseRecurrenceWords(text) ?? (looksLikeCron(text) ? text : undefined);
+      if (!rule) {
+        ctx.reply(ctx.t('secretariat:recurrence_not_understood'));
+        return ctx.repeat();
+      }
+      try {
+        parseCron(rule);
+      } catch (err) {
+        if (!(err instanceof InvalidRecurrenceError)) throw err;
+        ctx.reply(ctx.t('broadcasts:error.invalid_rule', { reason: recurrenceErrorText(ctx.t, err) }));
+        return ctx.repeat();
+      }
+      saveDraft(ctx, { ...draftOf(ctx), cron: rule, at: undefined });
       return ctx.go('secretariat', 'confirm');
     },
   }),
@@ -254,7 +286,8 @@ export const composeSteps: Record<string, Step> = {
       const size = await ctx.services.broadcasts.preview(d.audience, { materialId: d.materialId });
       const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
       const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: (d.text ?? '').slice(0, 300) });
-      const when = d.cron ? ctx.t('secretariat:summary_recurring', { rule: d.cron }) : ctx.t('secretariat:summary_at', { at: formatLocal(d.at ? new Date(d.at) : ctx.now) });
+      const first = d.cron ? nextRun(parseCron(d.cron), ctx.now) : undefined;
+      const when = d.cron ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatLocal(first) : '' }) : ctx.t('secretariat:summary_at', { at: formatLocal(d.at ? new Date(d.at) : ctx.now) });
       ctx.ask(ctx.t('secretariat:confirm_question', { what, audience: await describeAudience(ctx, d.audience), size: ctx.t('broadcasts:size', { ...size }), when }), [
         { id: 'confirm', label: ctx.t('secretariat:choice_confirm') },
         { id: 'change_time', label: ctx.t('secretariat:choice_change_time') },

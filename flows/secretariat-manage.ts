@@ -1,14 +1,14 @@
 /** The secretariat's broadcasts in chat: the latest ones, their results, pause, resume, cancel, send a saved draft. */
-import { BroadcastInputError } from '../core/broadcasts/broadcast-errors.js';
+import { BroadcastInputError, broadcastErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { formatLocal } from '../core/broadcasts/local-time.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
-import { guarded } from './secretariat-compose.js';
+import { describeRecurrence, guarded } from './secretariat-compose.js';
 import { actorOf } from './secretariat-guard.js';
 
 function label(ctx: FlowContext, b: BroadcastDoc): string {
-  const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : b.schedule.cron;
+  const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : describeRecurrence(ctx, b.schedule.cron);
   const what = b.content.materialId ? b.content.materialId : (b.content.text ?? '').slice(0, 30);
   return `${when} · ${ctx.t(`broadcasts:status.${b.status}`)} · ${what}`;
 }
@@ -37,7 +37,7 @@ export const manageSteps: Record<string, Step> = {
         r = await ctx.services.broadcasts.results(id, ctx.now);
       } catch (err) {
         if (!(err instanceof BroadcastInputError)) throw err;
-        ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+        ctx.reply(broadcastErrorText(ctx.t, err));
         return ctx.jump('secretariat', 'list');
       }
       const b = r.broadcast;
@@ -77,7 +77,7 @@ export const manageSteps: Record<string, Step> = {
         }
       } catch (err) {
         if (!(err instanceof BroadcastInputError)) throw err;
-        ctx.reply(ctx.t(`broadcasts:error.${err.code}`, err.vars));
+        ctx.reply(broadcastErrorText(ctx.t, err));
       }
       return ctx.repeat();
     },

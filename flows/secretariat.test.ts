@@ -74,10 +74,18 @@ describe('secretariat in chat', () => {
     const past = await ha.say('01/01/2020 08:00');
     expect(textOf(past)).toContain('đã qua rồi');
     expect(textOf(past)).toContain('Gửi lúc nào?');
-    await ha.say('Gửi định kỳ');
+    const recurrence = await ha.say('Gửi định kỳ');
+    expect(textOf(recurrence)).toContain('mỗi thứ Hai 8:00');
+    expect(textOf(recurrence)).not.toMatch(/cron|5 trường/);
     const rule = await ha.say('0 8 * * 9');
-    expect(textOf(rule)).toContain('Quy tắc lặp lại chưa đúng');
+    expect(textOf(rule)).toContain('Lịch lặp lại chưa dùng được: thứ trong tuần "9" không hợp lệ (chỉ từ 0 đến 7)');
     expect(textOf(rule)).toContain('Lặp lại thế nào?');
+    // Every reason is Vietnamese, from locales: no English from the rule parser.
+    for (const typed of ['61 8 * * *', '0 8 * *', '*/15 8 * * *']) expect(textOf(await ha.say(typed))).not.toMatch(/out of range|expected \d|at most once|minute|fields/);
+    expect(textOf(await ha.say('mỗi tuần một lần'))).toContain('Mình chưa hiểu lịch này');
+    const weekly = await ha.say('mỗi thứ Hai, thứ Năm 17:30');
+    expect(textOf(weekly)).toContain('Thời gian: mỗi thứ Hai, thứ Năm lúc 17:30 (lần đầu: 26/11/2026 17:30)');
+    await ha.say('Đổi thời gian');
 
     await ha.say('menu');
     await ha.say('secretariat');

@@ -7,11 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AuditLog } from '../../core/audit/audit-log.js';
-import { BroadcastInputError } from '../../core/broadcasts/broadcast-errors.js';
+import { BroadcastInputError, broadcastErrorText } from '../../core/broadcasts/broadcast-errors.js';
 import type { Actor, NewBroadcast } from '../../core/broadcasts/broadcast-service.js';
 import { formatLocal, parseLocalDateTime } from '../../core/broadcasts/local-time.js';
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
 import { ROLES, type Role } from '../../core/db.js';
+import type { Translations } from '../../core/i18n.js';
 import type { ChannelName } from '../../core/engine/types.js';
 import { deliverNotices } from '../../core/concerns/notices.js';
 import { InvalidMaterialError } from '../../core/materials/material-service.js';
@@ -36,12 +37,19 @@ function oneId(args: string[], what: string): string {
   return id;
 }
 
+/** The language of the CLI's own output, in which refusals are explained (from locales/). */
+const CLI_LOCALE = 'en';
+
 /** Runs a broadcast action, turning a refusal into its reason on stderr and exit code 1. */
-async function refusing(action: () => Promise<number>): Promise<number> {
+async function refusing(a: { services: { i18n: Translations } }, action: () => Promise<number>): Promise<number> {
   try {
     return await action();
   } catch (err) {
-    if (err instanceof BroadcastInputError || err instanceof InvalidMaterialError) {
+    if (err instanceof BroadcastInputError) {
+      console.error(broadcastErrorText(a.services.i18n.for(CLI_LOCALE), err));
+      return 1;
+    }
+    if (err instanceof InvalidMaterialError) {
       console.error(err.message);
       return 1;
     }
@@ -91,7 +99,7 @@ export const broadcastCommands: Record<string, Command> = {
       const a = await app();
       const now = a.clock.now();
       const schedule = scheduleOf(v, now);
-      return refusing(async () => {
+      return refusing(a, async () => {
         if (v.preview) {
           const s = await a.services.broadcasts.preview(audience, v.material ? { materialId: v.material } : {});
           console.log(`audience: ${s.targeted} would receive it; skipped ${s.optedOut} opted out, ${s.withdrawn} withdrew consent, ${s.unreachable} unreachable`);
@@ -124,7 +132,7 @@ export const broadcastCommands: Record<string, Command> = {
       const a = await app();
       const now = a.clock.now();
       const schedule = scheduleOf(v, now);
-      return refusing(async () => {
+      return refusing(a, async () => {
         const { broadcast, size } = await a.services.broadcasts.scheduleDraft(positionals[0]!, schedule, OPERATOR, now);
         console.log(`scheduled ${describe(broadcast)}`);
         console.log(`audience: ${size.targeted} will receive it; skipped ${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable`);
@@ -151,7 +159,7 @@ export const broadcastCommands: Record<string, Command> = {
     async run({ args, app }) {
       const id = oneId(args, 'broadcast-pause');
       const a = await app();
-      return refusing(async () => (console.log(`paused ${describe(await a.services.broadcasts.pause(id, OPERATOR, a.clock.now()))}`), 0));
+      return refusing(a, async () => (console.log(`paused ${describe(await a.services.broadcasts.pause(id, OPERATOR, a.clock.now()))}`), 0));
     },
   },
   'broadcast-resume': {
@@ -160,7 +168,7 @@ export const broadcastCommands: Record<string, Command> = {
     async run({ args, app }) {
       const id = oneId(args, 'broadcast-resume');
       const a = await app();
-      return refusing(async () => (console.log(`resumed ${describe(await a.services.broadcasts.resume(id, OPERATOR, a.clock.now()))}`), 0));
+      return refusing(a, async () => (console.log(`resumed ${describe(await a.services.broadcasts.resume(id, OPERATOR, a.clock.now()))}`), 0));
     },
   },
   'broadcast-cancel': {
@@ -169,7 +177,7 @@ export const broadcastCommands: Record<string, Command> = {
     async run({ args, app }) {
       const id = oneId(args, 'broadcast-cancel');
       const a = await app();
-      return refusing(async () => (console.log(`cancelled ${describe(await a.services.broadcasts.cancel(id, OPERATOR, a.clock.now()))}`), 0));
+      return refusing(a, async () => (console.log(`cancelled ${describe(await a.services.broadcasts.cancel(id, OPERATOR, a.clock.now()))}`), 0));
     },
   },
   'broadcast-results': {
@@ -178,7 +186,7 @@ export const broadcastCommands: Record<string, Command> = {
     async run({ args, app }) {
       const id = oneId(args, 'broadcast-results');
       const a = await app();
-      return refusing(async () => {
+      return refusing(a, async () => {
         const r = await a.services.broadcasts.results(id);
         console.log(describe(r.broadcast));
         console.log(counts(r.broadcast, r.pending));

@@ -1,4 +1,6 @@
 /** Errors of the broadcasts area: bad input (with a reason code locales can name) and refusals. */
+import type { Translate } from '../i18n.js';
+import type { InvalidRecurrenceError } from './cron-rule.js';
 
 /** Why a broadcast request was refused; locales have `broadcasts:error.<code>`. */
 export type BroadcastErrorCode =
@@ -15,7 +17,10 @@ export type BroadcastErrorCode =
   | 'not_found'
   | 'bad_state';
 
-/** A broadcast request that cannot be carried out; `message` is an English sentence for the CLI. */
+/**
+ * A broadcast request that cannot be carried out: a code and its parameters, which
+ * `broadcastErrorText` puts into the reader's language; `message` is for logs.
+ */
 export class BroadcastInputError extends Error {
   override name = 'BroadcastInputError';
   constructor(readonly code: BroadcastErrorCode, message: string, readonly vars: Record<string, unknown> = {}) {
@@ -26,4 +31,20 @@ export class BroadcastInputError extends Error {
 /** The actor lacks the secretariat role for this action (the refusal is audited). */
 export class NotAuthorizedError extends Error {
   override name = 'NotAuthorizedError';
+}
+
+/** Why a recurrence rule was refused, in the reader's language. */
+export function recurrenceErrorText(t: Translate, err: Pick<InvalidRecurrenceError, 'code' | 'params'>): string {
+  const { field, ...rest } = err.params;
+  return t(`broadcasts:rule_error.${err.code}`, { ...rest, ...(field ? { field: t(`broadcasts:rule_field.${field}`) } : {}) });
+}
+
+/** A refusal in the reader's language, with its parameters (rule reason, status, channel) translated too. */
+export function broadcastErrorText(t: Translate, err: BroadcastInputError): string {
+  const vars: Record<string, unknown> = { ...err.vars };
+  const rule = err.vars.ruleError as Pick<InvalidRecurrenceError, 'code' | 'params'> | undefined;
+  if (rule) vars.reason = recurrenceErrorText(t, rule);
+  if (typeof vars.status === 'string') vars.status = t(`broadcasts:status.${vars.status}`);
+  if (typeof vars.channel === 'string') vars.channel = t(`broadcasts:channel.${vars.channel}`);
+  return t(`broadcasts:error.${err.code}`, vars);
 }

@@ -123,7 +123,7 @@ export class BroadcastService {
     try {
       parseCron(input.schedule.cron);
     } catch (err) {
-      if (err instanceof InvalidRecurrenceError) throw new BroadcastInputError('invalid_rule', `invalid recurrence rule: ${err.message}`, { reason: err.message });
+      if (err instanceof InvalidRecurrenceError) throw new BroadcastInputError('invalid_rule', `invalid recurrence rule "${input.schedule.cron}": ${err.message}`, { rule: input.schedule.cron, ruleError: { code: err.code, params: err.params } });
       throw err;
     }
     return { content, audience, material, cron: input.schedule.cron.trim().split(/\s+/).join(' '), quietHours };

@@ -5,18 +5,30 @@
  */
 import { VN_OFFSET_MINUTES } from './local-time.js';
 
-/** A recurrence rule that cannot be used; the message says why. */
+/** Why a rule cannot be used; locales have `broadcasts:rule_error.<code>`. */
+export type RecurrenceErrorCode = 'field_count' | 'bad_part' | 'bad_step' | 'out_of_range' | 'backwards' | 'too_often' | 'never_fires';
+
+/** A field of a rule; locales have `broadcasts:rule_field.<name>`. */
+export type CronFieldName = 'minute' | 'hour' | 'day' | 'month' | 'weekday';
+
+/**
+ * A recurrence rule that cannot be used: a code and its parameters (field, value, range…) for
+ * people to read in their language; the message is for logs.
+ */
 export class InvalidRecurrenceError extends Error {
   override name = 'InvalidRecurrenceError';
+  constructor(readonly code: RecurrenceErrorCode, readonly params: { field?: CronFieldName; value?: string; min?: number; max?: number; count?: number } = {}) {
+    super(`recurrence rule refused: ${code} ${JSON.stringify(params)}`);
+  }
 }
 
-const FIELDS = [
+const FIELDS: readonly { name: CronFieldName; min: number; max: number }[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
+  { name: 'day', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12 },
-  { name: 'day of week', min: 0, max: 7 },
-] as const;
+  { name: 'weekday', min: 0, max: 7 },
+];
 
 const NAMES: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
@@ -37,7 +49,7 @@ export interface CronRule {
 
 function value(s: string, f: (typeof FIELDS)[number]): number {
   const v = /^\d+$/.test(s) ? Number(s) : NAMES[s.toLowerCase()];
-  if (v === undefined || v < f.min || v > f.max) throw new InvalidRecurrenceError(`${f.name} "${s}" is out of range ${f.min}–${f.max}`);
+  if (v === undefined || v < f.min || v > f.max) throw new InvalidRecurrenceError('out_of_range', { field: f.name, value: s, min: f.min, max: f.max });
   return v;
 }
 
@@ -45,21 +57,21 @@ function field(text: string, f: (typeof FIELDS)[number]): Set<number> {
   const out = new Set<number>();
   for (const part of text.split(',')) {
     const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
-    if (!m) throw new InvalidRecurrenceError(`${f.name} "${part}" is not a number, range, list or step`);
+    if (!m) throw new InvalidRecurrenceError('bad_part', { field: f.name, value: part });
     const step = m[2] ? Number(m[2]) : 1;
-    if (step < 1) throw new InvalidRecurrenceError(`${f.name} step must be at least 1`);
+    if (step < 1) throw new InvalidRecurrenceError('bad_step', { field: f.name });
     let lo: number;
     let hi: number;
     if (m[1] === '*') [lo, hi] = [f.min, f.max];
     else if (m[1]!.includes('-')) {
       const [a, b] = m[1]!.split('-') as [string, string];
       [lo, hi] = [value(a, f), value(b, f)];
-      if (lo > hi) throw new InvalidRecurrenceError(`${f.name} range "${m[1]}" runs backwards`);
+      if (lo > hi) throw new InvalidRecurrenceError('backwards', { field: f.name, value: m[1]! });
     } else {
       lo = value(m[1]!, f);
       hi = m[2] ? f.max : lo;
     }
-    for (let v = lo; v <= hi; v += step) out.add(f.name === 'day of week' && v === 7 ? 0 : v);
+    for (let v = lo; v <= hi; v += step) out.add(f.name === 'weekday' && v === 7 ? 0 : v);
   }
   return out;
 }
@@ -70,9 +82,10 @@ function field(text: string, f: (typeof FIELDS)[number]): Set<number> {
  */
 export function parseCron(rule: string): CronRule {
   const parts = rule.trim().split(/\s+/);
-  if (parts.length !== 5) throw new InvalidRecurrenceError(`expected 5 fields "minute hour day month weekday", got ${parts.length}: "${rule}"`);
+  if (parts.length !== 5) throw new InvalidRecurrenceError('field_count', { count: parts.length });
   const sets = parts.map((p, i) => field(p, FIELDS[i]!));
-  if (sets[0]!.size !== 1) throw new InvalidRecurrenceError('a recurring broadcast may run at most once an hour: give one minute, e.g. "0 8 * * 1"');
+  // A recurring broadcast more often than hourly would flood people: one minute of the hour only.
+  if (sets[0]!.size !== 1) throw new InvalidRecurrenceError('too_often');
   const r: CronRule = {
     minutes: sets[0]!,
     hours: sets[1]!,
@@ -82,7 +95,7 @@ export function parseCron(rule: string): CronRule {
     daysRestricted: parts[2] !== '*',
     weekdaysRestricted: parts[4] !== '*',
   };
-  if (nextRun(r, new Date(0), 366 * 8) === undefined) throw new InvalidRecurrenceError(`the rule "${rule}" never fires (no such date)`);
+  if (nextRun(r, new Date(0), 366 * 8) === undefined) throw new InvalidRecurrenceError('never_fires');
   return r;
 }
 

@@ -1,8 +1,11 @@
 /** Vietnam-time parsing, quiet hours and recurrence rules. */
 import { describe, expect, it } from 'vitest';
+import { Translations } from '../i18n.js';
+import { recurrenceErrorText } from './broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
 import { formatLocal, parseLocalDateTime } from './local-time.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from './quiet-hours.js';
+import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from './recurrence-words.js';
 
 const now = new Date('2026-11-25T02:00:00Z'); // 09:00 in Vietnam
 
@@ -37,14 +40,75 @@ describe('recurrence rules', () => {
   });
 
   it.each([
-    ['61 8 * * *', /minute "61" is out of range/],
-    ['0 8 * *', /expected 5 fields/],
-    ['*/15 8 * * *', /at most once an hour/],
-    ['0 8 31 2 *', /never fires/],
-    ['0 8 * * funday', /day of week "funday"/],
-    ['0 20-8 * * *', /runs backwards/],
-  ])('refuses %s', (rule, why) => {
-    expect(() => parseCron(rule)).toThrow(InvalidRecurrenceError);
-    expect(() => parseCron(rule)).toThrow(why);
+    ['61 8 * * *', 'out_of_range', { field: 'minute', value: '61', min: 0, max: 59 }],
+    ['0 8 * *', 'field_count', { count: 4 }],
+    ['*/15 8 * * *', 'too_often', {}],
+    ['0 8 31 2 *', 'never_fires', {}],
+    ['0 8 * * funday', 'out_of_range', { field: 'weekday', value: 'funday' }],
+    ['0 8 * * 1+2', 'bad_part', { field: 'weekday', value: '1+2' }],
+    ['0 20-8 * * *', 'backwards', { field: 'hour', value: '20-8' }],
+  ])('refuses %s with a code and its parameters', (rule, code, params) => {
+    const err = (() => {
+      try {
+        parseCron(rule);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InvalidRecurrenceError);
+    expect(err).toMatchObject({ code, params });
+  });
+
+  it('explains a refused rule in the reader\'s language, from locales', () => {
+    const i18n = new Translations('vi');
+    const reason = (rule: string, lng: string) => {
+      try {
+        parseCron(rule);
+      } catch (e) {
+        return recurrenceErrorText(i18n.for(lng), e as InvalidRecurrenceError);
+      }
+      throw new Error(`${rule} was accepted`);
+    };
+    expect(reason('61 8 * * *', 'vi')).toBe('phút "61" không hợp lệ (chỉ từ 0 đến 59)');
+    expect(reason('0 8 * *', 'vi')).toContain('có 4 phần');
+    expect(reason('*/15 8 * * *', 'vi')).toContain('mỗi giờ một lần');
+    for (const rule of ['61 8 * * *', '0 8 * *', '*/15 8 * * *', '0 8 31 2 *', '0 8 * * funday', '0 8 * * 1+2', '0 20-8 * * *', '0 8 */0 * *']) {
+      expect(reason(rule, 'vi')).not.toMatch(/out of range|expected|at most|never fires|backwards|minute|hour|day of/);
+    }
+    expect(reason('61 8 * * *', 'en')).toBe('minute "61" is out of range 0–59');
+  });
+});
+
+describe('recurrences in words', () => {
+  it.each([
+    ['mỗi thứ Hai 8:00', '0 8 * * 1'],
+    ['moi thu hai 8h', '0 8 * * 1'],
+    ['thứ Hai, thứ Năm 17:30', '30 17 * * 1,4'],
+    ['5 giờ chiều thứ Sáu hằng tuần', '0 17 * * 5'],
+    ['Chủ nhật 9:00', '0 9 * * 0'],
+    ['hằng ngày 7h30', '30 7 * * *'],
+    ['ngày 15 hằng tháng 9 giờ', '0 9 15 * *'],
+    ['mùng 1 hàng tháng 8:00', '0 8 1 * *'],
+    ['every Monday 8:00', '0 8 * * 1'],
+    ['day 1 of every month 8:00', '0 8 1 * *'],
+  ])('reads "%s" as %s', (text, rule) => {
+    expect(parseRecurrenceWords(text)).toBe(rule);
+  });
+
+  it('needs a time and a day, and tells a typed rule apart', () => {
+    expect(parseRecurrenceWords('mỗi thứ Hai')).toBeUndefined();
+    expect(parseRecurrenceWords('ngày 15 hằng tháng')).toBeUndefined();
+    expect(parseRecurrenceWords('mỗi tuần 8:00')).toBeUndefined();
+    expect(looksLikeCron('0 8 * * 9')).toBe(true);
+    expect(looksLikeCron('0 8 * *')).toBe(true);
+    expect(looksLikeCron('mỗi thứ Hai 8:00')).toBe(false);
+  });
+
+  it('takes a rule apart so it can be said in words', () => {
+    expect(recurrenceShape('0 8 * * 1')).toEqual({ kind: 'weekly', weekdays: [1], times: ['08:00'] });
+    expect(recurrenceShape('30 17 * * 0,1')).toEqual({ kind: 'weekly', weekdays: [1, 0], times: ['17:30'] });
+    expect(recurrenceShape('0 8 1,15 * *')).toEqual({ kind: 'monthly', days: [1, 15], times: ['08:00'] });
+    expect(recurrenceShape('0 8,17 * * *')).toEqual({ kind: 'daily', times: ['08:00', '17:00'] });
+    expect(recurrenceShape('0 8 * 2 *')).toEqual({ kind: 'other' });
   });
 });
