@@ -19,6 +19,7 @@ import { AccountLinks } from '../core/members/account-links.js';
 import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
 import { MemberErasure } from '../core/privacy/member-erasure.js';
+import { retentionPolicyFrom, RetentionSweep } from '../core/privacy/retention.js';
 import { resolvePrivacyKeys, type PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { connectRedis } from '../core/redis.js';
 import { allFlows } from '../flows/index.js';
@@ -38,6 +39,7 @@ import { bindSurveyModels } from '../core/surveys/models.js';
 import { SurveyService } from '../core/surveys/survey-service.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
+import { startRetention } from '../workers/retention.js';
 import { ConsoleChannel } from './console/console-channel.js';
 
 export interface AppOptions {
@@ -127,6 +129,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards);
+  const retention = retentionPolicyFrom(o.config);
+  outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
@@ -145,6 +149,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
+    workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention }), policy: retention, jobs, outbox, clock, log }));
   }
   return {
     config: o.config,

@@ -79,6 +79,13 @@ export const configSchema = z.object({
   REPORTER_SEAL_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
   REPORTER_SEAL_KEY_PREVIOUS: optionalText(new RegExp(`^(${KEY_PATTERN.source.slice(1, -1)})(,(${KEY_PATTERN.source.slice(1, -1)}))*$`), `expected keys like REPORTER_SEAL_KEY, separated by commas`),
   MARKER_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
+  // Retention (docs/privacy.md, "Retention"): enforced by the daily cleanup job (core/privacy/retention.ts).
+  RETENTION_DELIVERIES_DAYS: intIn(1, 3650, 90),
+  RETENTION_CONVERSATION_HISTORY_DAYS: intIn(1, 3650, 30),
+  RETENTION_BROADCAST_RECORDS_DAYS: intIn(1, 3650, 90),
+  RETENTION_AUDIT_LOG_DAYS: intIn(30, 36_500, 730),
+  RETENTION_JOBS_COMPLETED_HOURS: intIn(1, 24 * 365, 24),
+  RETENTION_JOBS_FAILED_DAYS: intIn(1, 365, 7),
 });
 
 export type Config = z.infer<typeof configSchema>;

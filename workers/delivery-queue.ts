@@ -35,6 +35,11 @@ export interface DeliveryJob extends Envelope {
 /** The Outbox the engine writes to: queues envelopes and records them as queued (except tallied and `recordOnOutcome` ones). */
 export class QueueOutbox implements Outbox {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
+  /**
+   * How long finished message jobs stay in Redis, in seconds (RETENTION_JOBS_*; the daily
+   * retention job also cleans lanes that have gone quiet, see workers/retention.ts).
+   */
+  keepFinished = { completedSeconds: 24 * 3600, failedSeconds: 7 * 24 * 3600 };
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -98,8 +103,8 @@ export class QueueOutbox implements Outbox {
           priority: PRIORITY[env.priority],
           attempts: 10,
           backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: env.ephemeral ? true : { age: 24 * 3600, count: 10_000 },
-          removeOnFail: env.ephemeral ? true : { age: 7 * 24 * 3600 },
+          removeOnComplete: env.ephemeral ? true : { age: this.keepFinished.completedSeconds, count: 10_000 },
+          removeOnFail: env.ephemeral ? true : { age: this.keepFinished.failedSeconds },
         },
       });
       byQueue.set(q, jobs);
