@@ -5,16 +5,57 @@
  */
 import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
-import { eventLabelKey, OPEN_STATUSES } from '../core/concerns/models.js';
+import { eventLabelKey, OPEN_STATUSES, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoMessages } from '../core/concerns/photos.js';
 import { parseReferenceCode } from '../core/concerns/reference-code.js';
+import { MIN_TEXT_CHARS, tooShort } from '../core/concerns/text-minimums.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 
 type TextAction = 'reply' | 'ask' | 'note' | 'resolve';
 
+const TOO_SHORT_KEYS: Record<Exclude<TextAction, 'note'>, string> = {
+  reply: 'cadre:too_short.reply',
+  ask: 'cadre:too_short.ask',
+  resolve: 'cadre:too_short.resolve',
+};
+
 function code(ctx: FlowContext): string {
   return String(ctx.state.data.cadreCode ?? '');
+}
+
+/** The status as the cadre should read it: "received" is new to them until they accept it. */
+const STATUS_KEYS: Record<string, string> = {
+  received: 'cadre:status.received',
+  accepted: 'cadre:status.accepted',
+  replied: 'cadre:status.replied',
+  escalated: 'cadre:status.escalated',
+  reopened: 'cadre:status.reopened',
+  resolved: 'cadre:status.resolved',
+  withdrawn: 'cadre:status.withdrawn',
+};
+
+const statusOf = (ctx: FlowContext, c: ConcernDoc) => ctx.t(STATUS_KEYS[c.status] ?? `concern:status.${c.status}`);
+
+/** How the first response was given (the service sets `respondedAt` on accept, reply, question or resolution). */
+const RESPONDED_KEYS: Record<string, string> = {
+  accepted: 'cadre:deadline.responded_accepted',
+  replied: 'cadre:deadline.responded_replied',
+  asked: 'cadre:deadline.responded_asked',
+};
+
+/**
+ * The item's deadline line as things stand: both deadlines until the first response; then when
+ * and how it came ("Đã tiếp nhận lúc …") and the resolution deadline; when it was resolved.
+ */
+function deadlineLine(ctx: FlowContext, c: ConcernDoc): string {
+  const resolutionDue = c.resolutionDue ? formatVnTime(c.resolutionDue) : '—';
+  if (c.status === 'resolved') return ctx.t('cadre:deadline.resolved', { time: c.resolvedAt ? formatVnTime(c.resolvedAt) : '—' });
+  if (c.status === 'withdrawn') return ctx.t('cadre:deadline.closed');
+  if (!c.respondedAt) return ctx.t('cadre:deadline.pending', { firstDue: c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—', resolutionDue });
+  const at = new Date(c.respondedAt).getTime();
+  const first = c.events.find((e) => RESPONDED_KEYS[e.kind] && new Date(e.at).getTime() === at);
+  return ctx.t(RESPONDED_KEYS[first?.kind ?? 'replied']!, { time: formatVnTime(c.respondedAt), resolutionDue });
 }
 
 /** Runs a cadre action; says why when refused. Returns true when it took effect. */
@@ -49,7 +90,7 @@ export const cadreFlow: Flow = {
               code: c._id,
               urgent: c.urgent ? ctx.t('cadre:urgency.urgent_mark') : '',
               category: ctx.t(`concern:category.${c.category}`),
-              status: ctx.t(`concern:status.${c.status}`),
+              status: statusOf(ctx, c),
               due: due ? formatVnTime(due) : '—',
             }),
           });
@@ -95,10 +136,9 @@ export const cadreFlow: Flow = {
         ctx.ask(
           ctx.t('cadre:item', {
             ...(await concerns.summaryVars(ctx.t, c, ctx.now)),
-            status: ctx.t(`concern:status.${c.status}`),
+            status: statusOf(ctx, c),
             reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
-            firstDue: c.respondedAt ? ctx.t('cadre:met') : c.firstResponseDue ? formatVnTime(c.firstResponseDue) : '—',
-            resolutionDue: c.resolutionDue ? formatVnTime(c.resolutionDue) : '—',
+            deadlines: deadlineLine(ctx, c),
             history: history || '—',
           }),
           choices,
@@ -137,6 +177,11 @@ export const cadreFlow: Flow = {
       async input(ctx, { text }) {
         const kind = ctx.state.data.cadreAction as TextAction;
         const body = text ?? '';
+        // What the worker will read must say something; internal notes are the cadre's own.
+        if (kind !== 'note' && tooShort(body)) {
+          ctx.reply(ctx.t(TOO_SHORT_KEYS[kind], { min: MIN_TEXT_CHARS }));
+          return;
+        }
         const action: CadreAction = kind === 'resolve' ? { kind, summary: body } : { kind, text: body };
         const ok = await act(ctx, action);
         delete ctx.state.data.cadreAction;

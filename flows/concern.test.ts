@@ -123,7 +123,7 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(await lan.send({ media: 'document' }))).toContain('chưa nhận ghi âm, video hay tệp');
     expect(textOf(await lan.send({ media: 'photo' }))).toContain('chưa nhận được ảnh này');
     expect(textOf(await lan.send({ media: 'photo', photoRef: 'https://example.org/tin-nhan.jpg' }))).toContain('đã gửi cho cán bộ');
-    await waitForMessage(wu, (m) => m.text.includes('gửi ảnh trả lời') && m.text.includes(code));
+    await waitForMessage(wu, (m) => m.text.includes('trả lời bằng một ảnh') && m.text.includes(code));
     const evidence = await waitForMessage(wu, (m) => m.photoUrl === 'https://example.org/tin-nhan.jpg');
     expect(evidence.text).toBe(`Ảnh 3/3 · phản ánh ${code}`);
     const c = (await app.services.concerns.get(code))!;

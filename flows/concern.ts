@@ -9,6 +9,7 @@ import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
 import { allHotlines, categoryIds, type Hotline } from '../core/concerns/policy.js';
+import { MIN_TEXT_CHARS, tooShort } from '../core/concerns/text-minimums.js';
 import type { Flow, FlowContext, StepInput } from '../core/engine/flow.js';
 
 /** The concern being written, kept in the conversation's scratch data. */
@@ -22,7 +23,6 @@ interface Draft {
   anonymous?: boolean;
 }
 
-const MIN_DESCRIPTION = 10;
 /** Events the worker sees in their concern's history (internal ones never). */
 const PUBLIC_EVENTS = new Set(['created', 'accepted', 'replied', 'asked', 'answered', 'escalated', 'resolved', 'reopened', 'rated']);
 
@@ -123,9 +123,13 @@ export const concernFlow: Flow = {
     category: {
       enter(ctx) {
         const ids = categoryIds(ctx.services.concerns.policy);
-        ctx.ask(ctx.t('concern:ask_category'), ids.map((id) => ({ id, label: ctx.t(`concern:category.${id}`) })));
+        ctx.ask(ctx.t('concern:ask_category'), [...ids.map((id) => ({ id, label: ctx.t(`concern:category.${id}`) })), { id: 'back', label: ctx.t('concern:choice.back') }]);
       },
       async input(ctx, { choice }) {
+        if (choice!.id === 'back') {
+          delete ctx.state.data.concernDraft;
+          return ctx.back();
+        }
         const { concerns } = ctx.services;
         const d = draft(ctx);
         d.category = choice!.id;
@@ -203,7 +207,7 @@ export const concernFlow: Flow = {
           return;
         }
         const max = ctx.services.concerns.policy.maxDescriptionChars;
-        if (!text || text.length < MIN_DESCRIPTION) {
+        if (!text || tooShort(text)) {
           ctx.reply(ctx.t('concern:description_too_short'));
           return;
         }
@@ -248,7 +252,7 @@ export const concernFlow: Flow = {
           ctx.t('concern:confirm', {
             category: ctx.t(`concern:category.${d.category}`),
             unit: await ctx.services.concerns.unitName(d.orgUnitId, ctx.now),
-            anonymity: ctx.t(d.anonymous ? 'concern:anonymity_label.anonymous' : 'concern:anonymity_label.named'),
+            anonymity: ctx.t(d.anonymous ? 'concern:confirm_anonymity.anonymous' : 'concern:confirm_anonymity.named'),
             photos: d.photos,
             text: d.description,
           }),
@@ -383,6 +387,10 @@ export const concernFlow: Flow = {
         ctx.reply(ctx.t('concern:reopen_prompt', { code: code(ctx) }));
       },
       async input(ctx, { text }) {
+        if (tooShort(text)) {
+          ctx.reply(ctx.t('concern:reopen_too_short', { min: MIN_TEXT_CHARS }));
+          return;
+        }
         try {
           const { notices, assigneeId } = await ctx.services.concerns.reopen(ctx.member!._id, code(ctx), text ?? '', ctx.now);
           const reached = await notifyInTurn(ctx, notices);
