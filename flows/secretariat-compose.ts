@@ -5,8 +5,10 @@
  */
 import { BroadcastInputError, broadcastErrorText, recurrenceErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from '../core/broadcasts/cron-rule.js';
-import { formatLocal, parseLocalDateTime, atLocalTime } from '../core/broadcasts/local-time.js';
-import type { Audience } from '../core/broadcasts/models.js';
+import { isPastTime } from '../core/broadcasts/broadcast-service.js';
+import { formatLocal, parseTypedTime, atLocalTime } from '../core/broadcasts/local-time.js';
+import type { Audience, BroadcastDoc } from '../core/broadcasts/models.js';
+import { DEFAULT_QUIET_HOURS, quietUntil } from '../core/broadcasts/quiet-hours.js';
 import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from '../core/broadcasts/recurrence-words.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
@@ -20,12 +22,39 @@ interface Draft {
   text?: string;
   materialId?: string;
   audience: Partial<Audience>;
+  /** "Gửi ngay": sent at the moment it is confirmed. */
+  now?: boolean;
   at?: string;
   cron?: string;
 }
 
 const draftOf = (ctx: FlowContext): Draft => (ctx.state.data.bcDraft as Draft | undefined) ?? { audience: {} };
 const saveDraft = (ctx: FlowContext, d: Draft) => (ctx.state.data.bcDraft = d);
+
+/** The draft as the broadcast service takes it; "now" is the moment of confirming. */
+function requestOf(d: Draft) {
+  return {
+    content: d.materialId ? { materialId: d.materialId } : { text: d.text ?? '' },
+    audience: d.audience,
+    schedule: d.cron ? { kind: 'recurring' as const, cron: d.cron } : d.at && !d.now ? { kind: 'once' as const, at: new Date(d.at) } : { kind: 'once' as const },
+  };
+}
+
+/**
+ * What was done, said truthfully: being sent now (or at the end of quiet hours), scheduled for
+ * a time, or recurring from its first run.
+ */
+export function createdText(ctx: FlowContext, b: BroadcastDoc, targeted: number, key: 'created' | 'draft'): string {
+  if (b.schedule.kind === 'recurring') {
+    const first = nextRun(parseCron(b.schedule.cron), ctx.now);
+    return ctx.t(`secretariat:${key}_recurring`, { id: b._id, targeted, rule: describeRecurrence(ctx, b.schedule.cron), next: first ? formatLocal(first) : '' });
+  }
+  const at = new Date(b.schedule.at);
+  if (at.getTime() > ctx.now.getTime()) return ctx.t(`secretariat:${key}_scheduled`, { id: b._id, targeted, at: formatLocal(at) });
+  const quiet = quietUntil(b.quietHours, ctx.now);
+  if (quiet) return ctx.t(`secretariat:${key}_sending_after_quiet`, { id: b._id, targeted, at: formatLocal(quiet) });
+  return ctx.t(`secretariat:${key}_sending`, { id: b._id, targeted });
+}
 
 /** A step that checks the role before showing or accepting anything. */
 function guarded(action: string, step: Step): Step {
@@ -234,16 +263,42 @@ export const composeSteps: Record<string, Step> = {
       const d = draftOf(ctx);
       const id = input.choice?.id;
       if (id === 'recurring') return ctx.go('secretariat', 'recurrence');
-      let at: Date | undefined;
-      if (id === 'now') at = ctx.now;
-      else if (id?.startsWith('at:')) at = new Date(id.slice(3));
-      else at = parseLocalDateTime(input.text ?? '', ctx.now);
-      if (!at) {
+      if (id === 'now') {
+        saveDraft(ctx, { ...d, now: true, at: undefined, cron: undefined });
+        return ctx.go('secretariat', 'confirm');
+      }
+      const typed = id?.startsWith('at:') ? { at: new Date(id.slice(3)) } : parseTypedTime(input.text ?? '', ctx.now);
+      if (!typed) {
         ctx.reply(ctx.t('secretariat:time_not_understood'));
         return ctx.repeat();
       }
-      saveDraft(ctx, { ...d, at: at.toISOString(), cron: undefined });
+      if (isPastTime(typed.at, ctx.now)) {
+        // Said at once, at this step; a day-month that passed this year may mean next year: the person chooses.
+        if ('nextYear' in typed && typed.nextYear) {
+          ctx.state.data.bcPassed = { at: typed.at.toISOString(), next: typed.nextYear.toISOString() };
+          return ctx.go('secretariat', 'when_next_year');
+        }
+        ctx.reply(ctx.t('broadcasts:error.past_time', { at: formatLocal(typed.at), now: formatLocal(ctx.now) }));
+        return ctx.repeat();
+      }
+      saveDraft(ctx, { ...d, now: false, at: typed.at.toISOString(), cron: undefined });
       return ctx.go('secretariat', 'confirm');
+    },
+  }),
+  when_next_year: guarded('schedule a broadcast', {
+    enter(ctx) {
+      const p = ctx.state.data.bcPassed as { at: string; next: string };
+      ctx.ask(ctx.t('secretariat:time_passed', { at: formatLocal(new Date(p.at)), next: formatLocal(new Date(p.next)) }), [
+        { id: 'next_year', label: ctx.t('secretariat:choice_next_year', { at: formatLocal(new Date(p.next)) }) },
+        { id: 'other', label: ctx.t('secretariat:choice_other_time') },
+      ]);
+    },
+    input(ctx, input) {
+      const p = ctx.state.data.bcPassed as { at: string; next: string };
+      ctx.state.data.bcPassed = undefined;
+      if (input.choice!.id === 'other') return ctx.back();
+      saveDraft(ctx, { ...draftOf(ctx), now: false, at: p.next, cron: undefined });
+      return ctx.jump('secretariat', 'confirm');
     },
   }),
   recurrence: guarded('schedule a broadcast', {
@@ -276,9 +331,8 @@ export const composeSteps: Record<string, Step> = {
   confirm: guarded('create a broadcast', {
     async enter(ctx) {
       const d = draftOf(ctx);
-      const input = { content: d.materialId ? { materialId: d.materialId } : { text: d.text ?? '' }, audience: d.audience, schedule: d.cron ? { kind: 'recurring' as const, cron: d.cron } : { kind: 'once' as const, at: d.at ? new Date(d.at) : ctx.now } };
       try {
-        await ctx.services.broadcasts.validate(input, ctx.now);
+        await ctx.services.broadcasts.validate(requestOf(d), ctx.now);
       } catch (err) {
         if (err instanceof BroadcastInputError) return explain(ctx, err);
         throw err;
@@ -287,7 +341,13 @@ export const composeSteps: Record<string, Step> = {
       const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
       const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: (d.text ?? '').slice(0, 300) });
       const first = d.cron ? nextRun(parseCron(d.cron), ctx.now) : undefined;
-      const when = d.cron ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatLocal(first) : '' }) : ctx.t('secretariat:summary_at', { at: formatLocal(d.at ? new Date(d.at) : ctx.now) });
+      const when = d.cron
+        ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatLocal(first) : '' })
+        : d.at && !d.now
+          ? ctx.t('secretariat:summary_at', { at: formatLocal(new Date(d.at)) })
+          : quietUntil(DEFAULT_QUIET_HOURS, ctx.now)
+            ? ctx.t('secretariat:summary_now_quiet', { at: formatLocal(quietUntil(DEFAULT_QUIET_HOURS, ctx.now)!) })
+            : ctx.t('secretariat:summary_now');
       ctx.ask(ctx.t('secretariat:confirm_question', { what, audience: await describeAudience(ctx, d.audience), size: ctx.t('broadcasts:size', { ...size }), when }), [
         { id: 'confirm', label: ctx.t('secretariat:choice_confirm') },
         { id: 'change_time', label: ctx.t('secretariat:choice_change_time') },
@@ -304,13 +364,9 @@ export const composeSteps: Record<string, Step> = {
       }
       const d = draftOf(ctx);
       try {
-        const { broadcast, size } = await ctx.services.broadcasts.create(
-          { content: d.materialId ? { materialId: d.materialId } : { text: d.text ?? '' }, audience: d.audience, schedule: d.cron ? { kind: 'recurring', cron: d.cron } : { kind: 'once', at: d.at ? new Date(d.at) : ctx.now } },
-          actorOf(ctx),
-          { now: ctx.now, idempotencyKey: ctx.inbound.eventId },
-        );
+        const { broadcast, size } = await ctx.services.broadcasts.create(requestOf(d), actorOf(ctx), { now: ctx.now, idempotencyKey: ctx.inbound.eventId });
         ctx.state.data.bcDraft = undefined;
-        ctx.reply(ctx.t('secretariat:created', { id: broadcast._id, targeted: size.targeted }));
+        ctx.reply(createdText(ctx, broadcast, size.targeted, 'created'));
         return ctx.jump('secretariat', 'main');
       } catch (err) {
         if (err instanceof BroadcastInputError) return explain(ctx, err);

@@ -4,7 +4,7 @@ import { formatLocal } from '../core/broadcasts/local-time.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
-import { describeRecurrence, guarded } from './secretariat-compose.js';
+import { createdText, describeRecurrence, guarded } from './secretariat-compose.js';
 import { actorOf } from './secretariat-guard.js';
 
 function label(ctx: FlowContext, b: BroadcastDoc): string {
@@ -64,8 +64,8 @@ export const manageSteps: Record<string, Step> = {
             ctx.reply(ctx.t('secretariat:resumed'));
             break;
           case 'send_draft': {
-            const { size } = await s.scheduleDraft(id, { kind: 'once' }, actorOf(ctx), ctx.now);
-            ctx.reply(ctx.t('secretariat:draft_scheduled', { targeted: size.targeted }));
+            const { broadcast, size } = await s.scheduleDraft(id, { kind: 'once' }, actorOf(ctx), ctx.now);
+            ctx.reply(createdText(ctx, broadcast, size.targeted, 'draft'));
             break;
           }
           case 'cancel':

@@ -49,8 +49,11 @@ describe('secretariat in chat', () => {
     const confirm = await thu.say('Gửi ngay');
     expect(textOf(confirm)).toContain('Xác nhận gửi tin');
     expect(textOf(confirm)).toContain('Sẽ gửi tới 4 người');
+    expect(textOf(confirm)).toContain('Thời gian: ngay khi anh/chị xác nhận');
     const created = await thu.say('Xác nhận gửi');
-    expect(textOf(created)).toMatch(/Đã lên lịch đợt gửi tin bc-\w+ tới 4 người/);
+    // Sent now, and said so: not "scheduled".
+    expect(textOf(created)).toMatch(/Đang gửi đợt tin bc-\w+ tới 4 người/);
+    expect(textOf(created)).not.toContain('Đã lên lịch');
     await eventually(() => expect(['u0', 'u1', 'u2'].map((c) => received.get(c)?.length ?? 0)).toEqual([1, 1, 1]));
     expect(received.get('u3')).toBeUndefined();
 
@@ -74,6 +77,15 @@ describe('secretariat in chat', () => {
     const past = await ha.say('01/01/2020 08:00');
     expect(textOf(past)).toContain('đã qua rồi');
     expect(textOf(past)).toContain('Gửi lúc nào?');
+    // A day-month already passed this year (it is 25/11): said so, and next year offered, never taken silently.
+    const passed = await ha.say('24/11 08:00');
+    expect(textOf(passed)).toContain('Thời điểm 24/11/2026 08:00 đã qua rồi');
+    expect(ha.last.choices?.map((c) => c.label)).toEqual(['Gửi lúc 24/11/2027 08:00', 'Chọn thời điểm khác']);
+    expect(textOf(await ha.say('Chọn thời điểm khác'))).toContain('Gửi lúc nào?');
+    await ha.say('24/11 08:00');
+    const nextYear = await ha.say('1');
+    expect(textOf(nextYear)).toContain('Thời gian: lúc 24/11/2027 08:00');
+    await ha.say('Đổi thời gian');
     const recurrence = await ha.say('Gửi định kỳ');
     expect(textOf(recurrence)).toContain('mỗi thứ Hai 8:00');
     expect(textOf(recurrence)).not.toMatch(/cron|5 trường/);
@@ -113,7 +125,7 @@ describe('secretariat in chat', () => {
     await mai.say(entry!.label);
     expect(mai.last.choices?.map((c) => c.label)).toContain('Gửi bản nháp này ngay');
     const sent = await mai.say('Gửi bản nháp này ngay');
-    expect(textOf(sent)).toContain('Đã lên lịch gửi ngay bản nháp tới 2 người');
+    expect(textOf(sent)).toContain('Đang gửi bản nháp tới 2 người');
     await eventually(() => expect(['u3', 'u4'].map((c) => received.get(c)?.filter((t) => t.includes('hội thao')).length ?? 0)).toEqual([1, 1]));
     expect(mai.last.choices?.map((c) => c.id)).not.toContain('send_draft');
   });
@@ -131,5 +143,21 @@ describe('secretariat in chat', () => {
     // A worker cannot pick the hidden entry by typing its id either.
     const typed = await long.say('secretariat');
     expect(textOf(typed)).not.toContain('Tổ thư ký — gửi thông báo chung');
+  });
+
+  // Moves the shared clock: keep this test last.
+  it('sending now during quiet hours says when it will start', async () => {
+    app.clock.advance(13 * 3600_000); // 22:00 in Vietnam
+    const lan = await joined('lan', ['secretariat']);
+    await lan.say('secretariat');
+    await lan.say('1');
+    await lan.say('1');
+    await lan.say('Thông báo tối');
+    await lan.say('Tất cả');
+    await lan.say('1');
+    const confirm = await lan.say('Gửi ngay');
+    expect(textOf(confirm)).toContain('Thời gian: ngay khi hết giờ nghỉ, lúc 26/11/2026 07:00');
+    const created = await lan.say('Xác nhận gửi');
+    expect(textOf(created)).toMatch(/Đã nhận đợt tin bc-\w+\. Bây giờ đang là giờ nghỉ nên tin sẽ bắt đầu đi lúc 26\/11\/2026 07:00/);
   });
 });

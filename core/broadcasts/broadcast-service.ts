@@ -46,6 +46,11 @@ export interface NewBroadcast {
 /** A time this far in the past still counts as "now" (the person took a moment to confirm). */
 const PAST_TOLERANCE_MS = 60_000;
 
+/** Whether a one-off time is too far in the past to schedule (a little tolerance for "now"). */
+export function isPastTime(at: Date, now: Date): boolean {
+  return at.getTime() < now.getTime() - PAST_TOLERANCE_MS;
+}
+
 /** Redis key that tells a running fan-out to stop ("pause" or "cancel"). */
 export const controlKey = (prefix: string, id: string) => `${prefix}:bc:control:${id}`;
 
@@ -115,7 +120,7 @@ export class BroadcastService {
 
     if (input.schedule.kind === 'once') {
       const at = input.schedule.at ?? now;
-      if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
+      if (isPastTime(at, now)) {
         throw new BroadcastInputError('past_time', `${at.toISOString()} is in the past: pick a time after ${formatLocal(now)} (Vietnam time)`, { at: formatLocal(at), now: formatLocal(now) });
       }
       return { content, audience, material, at, quietHours };

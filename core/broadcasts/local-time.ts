@@ -29,16 +29,24 @@ export function parseClock(s: string): number | undefined {
   return h < 24 && min < 60 ? h * 60 + min : undefined;
 }
 
+/** A typed date-time; when no year was typed and the day has passed this year, the same day next year. */
+export interface TypedTime {
+  at: Date;
+  /** Offered instead of `at` when `at` (this year, no year typed) has already passed. */
+  nextYear?: Date;
+}
+
 /**
  * Parses a local date-time typed by a person or given to the CLI: "25/12 08:00",
  * "25/12/2026 08:00", "2026-12-25 08:00" or an ISO instant with offset. Day-month without a
- * year means the next such day from `now`.
+ * year means this year; if that has passed, `nextYear` holds the same day next year, for the
+ * person to choose (it is never taken silently).
  */
-export function parseLocalDateTime(s: string, now: Date): Date | undefined {
+export function parseTypedTime(s: string, now: Date): TypedTime | undefined {
   const text = s.trim();
   if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
     const d = new Date(text);
-    return Number.isNaN(d.getTime()) ? undefined : d;
+    return Number.isNaN(d.getTime()) ? undefined : { at: d };
   }
   let y: number | undefined;
   let mo: number;
@@ -56,11 +64,20 @@ export function parseLocalDateTime(s: string, now: Date): Date | undefined {
     const check = new Date(utc + VN_OFFSET_MINUTES * 60_000);
     return check.getUTCMonth() === mo - 1 && check.getUTCDate() === d ? new Date(utc) : undefined;
   };
-  if (y !== undefined) return build(y);
+  if (y !== undefined) {
+    const at = build(y);
+    return at && { at };
+  }
   const thisYear = new Date(now.getTime() + VN_OFFSET_MINUTES * 60_000).getUTCFullYear();
-  const candidate = build(thisYear);
-  if (candidate && candidate.getTime() > now.getTime()) return candidate;
-  return build(thisYear + 1) ?? candidate;
+  const at = build(thisYear);
+  const next = build(thisYear + 1);
+  if (!at) return next && { at: next }; // 29/02 in a year without it
+  return at.getTime() > now.getTime() || !next ? { at } : { at, nextYear: next };
+}
+
+/** The instant of a typed local date-time (day-month without a year: this year, even if passed). */
+export function parseLocalDateTime(s: string, now: Date): Date | undefined {
+  return parseTypedTime(s, now)?.at;
 }
 
 /** "25/12/2026 08:00" in local time, for people. */

@@ -3,21 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { Translations } from '../i18n.js';
 import { recurrenceErrorText } from './broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
-import { formatLocal, parseLocalDateTime } from './local-time.js';
+import { formatLocal, parseLocalDateTime, parseTypedTime } from './local-time.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from './quiet-hours.js';
 import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from './recurrence-words.js';
 
 const now = new Date('2026-11-25T02:00:00Z'); // 09:00 in Vietnam
 
 describe('local time', () => {
-  it('reads typed times as Vietnam time; day-month without a year is the next such day', () => {
+  it('reads typed times as Vietnam time; day-month without a year is this year', () => {
     expect(parseLocalDateTime('25/12 08:00', now)?.toISOString()).toBe('2026-12-25T01:00:00.000Z');
-    expect(parseLocalDateTime('01/01 08:00', now)?.toISOString()).toBe('2027-01-01T01:00:00.000Z');
+    expect(parseTypedTime('25/12 08:00', now)).toEqual({ at: new Date('2026-12-25T01:00:00.000Z') });
     expect(parseLocalDateTime('2026-11-30 19:30', now)?.toISOString()).toBe('2026-11-30T12:30:00.000Z');
     expect(parseLocalDateTime('31/02/2027 08:00', now)).toBeUndefined();
     expect(parseLocalDateTime('25/12 25:00', now)).toBeUndefined();
     expect(parseLocalDateTime('tomorrow', now)).toBeUndefined();
     expect(formatLocal(now)).toBe('25/11/2026 09:00');
+  });
+
+  it('never moves a passed day-month to next year silently: it is offered beside the passed time', () => {
+    expect(parseTypedTime('24/11 08:00', now)).toEqual({ at: new Date('2026-11-24T01:00:00.000Z'), nextYear: new Date('2027-11-24T01:00:00.000Z') });
+    expect(parseTypedTime('01/01 08:00', now)).toEqual({ at: new Date('2026-01-01T01:00:00.000Z'), nextYear: new Date('2027-01-01T01:00:00.000Z') });
+    expect(parseLocalDateTime('01/01 08:00', now)?.toISOString()).toBe('2026-01-01T01:00:00.000Z');
+    // A typed year is taken as typed.
+    expect(parseTypedTime('24/11/2026 08:00', now)).toEqual({ at: new Date('2026-11-24T01:00:00.000Z') });
   });
 });
 
