@@ -235,7 +235,7 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(resolved.events.filter((e) => e.actor === 'reporter' && e.kind !== 'rated').map((e) => e.text)).toEqual(Array(6).fill(undefined));
     // The cadre's own words stay; the sealed links are gone, audited.
     expect(resolved.events.find((e) => e.kind === 'resolved')?.text).toContain('kỷ luật');
-    expect(await app.services.concerns.cm.ConcernReporter.countDocuments({ memberId: 'm-lan' })).toBe(0);
+    expect(await app.services.concerns.vault.codesOf('m-lan')).toEqual([]);
     expect(await app.models.Audit.countDocuments({ action: 'concern.reporter.erased', target: { $in: [code, open._id] } })).toBe(2);
 
     // The cadre sees the withdrawn concern closed, with the reporter's text replaced.

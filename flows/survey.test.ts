@@ -6,7 +6,7 @@ import { seedSampleSurveys } from '../core/surveys/sample-seed.js';
 import { parseKey, PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { answeredMarker, reminderJobId, SurveyService } from '../core/surveys/survey-service.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
-import { onboardedPerson, startTestApp, TEST_MARKER_KEY, TEST_SEAL_KEY, textOf, type TestApp } from '../test/support/test-app.js';
+import { onboardedPerson, startTestApp, storedConversation, TEST_MARKER_KEY, TEST_SEAL_KEY, textOf, type TestApp } from '../test/support/test-app.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { runSurveyReminder } from '../workers/survey-reminders.js';
 
@@ -120,7 +120,7 @@ describe('taking a survey in chat', () => {
     expect(await app.services.surveys.surveyModels.SurveyMarker.findById(marker).lean()).toEqual({ _id: marker });
     expect(answeredMarker(testKeys, 'tam-tu', 'console:lan')).toBe(marker);
     // The progress kept in the conversation is gone once sent.
-    const conv = await app.models.Conversation.findById('console:lan').lean();
+    const conv = await storedConversation(app, 'console:lan');
     expect(conv!.data.surveyDrafts).toEqual({});
     expect(JSON.stringify(conv)).not.toContain('nhóm trẻ');
 
@@ -145,7 +145,7 @@ describe('taking a survey in chat', () => {
     const cancelled = await binh.say('hủy');
     expect(textOf(cancelled)).toContain('Mình đã bỏ phiếu bạn đang làm dở');
     expect(textOf(cancelled)).toContain('Đã hủy');
-    expect((await app.models.Conversation.findById('console:binh').lean())!.data.surveyDrafts).toEqual({});
+    expect((await storedConversation(app, 'console:binh'))!.data.surveyDrafts).toEqual({});
     await binh.say('khao sat');
     expect(binh.last.choices?.[0]?.label).toBe('Khảo sát tam-tu');
     const fresh = await binh.say('1');

@@ -10,6 +10,7 @@ import { validateSurvey } from '../core/surveys/definition.js';
 import { addMember, assign, fastPolicy, waitForMessage } from './support/concern-fixtures.js';
 import { eventually, startPlatforms, type Platforms } from './support/platforms.js';
 import type { ConsolePerson } from './support/test-app.js';
+import { mongoDump, redisDump } from './support/store-dump.js';
 
 const ZALO_USER = 'zl-erase-8841937';
 const TG_USER = 77008841;
@@ -67,40 +68,6 @@ async function telegram(text: string): Promise<string> {
   return mine().slice(before).join('\n');
 }
 
-/** Every document of every collection, as JSON, with where it was found. */
-async function mongoDump(): Promise<{ where: string; json: string; doc: Record<string, unknown> }[]> {
-  const db = p.app.conn.db!;
-  const out: { where: string; json: string; doc: Record<string, unknown> }[] = [];
-  for (const c of await db.listCollections().toArray()) {
-    for (const doc of await db.collection(c.name).find({}).toArray()) out.push({ where: `${c.name}/${String(doc._id)}`, json: JSON.stringify(doc), doc });
-  }
-  return out;
-}
-
-/** Every Redis key under the app's prefix with its value, whatever the type. */
-async function redisDump(): Promise<{ key: string; value: string }[]> {
-  const r = p.app.redis;
-  const out: { key: string; value: string }[] = [];
-  const prefix = p.app.config.REDIS_PREFIX;
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      const type = await r.type(key);
-      let value: unknown;
-      if (type === 'string') value = await r.get(key);
-      else if (type === 'hash') value = await r.hgetall(key);
-      else if (type === 'list') value = await r.lrange(key, 0, -1);
-      else if (type === 'set') value = await r.smembers(key);
-      else if (type === 'zset') value = await r.zrange(key, 0, -1, 'WITHSCORES');
-      else if (type === 'stream') value = await r.xrange(key, '-', '+');
-      out.push({ key, value: JSON.stringify(value) });
-    }
-  } while (cursor !== '0');
-  return out;
-}
-
 /** Whether a found needle sits in a field kept on purpose. */
 function keptOnPurpose(where: string, doc: Record<string, unknown>, needle: string): boolean {
   const collection = where.split('/')[0]!;
@@ -149,10 +116,10 @@ describe('after "delete my data", nothing identifies the person', () => {
 
     const needles = [ZALO_USER, String(TG_USER), NAME, 'Bích Ngọc', PHONE, CONCERN_TEXT, 'Quản đốc xưởng may giữ lương', PHOTO];
     const leaks: string[] = [];
-    for (const { where, json, doc } of await mongoDump()) {
+    for (const { where, json, doc } of await mongoDump(p.app)) {
       for (const n of needles) if (json.includes(n) && !keptOnPurpose(where, doc, n)) leaks.push(`mongo ${where}: "${n}" in ${json.slice(0, 300)}`);
     }
-    for (const { key, value } of await redisDump()) {
+    for (const { key, value } of await redisDump(p.app)) {
       for (const n of needles) if (key.includes(n) || value.includes(n)) leaks.push(`redis ${key}: "${n}" in ${value.slice(0, 300)}`);
     }
     expect(leaks).toEqual([]);

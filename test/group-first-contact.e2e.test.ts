@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, assign, fastPolicy, waitForMessage } from './support/concern-fixtures.js';
 import { eventually, startPlatforms, type Platforms } from './support/platforms.js';
-import type { ConsolePerson } from './support/test-app.js';
+import { storedConversation, type ConsolePerson } from './support/test-app.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 
 let p: Platforms;
@@ -77,7 +77,7 @@ function telegramSide(user: number, group: number): Side {
 }
 
 async function delivered(identity: string, eventId: string): Promise<void> {
-  const conv = async () => p.app.models.Conversation.findById(identity).lean();
+  const conv = async () => storedConversation(p.app, identity);
   await eventually(async () => expect((await conv())?.recentEvents.some((r) => r.id === eventId)).toBe(true));
   const replies = (await conv())!.recentEvents.find((r) => r.id === eventId)!.replies;
   if (replies.length === 0) return;

@@ -43,6 +43,16 @@ export const concernCommands: Record<string, Command> = {
       return rejected.length ? 1 : 0;
     },
   },
+  'reseal-reporters': {
+    usage: 'reseal-reporters',
+    summary: 'seal reporter links written before sealing, and re-seal those under REPORTER_SEAL_KEY_PREVIOUS with the current key',
+    async run({ args, app }) {
+      if (args.length) throw new UsageError('reseal-reporters takes no arguments');
+      const changed = await (await app()).services.concerns.vault.reseal();
+      console.log(`resealed ${changed} reporter link(s)`);
+      return 0;
+    },
+  },
   'concern-report': {
     usage: 'concern-report [--csv out.csv]',
     summary: 'open/resolved concerns by category, unit and level; SLA hit rate; median times',

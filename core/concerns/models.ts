@@ -87,7 +87,12 @@ export interface ConcernDoc {
 /** The sealed link from a concern to the member who raised it. */
 export interface ConcernReporterDoc {
   _id: string;
-  memberId: string;
+  /** The reporter's member id, encrypted with REPORTER_SEAL_KEY (PrivacyKeys.seal). */
+  sealed?: string;
+  /** A keyed HMAC of the member id (MARKER_KEY): finds "my concerns" without naming the member. */
+  reporterTag?: string;
+  /** Only in records written before sealing; `npm run admin -- reseal-reporters` converts them. */
+  memberId?: string;
   anonymous: boolean;
   /** Set when the worker explicitly agreed that cadres may see who they are, for this concern. */
   revealConsentAt?: Date;
@@ -163,8 +168,8 @@ export function bindConcernModels(conn: Connection): ConcernModels {
     ConcernReporter: conn.model(
       'ConcernReporter',
       new Schema<ConcernReporterDoc>(
-        // By member: "my concerns" and the open-concern limit.
-        { _id: String, memberId: { type: String, required: true, index: true }, anonymous: Boolean, revealConsentAt: Date, createdAt: { type: Date, required: true } },
+        // By reporter tag: "my concerns" and the open-concern limit. The member id itself is only sealed.
+        { _id: String, sealed: String, reporterTag: { type: String, index: true }, memberId: { type: String, index: true }, anonymous: Boolean, revealConsentAt: Date, createdAt: { type: Date, required: true } },
         { collection: 'concern_reporters', versionKey: false },
       ),
     ),

@@ -19,6 +19,8 @@ export interface Notice {
   message: Outbound;
   /** Photos sent after the message, as far as the recipient's channel can show them. */
   photos?: NoticePhotos;
+  /** Travels sealed (a message to a concern's reporter): see core/privacy/sealed-envelope.ts. */
+  seal?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise
   notices.forEach((n, i) => {
     const chat = chats[i];
     if (!chat) return;
-    for (const message of messagesOf(n, chat.channel)) ctx.notify({ ...chat, memberId: n.memberId }, message);
+    for (const message of messagesOf(n, chat.channel)) ctx.notify({ ...chat, memberId: n.memberId, ...(n.seal ? { seal: true } : {}) }, message);
     reached.push(n.memberId);
   });
   return reached;
@@ -68,7 +70,7 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
-    return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, recordOnOutcome: true })) : [];
+    return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, recordOnOutcome: true, ...(n.seal ? { seal: true } : {}) })) : [];
   });
   // One notice's envelopes stay in order (a batch keeps arrival order).
   await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));

@@ -7,28 +7,42 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
 import { auditOnce } from './audit-once.js';
 import { writeGateOf } from '../write-gate.js';
-import type { ConcernModels } from './models.js';
+import type { ConcernModels, ConcernReporterDoc } from './models.js';
+import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 
 export class ReporterVault {
-  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly audit: AuditLog) {}
+  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly audit: AuditLog, private readonly keys: PrivacyKeys) {}
 
-  /** Stores who raised a concern; a retried intake finds its own record. Returns false if the code belongs to someone else. */
+  private tag(memberId: string): string {
+    return this.keys.marker('reporter', memberId);
+  }
+
+  /** The reporter of a record: opened from its seal (or, for a record not yet resealed, read as written). */
+  private reporterOf(rec: ConcernReporterDoc): string {
+    return rec.sealed ? this.keys.open(rec.sealed) : rec.memberId!;
+  }
+
+  /** Whether a record belongs to this member, without opening it. */
+  private belongsTo(rec: ConcernReporterDoc | null, memberId: string): boolean {
+    return !!rec && (rec.reporterTag ? rec.reporterTag === this.tag(memberId) : rec.memberId === memberId);
+  }
+
+  /** Stores who raised a concern, sealed; a retried intake finds its own record. Returns false if the code belongs to someone else. */
   async seal(code: string, memberId: string, anonymous: boolean, at: Date): Promise<boolean> {
-    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { memberId, anonymous, createdAt: at } }, { upsert: true }));
-    const rec = await this.cm.ConcernReporter.findById(code).lean();
-    return rec?.memberId === memberId;
+    const sealed = this.keys.seal(memberId);
+    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { sealed, reporterTag: this.tag(memberId), anonymous, createdAt: at } }, { upsert: true }));
+    return this.belongsTo(await this.cm.ConcernReporter.findById(code).lean(), memberId);
   }
 
   /** The worker's own concerns (the worker reading their own list, not an identity view). */
   async codesOf(memberId: string): Promise<string[]> {
-    const recs = await this.cm.ConcernReporter.find({ memberId }, { _id: 1 }).lean();
+    const recs = await this.cm.ConcernReporter.find({ $or: [{ reporterTag: this.tag(memberId) }, { memberId }] }, { _id: 1 }).lean();
     return recs.map((r) => r._id);
   }
 
   /** Whether this member raised this concern. */
   async isReporter(code: string, memberId: string): Promise<boolean> {
-    const rec = await this.cm.ConcernReporter.findById(code).lean();
-    return rec?.memberId === memberId;
+    return this.belongsTo(await this.cm.ConcernReporter.findById(code).lean(), memberId);
   }
 
   /** The member to relay a message to; audited as a read of the reporter's identity. */
@@ -36,7 +50,27 @@ export class ReporterVault {
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     if (!rec) return undefined;
     await auditOnce(this.models, { actor: 'system:relay', action: 'concern.reporter.read', target: code, details: { purpose }, key: `${code}|${key}`, at });
-    return rec.memberId;
+    return this.reporterOf(rec);
+  }
+
+  /**
+   * Seals records written before sealing, and re-seals those sealed with a previous key
+   * (REPORTER_SEAL_KEY_PREVIOUS) under the current one. Returns how many changed.
+   */
+  async reseal(): Promise<number> {
+    let changed = 0;
+    let after = '';
+    for (;;) {
+      const page = await this.cm.ConcernReporter.find({ _id: { $gt: after } }).sort({ _id: 1 }).limit(500).lean();
+      if (page.length === 0) return changed;
+      for (const rec of page) {
+        if (rec.sealed && !this.keys.sealedWithPrevious(rec.sealed)) continue;
+        const memberId = this.reporterOf(rec);
+        await this.cm.ConcernReporter.updateOne({ _id: rec._id }, { $set: { sealed: this.keys.seal(memberId), reporterTag: this.tag(memberId) }, $unset: { memberId: 1 } });
+        changed++;
+      }
+      after = page.at(-1)!._id;
+    }
   }
 
   /**
@@ -46,9 +80,10 @@ export class ReporterVault {
   async nameForCadre(code: string, cadreId: string, at: Date, key: string): Promise<string | undefined> {
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     if (!rec || (rec.anonymous && !rec.revealConsentAt)) return undefined;
-    const member = await this.models.Member.findById(rec.memberId).lean();
+    const memberId = this.reporterOf(rec);
+    const member = await this.models.Member.findById(memberId).lean();
     await auditOnce(this.models, { actor: cadreId, action: 'concern.reporter.viewed', target: code, details: { basis: rec.anonymous ? 'consent' : 'named' }, key: `${code}|${cadreId}|${key}`, at });
-    return member?.status === 'active' ? (member.displayName ?? rec.memberId) : undefined;
+    return member?.status === 'active' ? (member.displayName ?? memberId) : undefined;
   }
 
   /** Deletes the link from a concern to who raised it (they deleted their data); audited. */
@@ -59,7 +94,8 @@ export class ReporterVault {
 
   /** Records the worker's explicit consent to reveal who they are, for this one concern. */
   async consentToReveal(code: string, memberId: string, at: Date): Promise<void> {
-    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code, memberId }, { $set: { revealConsentAt: at } }));
+    if (!(await this.isReporter(code, memberId))) return;
+    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $set: { revealConsentAt: at } }));
     await this.audit.record({ actor: memberId, action: 'concern.reporter.reveal_consent', target: code, idempotencyKey: code, at });
   }
 

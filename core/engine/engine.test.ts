@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../../bots/app.js';
-import { ConsolePerson, onboardedPerson, startTestApp, textOf, type TestApp } from '../../test/support/test-app.js';
+import { ConsolePerson, onboardedPerson, startTestApp, storedConversation, textOf, type TestApp } from '../../test/support/test-app.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { ServiceUnavailableError } from './infrastructure-errors.js';
 
@@ -99,7 +99,7 @@ describe('each event takes effect once, in order', () => {
     const before = await app.models.Conversation.findById('console:replay').lean();
     const again = await p.app.engine.handle({ channel: 'console', userId: 'replay', chatId: 'replay', eventId: 'same-event', text: '4', at: app.clock.now() });
     expect(again).toBeUndefined();
-    const after = await app.models.Conversation.findById('console:replay').lean();
+    const after = await storedConversation(app, 'console:replay');
     expect(after?.step).toBe(before?.step);
     expect(after?.history).toEqual(before?.history);
     expect(after?.recentEvents.filter((e) => e.id === 'same-event')).toHaveLength(1);

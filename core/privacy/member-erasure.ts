@@ -15,6 +15,7 @@ import type { MaterialModels } from '../materials/models.js';
 import type { MemberService } from '../members/member-service.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
 import type { PrivacyKeys } from './privacy-keys.js';
+import { openConversation, sealConversation } from '../engine/conversation-seal.js';
 
 export interface MemberErasureDeps {
   models: Models;
@@ -119,10 +120,13 @@ export class MemberErasure {
     if (cadres.length === 0 || !s.concernCodes?.length) return;
     const identities = await this.d.models.ChannelIdentity.find({ memberId: { $in: cadres } }, { _id: 1 }).lean();
     for (const { _id } of identities) {
-      const conv = await this.d.models.Conversation.findById(_id, { recentEvents: 1 }).lean();
-      if (!conv?.recentEvents.some((r) => r.replies.some((m) => this.quotes(s, m.text)))) continue;
+      const found = await this.d.models.Conversation.findById(_id).lean();
+      if (!found) continue;
+      const conv = openConversation(this.d.keys, found);
+      if (!conv.recentEvents.some((r) => r.replies.some((m) => this.quotes(s, m.text)))) continue;
       const recentEvents = conv.recentEvents.map((r) => (r.replies.some((m) => this.quotes(s, m.text)) ? { id: r.id, replies: [] } : r));
-      await this.d.models.Conversation.updateOne({ _id }, { $set: { recentEvents } });
+      const { _id: _, ...rest } = { ...conv, recentEvents };
+      await this.d.models.Conversation.replaceOne({ _id, updatedAt: found.updatedAt }, sealConversation(this.d.keys, rest));
     }
   }
 
