@@ -96,10 +96,21 @@ export function describeRecurrence(ctx: Pick<FlowContext, 't'>, rule: string): s
   }
 }
 
+/**
+ * Whether `audience` still reaches someone. If it would reach nobody the person is told why at
+ * this step, and the audience chosen so far is kept (the caller does not save the change).
+ */
+async function reachesSomeone(ctx: FlowContext, d: Draft, audience: Partial<Audience>): Promise<boolean> {
+  const size = await ctx.services.broadcasts.preview(audience, { materialId: d.materialId });
+  if (size.targeted > 0) return true;
+  ctx.reply(ctx.t('secretariat:narrowed_to_none', { ...size }));
+  return false;
+}
+
 /** Explains a refusal and goes back to the step that can fix it. */
 async function explain(ctx: FlowContext, err: BroadcastInputError): Promise<void> {
   ctx.reply(broadcastErrorText(ctx.t, err));
-  const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'audience', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
+  const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'refine', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
   return ctx.jump('secretariat', fix[err.code] ?? 'main');
 }
 
@@ -148,6 +159,7 @@ export const composeSteps: Record<string, Step> = {
     async input(ctx, input) {
       const d = draftOf(ctx);
       if (input.choice?.id === 'everyone') {
+        if (!(await reachesSomeone(ctx, d, {}))) return ctx.repeat();
         saveDraft(ctx, { ...d, audience: {} });
         return ctx.go('secretariat', 'refine');
       }
@@ -166,8 +178,9 @@ export const composeSteps: Record<string, Step> = {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:unit_question'), (ctx.state.data.bcUnits as Choice[] | undefined) ?? []);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const d = draftOf(ctx);
+      if (!(await reachesSomeone(ctx, d, { orgUnitId: input.choice!.id }))) return ctx.repeat();
       saveDraft(ctx, { ...d, audience: { orgUnitId: input.choice!.id } });
       return ctx.go('secretariat', 'refine');
     },
@@ -186,9 +199,13 @@ export const composeSteps: Record<string, Step> = {
         { id: 'again', label: ctx.t('secretariat:choice_audience_again') },
       ]);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const id = input.choice!.id;
-      if (id === 'ok') return ctx.go('secretariat', 'when');
+      if (id === 'ok') {
+        // People may have left since the size was shown: refused here, with the filters kept.
+        if (!(await reachesSomeone(ctx, draftOf(ctx), draftOf(ctx).audience))) return ctx.repeat();
+        return ctx.go('secretariat', 'when');
+      }
       if (id === 'again') return ctx.jump('secretariat', 'audience');
       return ctx.go('secretariat', `refine_${id}`);
     },
@@ -200,10 +217,12 @@ export const composeSteps: Record<string, Step> = {
         ...['worker', 'cadre', 'secretariat'].map((r) => ({ id: r, label: ctx.t(`secretariat:role.${r}`) })),
       ]);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const d = draftOf(ctx);
       const id = input.choice!.id;
-      saveDraft(ctx, { ...d, audience: { ...d.audience, roles: id === 'any' ? [] : [id as 'worker'] } });
+      const audience = { ...d.audience, roles: id === 'any' ? [] : [id as 'worker'] };
+      if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+      saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
   }),
@@ -214,10 +233,12 @@ export const composeSteps: Record<string, Step> = {
         ...ctx.services.i18n.languages.map((l) => ({ id: l, label: ctx.services.i18n.for(l)('common:language_name') })),
       ]);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const d = draftOf(ctx);
       const id = input.choice!.id;
-      saveDraft(ctx, { ...d, audience: { ...d.audience, locale: id === 'any' ? undefined : id } });
+      const audience = { ...d.audience, locale: id === 'any' ? undefined : id };
+      if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+      saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
   }),
@@ -229,10 +250,12 @@ export const composeSteps: Record<string, Step> = {
         { id: 'telegram', label: 'Telegram' },
       ]);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const d = draftOf(ctx);
       const id = input.choice!.id;
-      saveDraft(ctx, { ...d, audience: { ...d.audience, channel: id === 'any' ? undefined : (id as ChannelName) } });
+      const audience = { ...d.audience, channel: id === 'any' ? undefined : (id as ChannelName) };
+      if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+      saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
   }),
@@ -240,10 +263,12 @@ export const composeSteps: Record<string, Step> = {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:topic_question'), [{ id: 'any', label: ctx.t('secretariat:choice_any') }, ...TOPICS.map((t) => ({ id: t, label: ctx.t(`materials:topic.${t}`) }))]);
     },
-    input(ctx, input) {
+    async input(ctx, input) {
       const d = draftOf(ctx);
       const id = input.choice!.id;
-      saveDraft(ctx, { ...d, audience: { ...d.audience, topics: id === 'any' ? [] : [id] } });
+      const audience = { ...d.audience, topics: id === 'any' ? [] : [id] };
+      if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+      saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
   }),

@@ -69,9 +69,8 @@ export const manageSteps: Record<string, Step> = {
             break;
           }
           case 'cancel':
-            await s.cancel(id, actorOf(ctx), ctx.now);
-            ctx.reply(ctx.t('secretariat:cancelled'));
-            break;
+            // Cancelling cannot be undone: asked first.
+            return ctx.go('secretariat', 'cancel_confirm');
           case 'back':
             return ctx.jump('secretariat', 'list');
         }
@@ -80,6 +79,28 @@ export const manageSteps: Record<string, Step> = {
         ctx.reply(broadcastErrorText(ctx.t, err));
       }
       return ctx.repeat();
+    },
+  }),
+  cancel_confirm: guarded('cancel a broadcast', {
+    async enter(ctx) {
+      const b = await ctx.services.broadcasts.get(String(ctx.state.data.bcId ?? ''));
+      if (!b) return ctx.jump('secretariat', 'list');
+      ctx.ask(ctx.t('secretariat:cancel_question', { title: label(ctx, b) }), [
+        { id: 'yes', label: ctx.t('secretariat:choice_cancel_yes') },
+        { id: 'no', label: ctx.t('secretariat:choice_cancel_no') },
+      ]);
+    },
+    async input(ctx, input) {
+      if (input.choice!.id === 'yes') {
+        try {
+          const b = await ctx.services.broadcasts.cancel(String(ctx.state.data.bcId ?? ''), actorOf(ctx), ctx.now);
+          ctx.reply(ctx.t(b.schedule.kind === 'recurring' ? 'secretariat:cancelled_recurring' : b.startedAt ? 'secretariat:cancelled' : 'secretariat:cancelled_before_start'));
+        } catch (err) {
+          if (!(err instanceof BroadcastInputError)) throw err;
+          ctx.reply(broadcastErrorText(ctx.t, err));
+        }
+      }
+      return ctx.jump('secretariat', 'detail');
     },
   }),
 };

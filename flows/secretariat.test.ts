@@ -145,6 +145,51 @@ describe('secretariat in chat', () => {
     expect(textOf(typed)).not.toContain('Tổ thư ký — gửi thông báo chung');
   });
 
+  it('refuses a narrowing that would reach nobody at that step, keeping the filters chosen so far', async () => {
+    const binh = await joined('binh', ['worker', 'secretariat']);
+    await binh.say('secretariat');
+    await binh.say('1');
+    await binh.say('1');
+    await binh.say('Họp chi đoàn');
+    await binh.say('Tất cả');
+    await binh.say('Theo vai trò');
+    const narrowed = await binh.say('Tổ thư ký');
+    expect(textOf(narrowed)).toContain('vai trò: Tổ thư ký');
+    await binh.say('Theo kênh (Zalo/Telegram)');
+    const none = await binh.say('Telegram'); // everyone here chats on the console channel
+    expect(textOf(none)).toContain('không còn ai nhận được tin');
+    expect(textOf(none)).toContain('Chỉ gửi qua kênh nào?');
+    const kept = await binh.say('quay lại');
+    expect(textOf(kept)).toContain('vai trò: Tổ thư ký');
+    expect(textOf(kept)).not.toContain('kênh:');
+    expect(textOf(kept)).not.toContain('Sẽ gửi tới 0 người');
+    const when = await binh.say('Chốt đối tượng này');
+    expect(textOf(when)).toContain('Gửi lúc nào?');
+  });
+
+  it('asks before cancelling a broadcast', async () => {
+    const cuong = await joined('cuong', ['worker', 'secretariat']);
+    const { broadcast } = await app.services.broadcasts.create(
+      { content: { text: 'Giải bóng đá công nhân' }, audience: { orgUnitId: 'ent-det-song-than' }, schedule: { kind: 'once', at: new Date(app.clock.now().getTime() + 2 * 24 * 3600_000) } },
+      { id: 'sec-cli', roles: ['secretariat'] },
+      { now: app.clock.now() },
+    );
+    await cuong.say('secretariat');
+    await cuong.say('2');
+    await cuong.say(cuong.last.choices!.find((c) => c.id === broadcast._id)!.label);
+    const asked = await cuong.say('Hủy đợt gửi');
+    expect(textOf(asked)).toContain('Hủy hẳn đợt gửi');
+    expect((await app.services.broadcasts.get(broadcast._id))?.status).toBe('scheduled');
+    const kept = await cuong.say('Không, giữ lại');
+    expect(textOf(kept)).toContain('đã lên lịch');
+    expect((await app.services.broadcasts.get(broadcast._id))?.status).toBe('scheduled');
+    await cuong.say('Hủy đợt gửi');
+    const done = await cuong.say('Có, hủy đợt gửi');
+    expect(textOf(done)).toContain('Đợt này chưa bắt đầu nên chưa có tin nào được gửi');
+    expect((await app.services.broadcasts.get(broadcast._id))?.status).toBe('cancelled');
+    expect(cuong.last.choices?.map((c) => c.id)).not.toContain('cancel');
+  });
+
   // Moves the shared clock: keep this test last.
   it('sending now during quiet hours says when it will start', async () => {
     app.clock.advance(13 * 3600_000); // 22:00 in Vietnam
