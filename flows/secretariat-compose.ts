@@ -17,6 +17,9 @@ import { TOPICS } from '../core/materials/models.js';
 import { fold } from '../core/text-normalize.js';
 import { actorOf, allowSecretariat } from './secretariat-guard.js';
 
+/** Materials shown per page in the picker. */
+const MATERIAL_PAGE = 8;
+
 /** The draft being composed, kept in the conversation's data. */
 interface Draft {
   text?: string;
@@ -124,6 +127,7 @@ export const composeSteps: Record<string, Step> = {
     },
     input(ctx, input) {
       saveDraft(ctx, { audience: draftOf(ctx).audience });
+      ctx.state.data.bcMaterialPage = 0;
       return ctx.go('secretariat', input.choice!.id === 'write' ? 'write' : 'pick_material');
     },
   }),
@@ -139,25 +143,42 @@ export const composeSteps: Record<string, Step> = {
   }),
   pick_material: guarded('compose a broadcast', {
     async enter(ctx) {
-      const { items } = await ctx.services.materials.newest({ now: ctx.now, pageSize: 8 });
-      if (items.length === 0) {
+      // Newest first, a page at a time, so older materials can be sent too.
+      const page = Number(ctx.state.data.bcMaterialPage ?? 0);
+      const { items, hasMore } = await ctx.services.materials.newest({ now: ctx.now, page, pageSize: MATERIAL_PAGE });
+      if (items.length === 0 && page === 0) {
         ctx.reply(ctx.t('secretariat:no_materials'));
         return ctx.jump('secretariat', 'compose');
       }
-      ctx.ask(ctx.t('secretariat:material_question'), items.map((m) => ({ id: m._id, label: contentIn(m, ctx.locale).title })));
+      const choices: Choice[] = items.map((m) => ({ id: m._id, label: contentIn(m, ctx.locale).title }));
+      if (hasMore) choices.push({ id: 'more', label: ctx.t('secretariat:choice_more') });
+      if (page > 0) choices.push({ id: 'previous', label: ctx.t('secretariat:choice_previous') });
+      choices.push({ id: 'back', label: ctx.t('secretariat:choice_back') });
+      ctx.ask(ctx.t(page > 0 ? 'secretariat:material_question_page' : 'secretariat:material_question', { page: page + 1 }), choices);
     },
     input(ctx, input) {
-      saveDraft(ctx, { ...draftOf(ctx), materialId: input.choice!.id, text: undefined });
+      const id = input.choice!.id;
+      const page = Number(ctx.state.data.bcMaterialPage ?? 0);
+      if (id === 'more' || id === 'previous') {
+        ctx.state.data.bcMaterialPage = id === 'more' ? page + 1 : Math.max(0, page - 1);
+        return ctx.repeat();
+      }
+      if (id === 'back') return ctx.back();
+      saveDraft(ctx, { ...draftOf(ctx), materialId: id, text: undefined });
       return ctx.go('secretariat', 'audience');
     },
   }),
   audience: guarded('choose an audience', {
     acceptsText: true,
     enter(ctx) {
-      ctx.ask(ctx.t('secretariat:audience_question'), [{ id: 'everyone', label: ctx.t('secretariat:choice_everyone') }]);
+      ctx.ask(ctx.t('secretariat:audience_question'), [
+        { id: 'everyone', label: ctx.t('secretariat:choice_everyone') },
+        { id: 'back', label: ctx.t('secretariat:choice_back') },
+      ]);
     },
     async input(ctx, input) {
       const d = draftOf(ctx);
+      if (input.choice?.id === 'back') return ctx.back();
       if (input.choice?.id === 'everyone') {
         if (!(await reachesSomeone(ctx, d, {}))) return ctx.repeat();
         saveDraft(ctx, { ...d, audience: {} });
@@ -176,9 +197,10 @@ export const composeSteps: Record<string, Step> = {
   }),
   audience_pick: guarded('choose an audience', {
     enter(ctx) {
-      ctx.ask(ctx.t('secretariat:unit_question'), (ctx.state.data.bcUnits as Choice[] | undefined) ?? []);
+      ctx.ask(ctx.t('secretariat:unit_question'), [...((ctx.state.data.bcUnits as Choice[] | undefined) ?? []), { id: 'back', label: ctx.t('secretariat:choice_back') }]);
     },
     async input(ctx, input) {
+      if (input.choice!.id === 'back') return ctx.back();
       const d = draftOf(ctx);
       if (!(await reachesSomeone(ctx, d, { orgUnitId: input.choice!.id }))) return ctx.repeat();
       saveDraft(ctx, { ...d, audience: { orgUnitId: input.choice!.id } });

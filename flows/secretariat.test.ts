@@ -190,6 +190,35 @@ describe('secretariat in chat', () => {
     expect(cuong.last.choices?.map((c) => c.id)).not.toContain('cancel');
   });
 
+  it('pages through every material, newest first, and offers a way back at the material and unit pickers', async () => {
+    const now = app.clock.now().getTime();
+    for (let i = 0; i < 10; i++) {
+      await app.services.materials.create({ topic: 'skills', author: 'sec', content: { vi: { title: `Tài liệu số ${i + 1}`, body: 'Nội dung' } }, publishAt: new Date(now - (i + 1) * 60_000) }, app.clock.now());
+    }
+    const dung = await joined('dung', ['worker', 'secretariat']);
+    await dung.say('secretariat');
+    await dung.say('1');
+    const first = await dung.say('Chọn một tài liệu');
+    expect(textOf(first)).toContain('chọn tài liệu để gửi');
+    expect(dung.last.choices?.map((c) => c.label)).toEqual([...Array.from({ length: 8 }, (_, i) => `Tài liệu số ${i + 1}`), 'Xem thêm', 'Quay lại']);
+    await dung.say('Xem thêm');
+    expect(dung.last.choices?.map((c) => c.label)).toEqual(['Tài liệu số 9', 'Tài liệu số 10', 'Trang trước', 'Quay lại']);
+    await dung.say('Trang trước');
+    expect(dung.last.choices?.[0]?.label).toBe('Tài liệu số 1');
+    await dung.say('Xem thêm');
+    const audience = await dung.say('Tài liệu số 10');
+    expect(textOf(audience)).toContain('Gửi cho ai?');
+    expect(dung.last.choices?.map((c) => c.label)).toEqual(['Tất cả', 'Quay lại']);
+    await dung.say('vsip');
+    expect(dung.last.choices?.map((c) => c.label)).toEqual(['KCN VSIP I', 'Quay lại']);
+    const backToAudience = await dung.say('Quay lại');
+    expect(textOf(backToAudience)).toContain('Gửi cho ai?');
+    const backToMaterials = await dung.say('Quay lại');
+    expect(textOf(backToMaterials)).toContain('chọn tài liệu để gửi');
+    const backToCompose = await dung.say('Quay lại');
+    expect(textOf(backToCompose)).toContain('Anh/chị muốn gửi gì?');
+  });
+
   // Moves the shared clock: keep this test last.
   it('sending now during quiet hours says when it will start', async () => {
     app.clock.advance(13 * 3600_000); // 22:00 in Vietnam
