@@ -53,9 +53,11 @@ export interface ConversationDoc {
   data: Record<string, unknown>;
   history: { flow: string; step: string }[];
   choices: { id: string; label: string }[];
+  /** The nonce of the question asked last (see Inbound.choiceNonce). */
+  choiceNonce?: string;
   locale?: string;
   expiresAt?: Date;
-  recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; photoUrl?: string; locale?: string }[] }[];
+  recentEvents: { id: string; replies: { text: string; choices?: { id: string; label: string }[]; choiceNonce?: string; photoUrl?: string; locale?: string }[] }[];
   /**
    * Messages to other people from the last turn, kept from its commit until they are queued, so
    * a crash in between cannot lose them (sent again on the replay or the person's next event).
@@ -86,7 +88,7 @@ export interface DeliveryDoc {
 }
 
 const choice = new Schema({ id: String, label: String }, { _id: false });
-const outbound = new Schema({ text: String, choices: [choice], photoUrl: String, locale: String }, { _id: false });
+const outbound = new Schema({ text: String, choices: [choice], choiceNonce: String, photoUrl: String, locale: String }, { _id: false });
 
 const schemas = {
   OrgUnit: new Schema<OrgUnitDoc>(
@@ -139,6 +141,7 @@ const schemas = {
       data: { type: Schema.Types.Mixed, default: {} },
       history: { type: [new Schema({ flow: String, step: String }, { _id: false })], default: [] },
       choices: { type: [choice], default: [] },
+      choiceNonce: String,
       locale: String,
       expiresAt: Date,
       recentEvents: { type: [new Schema({ id: String, replies: [outbound] }, { _id: false })], default: [] },

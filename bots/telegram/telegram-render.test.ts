@@ -91,6 +91,45 @@ describe('parseCallbackData', () => {
     expect(parseCallbackData('#12')).toEqual({ text: '12' });
     expect(parseCallbackData('#x')).toEqual({ choiceId: '#x' });
   });
+
+  it('reads the question nonce of ~<nonce>:<choice>, with an id or the #n form', () => {
+    expect(parseCallbackData('~aB3_-z:yes')).toStrictEqual({ choiceId: 'yes', choiceNonce: 'aB3_-z' });
+    expect(parseCallbackData('~aB3_-z:#4')).toStrictEqual({ text: '4', choiceNonce: 'aB3_-z' });
+    // Ids with colons keep them: only the first colon ends the nonce.
+    expect(parseCallbackData('~aB3_-z:at:2026-12-01T01:00:00.000Z')).toStrictEqual({ choiceId: 'at:2026-12-01T01:00:00.000Z', choiceNonce: 'aB3_-z' });
+  });
+
+  it('reads buttons sent before nonces existed as before: no nonce', () => {
+    for (const data of ['yes', 'at:2026-12-01T01:00:00.000Z', 'ent-phuc-thinh', '~', '~no colon']) {
+      expect(parseCallbackData(data)).toStrictEqual({ choiceId: data });
+    }
+  });
+});
+
+describe('buttons of a question with a nonce', () => {
+  const data = (message: Parameters<typeof renderTelegram>[0]) =>
+    renderTelegram(message).at(-1)?.reply_markup?.inline_keyboard.map((row) => (row[0] as { callback_data: string }).callback_data);
+
+  it('carry ~<nonce>:<choice id> and read back to the same choice and nonce', () => {
+    const choices = [{ id: 'yes', label: 'Có' }, { id: 'no', label: 'Không' }];
+    const rendered = data({ text: 'Bạn đồng ý cho cán bộ biết bạn là ai?', choices, choiceNonce: 'Qx7-_a' })!;
+    expect(rendered).toEqual(['~Qx7-_a:yes', '~Qx7-_a:no']);
+    expect(rendered.map(parseCallbackData)).toStrictEqual([{ choiceId: 'yes', choiceNonce: 'Qx7-_a' }, { choiceId: 'no', choiceNonce: 'Qx7-_a' }]);
+  });
+
+  it('stay within 64 bytes: an id that no longer fits after the nonce takes the #n form', () => {
+    const fitsAlone = 'a'.repeat(64);
+    const fitsWithNonce = 'b'.repeat(56);
+    const rendered = data({ text: 'Chọn', choices: [{ id: fitsAlone, label: '1' }, { id: fitsWithNonce, label: '2' }, { id: '#7', label: '3' }, { id: '~x:y', label: '4' }], choiceNonce: 'Qx7-_a' })!;
+    expect(rendered).toEqual(['~Qx7-_a:#1', `~Qx7-_a:${fitsWithNonce}`, '~Qx7-_a:#3', '~Qx7-_a:~x:y']);
+    for (const d of rendered) expect(bytes(d)).toBeLessThanOrEqual(CALLBACK_DATA_LIMIT);
+    expect(parseCallbackData(rendered[0]!)).toStrictEqual({ text: '1', choiceNonce: 'Qx7-_a' });
+    expect(parseCallbackData(rendered[3]!)).toStrictEqual({ choiceId: '~x:y', choiceNonce: 'Qx7-_a' });
+  });
+
+  it('without a nonce, an id starting with ~ takes the #n form so it is not read as one', () => {
+    expect(data({ text: 'Chọn', choices: [{ id: '~abc:def', label: '1' }] })).toEqual(['#1']);
+  });
 });
 
 describe('rendered parts against the fake Telegram API', () => {

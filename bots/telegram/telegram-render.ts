@@ -23,17 +23,32 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The callback_data of the choice at `index` (0-based): its id when it fits, else `#<1-based index>`. */
-export function callbackDataFor(id: string, index: number): string {
-  // Ids starting with '#' would read as the numbered form, so they take it too.
-  const fits = Buffer.byteLength(id, 'utf8') <= CALLBACK_DATA_LIMIT && id.length > 0 && !id.startsWith('#');
-  return fits ? id : `#${index + 1}`;
+/** Marks callback_data that starts with the question's nonce: `~<nonce>:<choice>`. */
+const NONCED = /^~([A-Za-z0-9_-]{1,16}):([\s\S]*)$/;
+
+/**
+ * The callback_data of the choice at `index` (0-based) of the question `nonce`: `~<nonce>:` then
+ * the choice's id when it fits in 64 bytes, else `#<1-based index>`. Without a nonce (old
+ * messages, redelivered from before nonces), the id or `#<index>` alone.
+ */
+export function callbackDataFor(id: string, index: number, nonce?: string): string {
+  const prefix = nonce ? `~${nonce}:` : '';
+  // Ids starting with '#' would read as the numbered form, and bare ones starting with '~' as a nonce: they take the numbered form.
+  const fits = id.length > 0 && Buffer.byteLength(prefix + id, 'utf8') <= CALLBACK_DATA_LIMIT && !id.startsWith('#') && (prefix !== '' || !id.startsWith('~'));
+  return prefix + (fits ? id : `#${index + 1}`);
 }
 
-/** Reads a button's callback_data back: a choice id, or the number typed for the `#n` form. */
-export function parseCallbackData(data: string): { choiceId: string } | { text: string } {
-  const numbered = /^#(\d+)$/.exec(data);
-  return numbered ? { text: numbered[1]! } : { choiceId: data };
+/** What a tap says: a choice id or the number typed for the `#n` form, and the question's nonce when the button has one. */
+export type ParsedCallback = ({ choiceId: string } | { text: string }) & { choiceNonce?: string };
+
+/** Reads a button's callback_data back (both the `~<nonce>:<choice>` form and the older bare one). */
+export function parseCallbackData(data: string): ParsedCallback {
+  const nonced = NONCED.exec(data);
+  const choice = nonced ? nonced[2]! : data;
+  const numbered = /^#(\d+)$/.exec(choice);
+  const parsed: ParsedCallback = numbered ? { text: numbered[1]! } : { choiceId: choice };
+  if (nonced) parsed.choiceNonce = nonced[1]!;
+  return parsed;
 }
 
 /** Renders one message as sendMessage parts in order; choices become a keyboard on the last part. */
@@ -44,7 +59,7 @@ export function renderTelegram(message: Outbound): TelegramPart[] {
   const last = parts[parts.length - 1];
   if (last && choices.length > 0) {
     last.reply_markup = {
-      inline_keyboard: choices.map((c, i) => [{ text: c.label, callback_data: callbackDataFor(c.id, i) }]),
+      inline_keyboard: choices.map((c, i) => [{ text: c.label, callback_data: callbackDataFor(c.id, i, message.choiceNonce) }]),
     };
   }
   return parts;

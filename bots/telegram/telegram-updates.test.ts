@@ -76,6 +76,14 @@ describe('toInbound', () => {
     const numbered = toInbound(fake.callbackUpdate(42, '#3'), now);
     expect(numbered).toMatchObject({ text: '3' });
     expect(numbered).not.toHaveProperty('choiceId');
+    expect(toInbound(tap, now)).not.toHaveProperty('choiceNonce');
+  });
+
+  it('maps a button carrying its question\'s nonce to choiceId and choiceNonce', () => {
+    expect(toInbound(fake.callbackUpdate(42, '~Qx7-_a:yes'))).toMatchObject({ choiceId: 'yes', choiceNonce: 'Qx7-_a' });
+    const numbered = toInbound(fake.callbackUpdate(42, '~Qx7-_a:#2'));
+    expect(numbered).toMatchObject({ text: '2', choiceNonce: 'Qx7-_a' });
+    expect(numbered).not.toHaveProperty('choiceId');
   });
 
   it('ignores updates the engine does not handle', () => {

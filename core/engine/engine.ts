@@ -100,7 +100,7 @@ export class Engine {
     let member = identity.memberId ? await members.get(identity.memberId) : null;
     if (member?.status !== 'active') member = null;
     const state: ConversationState = stored
-      ? { flow: stored.flow, step: stored.step, data: { ...stored.data }, history: [...stored.history], choices: [...stored.choices], locale: stored.locale }
+      ? { flow: stored.flow, step: stored.step, data: { ...stored.data }, history: [...stored.history], choices: [...stored.choices], choiceNonce: stored.choiceNonce, locale: stored.locale }
       : { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] };
     const expired = !!stored?.expiresAt && stored.expiresAt.getTime() < now.getTime();
 
@@ -121,7 +121,7 @@ export class Engine {
       turn.replies.length = 0;
       turn.notifications.length = 0;
       turn.reply(turn.t('common:error_generic'));
-      Object.assign(state, stored ?? { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] });
+      Object.assign(state, { choiceNonce: undefined }, stored ?? { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] });
     }
 
     // Keyed: a notice (a cadre's, about this person's concern) must not carry this person's platform id.
@@ -133,6 +133,7 @@ export class Engine {
       data: state.data,
       history: state.history,
       choices: state.choices,
+      ...(state.choiceNonce ? { choiceNonce: state.choiceNonce } : {}),
       locale: state.locale,
       expiresAt: new Date(now.getTime() + this.o.stepTtlMs),
       recentEvents: [...(stored?.recentEvents ?? []), { id: e.eventId, replies: turn.replies }]

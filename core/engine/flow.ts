@@ -57,6 +57,8 @@ export interface ConversationState {
   data: Record<string, unknown>;
   history: { flow: string; step: string }[];
   choices: Choice[];
+  /** The nonce of the question asked last (its buttons carry it); a tap with another one is stale. */
+  choiceNonce?: string;
   locale?: string;
 }
 

@@ -2,6 +2,7 @@
  * One event's run through the conversation: the FlowContext a step sees, plus the engine's
  * checks of the input before a step gets it (empty, too long, media, global words, choices).
  */
+import { randomBytes } from 'node:crypto';
 import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
 import type { Translate } from '../i18n.js';
 import { hasNoWords } from '../text-normalize.js';
@@ -16,6 +17,8 @@ export const ONBOARDING = { flow: 'onboarding', step: 'welcome' } as const;
 export const MAIN_MENU = { flow: 'menu', step: 'main' } as const;
 
 const MAX_HOPS = 20;
+/** Characters of a question's nonce (base64url: 36 bits, and short enough for Telegram's 64-byte button data). */
+export const CHOICE_NONCE_LENGTH = 6;
 const HISTORY_LIMIT = 20;
 
 export interface TurnOptions {
@@ -34,6 +37,8 @@ export class Turn implements FlowContext {
   t: Translate;
   repeating = false;
   private hops = 0;
+  /** The nonce of the question open when the event arrived (a new question never reuses it). */
+  private readonly nonceAtStart: string | undefined;
 
   constructor(
     readonly inbound: Inbound,
@@ -45,6 +50,7 @@ export class Turn implements FlowContext {
     private readonly opts: TurnOptions,
   ) {
     this.t = services.i18n.for(this.locale);
+    this.nonceAtStart = state.choiceNonce;
   }
 
   get locale(): string {
@@ -70,7 +76,8 @@ export class Turn implements FlowContext {
 
   ask(text: string, choices: Choice[]): void {
     this.state.choices = choices;
-    this.replies.push({ text, choices, locale: this.locale });
+    this.state.choiceNonce = newChoiceNonce([this.nonceAtStart, this.state.choiceNonce]);
+    this.replies.push({ text, choices, choiceNonce: this.state.choiceNonce, locale: this.locale });
   }
 
   notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void {
@@ -108,6 +115,8 @@ export class Turn implements FlowContext {
     this.state.flow = target.flow;
     this.state.step = target.step;
     this.state.choices = [];
+    // No question is open until the step asks one: every button shown before is stale.
+    delete this.state.choiceNonce;
     await target.def.enter(this);
   }
 
@@ -155,6 +164,12 @@ export class Turn implements FlowContext {
     if (this.opts.expired && !global && !current.def.resting) {
       this.reply(t()('common:expired'));
       return this.home();
+    }
+    // A button of an earlier question ("Có" under a question already answered) must not answer
+    // the current one: refused, and the current question is asked again.
+    if (e.choiceNonce !== undefined && e.choiceNonce !== this.state.choiceNonce) {
+      this.reply(t()('common:stale_choice'));
+      return this.repeat();
     }
     if (!text && !e.choiceId && !e.media) {
       this.reply(t()('common:empty'));
@@ -261,5 +276,13 @@ export class Turn implements FlowContext {
         }
         return this.go('settings', 'confirm_delete');
     }
+  }
+}
+
+/** A short random nonce for a newly asked question, never one of the questions asked before it. */
+function newChoiceNonce(previous: (string | undefined)[]): string {
+  for (;;) {
+    const nonce = randomBytes(6).toString('base64url').slice(0, CHOICE_NONCE_LENGTH);
+    if (!previous.includes(nonce)) return nonce;
   }
 }

@@ -20,6 +20,12 @@ export interface Inbound {
   text?: string;
   /** Id of a choice the person tapped (Telegram buttons); typed answers come as text. */
   choiceId?: string;
+  /**
+   * The nonce of the question whose button was tapped (Outbound.choiceNonce, carried in the
+   * button). A tap whose nonce is not the current question's is refused; buttons without one
+   * (sent before nonces existed) and typed answers are matched as they are.
+   */
+  choiceNonce?: string;
   media?: MediaKind;
   /**
    * Where the photo that arrived can be fetched or re-sent: Telegram, the file_id of its largest
@@ -46,6 +52,8 @@ export interface Choice {
 export interface Outbound {
   text: string;
   choices?: Choice[];
+  /** Names the question these choices answer; adapters that render buttons put it in each button. */
+  choiceNonce?: string;
   photoUrl?: string;
   /** The language of `text`, so adapters can add words of their own (e.g. Zalo's list hint). */
   locale?: string;
