@@ -3,8 +3,8 @@
  * SQLite), started on demand and shared by `npm start`, `npm test` and `.ci/run`.
  * A service already listening on its port is reused, never started twice.
  */
+import { buildPatchedFerret, FerretBuildError, ferretBinaryPath } from './ferretdb-build.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -107,28 +107,18 @@ export async function ensureRedis(opts: { quiet?: boolean } = {}): Promise<Servi
   return { name: 'redis', url: LOCAL_REDIS_URL, startedHere: true };
 }
 
-const ferretSrc = join(root, 'tools', 'ferretdb');
-
-function ferretBinary(): string {
-  // The binary is cached under .data/bin and rebuilt when the Go sources change.
-  const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(join(ferretSrc, f)));
-  return join(dataDir, 'bin', `ferretdb-${hash.digest('hex').slice(0, 12)}`);
-}
+const ferretSources = { dir: join(root, 'tools', 'ferretdb'), dataDir };
 
 function buildFerret(bin: string, quiet: boolean): void {
   if (!which('go')) {
     throw new ServiceSetupError('Go is needed once to build the local FerretDB server: install Go (>= 1.24) or set MONGODB_URI to a MongoDB server');
   }
-  say('building the local FerretDB server with Go (once, about a minute)…', quiet);
-  mkdirSync(dirname(bin), { recursive: true });
-  const res = spawnSync('go', ['build', '-ldflags=-checklinkname=0', '-o', bin, '.'], {
-    cwd: ferretSrc,
-    encoding: 'utf8',
-    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
-  });
-  if (res.status !== 0) {
-    throw new ServiceSetupError(`building FerretDB failed (go build in tools/ferretdb): ${(res.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  say('building the local FerretDB server with Go, patched (once, about a minute)…', quiet);
+  try {
+    buildPatchedFerret(ferretSources, bin);
+  } catch (err) {
+    if (err instanceof FerretBuildError) throw new ServiceSetupError(`building FerretDB failed: ${err.message}`);
+    throw err;
   }
 }
 
@@ -136,7 +126,7 @@ function buildFerret(bin: string, quiet: boolean): void {
 export async function ensureFerret(opts: { quiet?: boolean } = {}): Promise<ServiceHandle> {
   const quiet = opts.quiet ?? false;
   if (await portOpen(LOCAL_MONGO_PORT)) return { name: 'ferretdb', url: LOCAL_MONGODB_URI, startedHere: false };
-  const bin = ferretBinary();
+  const bin = ferretBinaryPath(ferretSources);
   if (!existsSync(bin)) buildFerret(bin, quiet);
   mkdirSync(join(dataDir, 'ferretdb'), { recursive: true });
   const log = openSync(join(dataDir, 'ferretdb.log'), 'a');
