@@ -149,7 +149,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
-    workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention }), policy: retention, jobs, outbox, clock, log }));
+    workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
   }
   return {
     config: o.config,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindBroadcastModels, ZERO_COUNTS, type BroadcastDoc } from '../broadcasts/models.js';
 import { loadConfig } from '../config.js';
+import { openConversation, sealConversation } from '../engine/conversation-seal.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { deliveryJobId, deliveryQueueName } from '../../workers/delivery-queue.js';
 import { retentionProcessor } from '../../workers/retention.js';
@@ -25,7 +26,7 @@ afterAll(async () => app?.close());
 
 /** Runs the retention job's processor as its worker would, with pages of 3 so paging is exercised. */
 async function runProcessor(): Promise<void> {
-  const sweep = new RetentionSweep({ models: app.models, broadcastModels: bindBroadcastModels(app.conn), policy }, 3);
+  const sweep = new RetentionSweep({ models: app.models, broadcastModels: bindBroadcastModels(app.conn), policy, keys: app.services.keys }, 3);
   await retentionProcessor({ sweep, policy, jobs: app.jobs, outbox: app.outbox, clock: app.clock, log: app.log })({});
 }
 
@@ -96,6 +97,27 @@ describe('the retention job', () => {
     const active = (await app.models.Conversation.findById('console:active').lean())!;
     expect(active.history).toHaveLength(1);
     expect(active.recentEvents.map((r) => r.replies.length)).toEqual([1, 1]);
+  });
+
+  it('empties sealed replies too, and keeps the sealed scratch data', async () => {
+    const keys = app.services.keys;
+    const conv = (idle: number) =>
+      sealConversation(keys, {
+        flow: 'concern',
+        step: 'detail',
+        data: { concernCode: 'PA-9Q2W' },
+        history: [{ flow: 'menu', step: 'main' }],
+        choices: [{ id: 'back', label: 'Quay lại' }],
+        recentEvents: [{ id: 'e1', replies: [{ text: 'Tiền tăng ca tháng 11 chưa được trả' }] }],
+        updatedAt: ago(idle),
+      });
+    await app.models.Conversation.insertMany([{ _id: 'console:sealed-idle', ...conv(40 * DAY) }, { _id: 'console:sealed-active', ...conv(DAY) }]);
+    await runProcessor();
+    const idle = (await app.models.Conversation.findById('console:sealed-idle').lean())!;
+    expect(idle.sealed).toBeTruthy();
+    expect(openConversation(keys, idle)).toMatchObject({ data: { concernCode: 'PA-9Q2W' }, choices: [{ id: 'back' }], history: [], recentEvents: [{ id: 'e1', replies: [] }] });
+    const active = openConversation(keys, (await app.models.Conversation.findById('console:sealed-active').lean())!);
+    expect(active.recentEvents[0]!.replies).toHaveLength(1);
   });
 
   it('deletes who was sent a broadcast once it finished longer ago than the period; the broadcast and its counts stay', async () => {

@@ -8,7 +8,9 @@ import type { Model } from 'mongoose';
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { Config } from '../config.js';
 import type { Models } from '../db.js';
+import { openConversation, sealConversation } from '../engine/conversation-seal.js';
 import { DEFAULT_TZ, type Jobs } from '../jobs.js';
+import type { PrivacyKeys } from './privacy-keys.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOUR_MS = 3600 * 1000;
@@ -73,6 +75,8 @@ export interface RetentionSweepDeps {
   models: Models;
   broadcastModels: BroadcastModels;
   policy: RetentionPolicy;
+  /** Conversations keep their replies sealed (core/engine/conversation-seal.ts): opened, emptied, sealed again. */
+  keys: PrivacyKeys;
 }
 
 /** Deletes (or, for conversations, empties) what the policy no longer keeps, as of `now`. */
@@ -115,7 +119,8 @@ export class RetentionSweep {
    * Conversations idle since before `cutoff` keep their place (flow, step, scratch data) but lose
    * the replies kept for redelivery and the way back. Event ids stay (they name nobody and keep a
    * very late redelivery from taking effect twice). A conversation someone wrote in meanwhile has
-   * a newer `updatedAt` and is left alone.
+   * a newer `updatedAt` and is left alone. Sealed contents are opened, emptied of replies and
+   * sealed again.
    */
   private async forgetIdleConversations(cutoff: Date): Promise<number> {
     const { Conversation } = this.d.models;
@@ -123,14 +128,17 @@ export class RetentionSweep {
     let emptied = 0;
     let after: string | undefined;
     for (;;) {
-      const page = await Conversation.find(after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] }, { _id: 1, recentEvents: 1, history: 1, updatedAt: 1 })
+      const page = await Conversation.find(after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] })
         .sort({ _id: 1 })
         .limit(this.page)
         .lean();
-      for (const c of page) {
+      for (const stored of page) {
+        const c = openConversation(this.d.keys, stored);
         if (c.history.length === 0 && c.recentEvents.every((r) => r.replies.length === 0)) continue;
         const recentEvents = c.recentEvents.map((r) => ({ id: r.id, replies: [] }));
-        const res = await Conversation.updateOne({ _id: c._id, updatedAt: c.updatedAt }, { $set: { recentEvents, history: [] } });
+        const set: Record<string, unknown> = { recentEvents, history: [] };
+        if (stored.sealed) set.sealed = sealConversation(this.d.keys, { ...c, recentEvents, history: [] }).sealed;
+        const res = await Conversation.updateOne({ _id: c._id, updatedAt: c.updatedAt }, { $set: set });
         emptied += res.modifiedCount;
       }
       if (page.length < this.page) return emptied;
