@@ -14,7 +14,6 @@ import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
-import { fold } from '../core/text-normalize.js';
 import { actorOf, allowSecretariat } from './secretariat-guard.js';
 
 /** Materials shown per page in the picker. */
@@ -184,9 +183,8 @@ export const composeSteps: Record<string, Step> = {
         saveDraft(ctx, { ...d, audience: {} });
         return ctx.go('secretariat', 'refine');
       }
-      const words = fold(input.text ?? '').split(' ').filter(Boolean);
-      const units = await ctx.services.models.OrgUnit.find({}, { _id: 1, name: 1, aliases: 1 }).lean();
-      const hits = units.filter((u) => words.length > 0 && words.every((w) => fold([u.name, u._id, ...u.aliases].join(' ')).includes(w))).slice(0, 8);
+      // Only units in effect now: a dissolved one (valid_to passed) is not offered.
+      const hits = await ctx.services.org.searchUnits(input.text ?? '', ctx.now);
       if (hits.length === 0) {
         ctx.reply(ctx.t('secretariat:unit_not_found', { text: input.text }));
         return ctx.repeat();

@@ -1,5 +1,6 @@
 /** The secretariat area in chat: compose, audience size, time, confirm; manage; refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BroadcastInputError, broadcastErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { seedMembers } from '../test/support/broadcast-members.js';
 import { eventually } from '../test/support/platforms.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
@@ -10,6 +11,12 @@ const received = new Map<string, string[]>();
 beforeAll(async () => {
   app = await startTestApp();
   await insertSampleUnits(app.models);
+  // As in core/org/sample/org-tree.csv: a district union dissolved on 2025-07-01 and the ward union that took over.
+  await app.models.OrgUnit.insertMany([
+    { _id: 'td-binh-duong', name: 'Tỉnh Đoàn Bình Dương', kind: 'province_youth_union', organisation: 'youth_union', ancestors: [], aliases: [], validTo: new Date('2025-06-30T17:00:00Z') },
+    { _id: 'td-thuan-an', name: 'Thành Đoàn Thuận An', kind: 'district_youth_union', organisation: 'youth_union', parentId: 'td-binh-duong', ancestors: ['td-binh-duong'], aliases: ['Thành Đoàn TP. Thuận An'], validFrom: new Date('2020-01-31T17:00:00Z'), validTo: new Date('2025-06-30T17:00:00Z') },
+    { _id: 'phuong-thuan-an', name: 'Đoàn phường Thuận An', kind: 'ward_youth_union', organisation: 'youth_union', parentId: 'hcm', ancestors: ['hcm'], aliases: ['Phường Thuận An'], validFrom: new Date('2025-06-30T17:00:00Z') },
+  ]);
   await seedMembers(app.models, 5, { unit: (i) => (i < 3 ? 'ent-phuc-thinh' : 'ent-det-song-than') });
   app.console.onMessage((m) => received.set(m.chatId, [...(received.get(m.chatId) ?? []), m.message.text]));
 });
@@ -217,6 +224,22 @@ describe('secretariat in chat', () => {
     expect(textOf(backToMaterials)).toContain('chọn tài liệu để gửi');
     const backToCompose = await dung.say('Quay lại');
     expect(textOf(backToCompose)).toContain('Anh/chị muốn gửi gì?');
+  });
+
+  it('offers only units in effect now as a broadcast target; the service refuses a dissolved one', async () => {
+    const em = await joined('em', ['worker', 'secretariat']);
+    await em.say('secretariat');
+    await em.say('1');
+    await em.say('1');
+    await em.say('Sinh hoạt chi đoàn');
+    await em.say('thuan an');
+    expect(em.last.choices?.map((c) => c.label)).toEqual(['Đoàn phường Thuận An', 'Quay lại']);
+    const refusal = await app.services.broadcasts
+      .create({ content: { text: 'Xin chào' }, audience: { orgUnitId: 'td-thuan-an' }, schedule: { kind: 'once' } }, { id: 'sec-cli', roles: ['secretariat'] }, { now: app.clock.now() })
+      .then(() => undefined, (e: unknown) => e as BroadcastInputError);
+    expect(refusal).toBeInstanceOf(BroadcastInputError);
+    expect(refusal).toMatchObject({ code: 'unit_ended', vars: { unit: 'Thành Đoàn Thuận An', until: '01/07/2025' } });
+    expect(broadcastErrorText(app.services.i18n.for('vi'), refusal!)).toContain('Thành Đoàn Thuận An đã thôi hoạt động (từ 01/07/2025)');
   });
 
   // Moves the shared clock: keep this test last.

@@ -11,6 +11,7 @@ export type BroadcastErrorCode =
   | 'no_content'
   | 'unknown_material'
   | 'unknown_unit'
+  | 'unit_ended'
   | 'unknown_topic'
   | 'unknown_role'
   | 'bad_quiet_hours'

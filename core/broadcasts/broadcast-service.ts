@@ -11,12 +11,13 @@ import { ROLES, type Models, type Role } from '../db.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import { isTopic, type MaterialService } from '../materials/material-service.js';
+import { isInEffect } from '../org/org-directory.js';
 import type { MaterialDoc } from '../materials/models.js';
 import type { AudienceReader, AudienceSize } from './audience.js';
 import { BroadcastInputError, NotAuthorizedError } from './broadcast-errors.js';
 import { longestMessage, textLimitFor } from './broadcast-message.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
-import { formatLocal } from './local-time.js';
+import { formatLocal, formatLocalDate } from './local-time.js';
 import { type Audience, type BroadcastContent, type BroadcastDoc, type BroadcastModels, type QuietHours, ZERO_COUNTS } from './models.js';
 import { DEFAULT_QUIET_HOURS, validateQuietHours } from './quiet-hours.js';
 
@@ -80,8 +81,13 @@ export class BroadcastService {
   async validate(input: NewBroadcast, now: Date): Promise<{ content: BroadcastContent; audience: Audience; material: MaterialDoc | null; at?: Date; cron?: string; quietHours: QuietHours | null }> {
     const audience: Audience = { topics: [...new Set(input.audience.topics ?? [])], roles: [...new Set(input.audience.roles ?? [])] };
     if (input.audience.orgUnitId) {
-      if (!(await this.d.models.OrgUnit.exists({ _id: input.audience.orgUnitId }))) {
-        throw new BroadcastInputError('unknown_unit', `org unit "${input.audience.orgUnitId}" does not exist`, { unit: input.audience.orgUnitId });
+      const unit = await this.d.models.OrgUnit.findById(input.audience.orgUnitId).lean();
+      if (!unit) throw new BroadcastInputError('unknown_unit', `org unit "${input.audience.orgUnitId}" does not exist`, { unit: input.audience.orgUnitId });
+      // A dissolved unit (or one under a dissolved unit) is no target: its people belong elsewhere now.
+      const above = unit.ancestors.length ? await this.d.models.OrgUnit.find({ _id: { $in: unit.ancestors } }).lean() : [];
+      const ended = [unit, ...above].find((u) => !isInEffect(u, now));
+      if (ended) {
+        throw new BroadcastInputError('unit_ended', `org unit "${ended._id}" is not in effect at ${now.toISOString()}`, { unit: ended.name, ...(ended.validTo ? { until: formatLocalDate(ended.validTo) } : {}) });
       }
       audience.orgUnitId = input.audience.orgUnitId;
     }

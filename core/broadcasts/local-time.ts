@@ -86,3 +86,8 @@ export function formatLocal(at: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()} ${p(l.getUTCHours())}:${p(l.getUTCMinutes())}`;
 }
+
+/** "01/07/2025" in local time, for people. */
+export function formatLocalDate(at: Date): string {
+  return formatLocal(at).slice(0, 10);
+}

@@ -18,9 +18,11 @@ interface Indexed {
   place?: string;
 }
 
-function isActive(u: OrgUnitDoc, at: Date): boolean {
+/** Whether a unit is in effect at `at` by its own dates (valid_from inclusive, valid_to exclusive). */
+export function isInEffect(u: Pick<OrgUnitDoc, 'validFrom' | 'validTo'>, at: Date): boolean {
   return (!u.validFrom || u.validFrom <= at) && (!u.validTo || u.validTo > at);
 }
+const isActive = isInEffect;
 
 function tokensMatch(haystack: string, tokens: string[]): boolean {
   const words = haystack.split(' ');
@@ -71,6 +73,28 @@ export class OrgDirectory {
     const { workplaces } = await this.load(now);
     const folded = fold(code);
     return workplaces.find((w) => fold(w.unit._id) === folded)?.unit;
+  }
+
+  /**
+   * Units of any kind in effect at `now` (they and every unit above them) whose name, code or
+   * aliases hold every typed word: what the secretariat can address a broadcast to.
+   */
+  async searchUnits(query: string, now: Date, limit = 8): Promise<OrgUnitDoc[]> {
+    const words = fold(query).split(' ').filter(Boolean);
+    if (words.length === 0) return [];
+    const { units } = await this.load(now);
+    const ended = (id: string) => {
+      const u = units.get(id);
+      return u !== undefined && !isActive(u, now);
+    };
+    const hits: OrgUnitDoc[] = [];
+    for (const u of units.values()) {
+      if (ended(u._id) || u.ancestors.some(ended)) continue;
+      const text = fold([u.name, u._id, ...u.aliases].join(' '));
+      if (words.every((w) => text.includes(w))) hits.push(u);
+    }
+    hits.sort((a, b) => a.ancestors.length - b.ancestors.length || a.name.localeCompare(b.name, 'vi'));
+    return hits.slice(0, limit);
   }
 
   async get(id: string, now: Date): Promise<OrgUnitDoc | undefined> {
