@@ -33,17 +33,9 @@ type Step = { flow: string; step: string };
 /** `Draft.current` once every question is answered and the person is asked to send. */
 const CONFIRM = '_confirm';
 
-const copied = new WeakSet<FlowContext>();
-/**
- * The person's drafts. Copied once per event before any change: the engine restores the stored
- * state after a failed step, which must not share objects changed in place.
- */
+/** The person's drafts (the engine hands each event a deep copy, so changing them in place is safe). */
 function drafts(ctx: FlowContext): Record<string, Draft> {
-  if (!copied.has(ctx)) {
-    ctx.state.data.surveyDrafts = structuredClone((ctx.state.data.surveyDrafts as Record<string, Draft> | undefined) ?? {});
-    copied.add(ctx);
-  }
-  return ctx.state.data.surveyDrafts as Record<string, Draft>;
+  return ((ctx.state.data.surveyDrafts as Record<string, Draft> | undefined) ??= {});
 }
 const draftKey = (surveyId: string, subject?: string) => (subject ? `${surveyId}|${subject}` : surveyId);
 const activeDraft = (ctx: FlowContext): Draft | undefined => {
