@@ -77,9 +77,15 @@ export async function describeAudience(ctx: FlowContext, a: Partial<Audience>): 
   parts.push(a.orgUnitId ? ctx.t('secretariat:audience_unit', { unit: (await ctx.services.org.get(a.orgUnitId, ctx.now))?.name ?? a.orgUnitId }) : ctx.t('secretariat:audience_everyone'));
   if (a.roles?.length) parts.push(ctx.t('secretariat:audience_roles', { roles: a.roles.map((r) => ctx.t(`secretariat:role.${r}`)).join(', ') }));
   if (a.locale) parts.push(ctx.t('secretariat:audience_locale', { language: ctx.services.i18n.for(a.locale)('common:language_name') }));
-  if (a.channel) parts.push(ctx.t('secretariat:audience_channel', { channel: a.channel }));
+  if (a.channel) parts.push(ctx.t('secretariat:audience_channel', { channel: ctx.t(`broadcasts:channel.${a.channel}`) }));
   if (a.topics?.length) parts.push(ctx.t('secretariat:audience_topics', { topics: a.topics.map((t) => ctx.t(`materials:topic.${t}`)).join(', ') }));
   return parts.join(' · ');
+}
+
+/** `text` cut to `max` characters, ending in "…" when it was longer. */
+export function cut(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
 }
 
 /** A recurrence rule in plain words ("mỗi thứ Hai lúc 08:00"); an unusual rule is quoted as it is. */
@@ -266,8 +272,8 @@ export const composeSteps: Record<string, Step> = {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:channel_question'), [
         { id: 'any', label: ctx.t('secretariat:choice_any') },
-        { id: 'zalo', label: 'Zalo' },
-        { id: 'telegram', label: 'Telegram' },
+        { id: 'zalo', label: ctx.t('broadcasts:channel.zalo') },
+        { id: 'telegram', label: ctx.t('broadcasts:channel.telegram') },
       ]);
     },
     async input(ctx, input) {
@@ -384,7 +390,7 @@ export const composeSteps: Record<string, Step> = {
       }
       const size = await ctx.services.broadcasts.preview(d.audience, { materialId: d.materialId });
       const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
-      const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: (d.text ?? '').slice(0, 300) });
+      const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: cut(d.text ?? '', 300) });
       const first = d.cron ? nextRun(parseCron(d.cron), ctx.now) : undefined;
       const when = d.cron
         ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatLocal(first) : '' })

@@ -4,12 +4,31 @@ import { formatLocal } from '../core/broadcasts/local-time.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
-import { createdText, describeRecurrence, guarded } from './secretariat-compose.js';
+import { contentIn } from '../core/materials/material-service.js';
+import { createdText, cut, describeRecurrence, guarded } from './secretariat-compose.js';
 import { actorOf } from './secretariat-guard.js';
 
-function label(ctx: FlowContext, b: BroadcastDoc): string {
+/** Characters of a message or title shown in a broadcast's label. */
+const LABEL_TEXT = 40;
+
+/** Titles (in the reader's language) of the materials these broadcasts send. */
+async function materialTitles(ctx: FlowContext, list: BroadcastDoc[]): Promise<Map<string, string>> {
+  const ids = [...new Set(list.map((b) => b.content.materialId).filter((id): id is string => !!id))];
+  const titles = new Map<string, string>();
+  for (const id of ids) {
+    const m = await ctx.services.materials.get(id);
+    if (m) titles.set(id, contentIn(m, ctx.locale).title);
+  }
+  return titles;
+}
+
+/** "25/12/2026 08:00 · đã lên lịch · tài liệu "Tên tài liệu"": when, status, and what it sends (cut with "…"). */
+function label(ctx: FlowContext, b: BroadcastDoc, titles: Map<string, string>): string {
   const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : describeRecurrence(ctx, b.schedule.cron);
-  const what = b.content.materialId ? b.content.materialId : (b.content.text ?? '').slice(0, 30);
+  const id = b.content.materialId;
+  const what = id
+    ? ctx.t('secretariat:label_material', { title: cut(titles.get(id) ?? ctx.t('secretariat:material_gone'), LABEL_TEXT) })
+    : ctx.t('secretariat:label_text', { text: cut(b.content.text ?? '', LABEL_TEXT) });
   return `${when} · ${ctx.t(`broadcasts:status.${b.status}`)} · ${what}`;
 }
 
@@ -21,7 +40,8 @@ export const manageSteps: Record<string, Step> = {
         ctx.reply(ctx.t('secretariat:none_yet'));
         return ctx.jump('secretariat', 'main');
       }
-      ctx.ask(ctx.t('secretariat:list_question'), [...list.map((b) => ({ id: b._id, label: label(ctx, b) })), { id: 'back', label: ctx.t('secretariat:choice_back') }]);
+      const titles = await materialTitles(ctx, list);
+      ctx.ask(ctx.t('secretariat:list_question'), [...list.map((b) => ({ id: b._id, label: label(ctx, b, titles) })), { id: 'back', label: ctx.t('secretariat:choice_back') }]);
     },
     input(ctx, input) {
       if (input.choice!.id === 'back') return ctx.back();
@@ -48,17 +68,23 @@ export const manageSteps: Record<string, Step> = {
       if (b.status !== 'done' && b.status !== 'cancelled') choices.push({ id: 'cancel', label: ctx.t('secretariat:choice_cancel') });
       choices.push({ id: 'back', label: ctx.t('secretariat:choice_back') });
       const next = r.nextRun ? ctx.t('secretariat:next_run', { at: formatLocal(r.nextRun) }) : '';
-      ctx.ask(ctx.t('secretariat:detail', { title: label(ctx, b), counts: ctx.t('broadcasts:counts', { ...b.counts, pending: r.pending }), next }), choices);
+      // Until it starts nothing has been counted: the size previewed when it was scheduled is shown instead of zeros.
+      const counts = !b.startedAt && b.expected !== undefined
+        ? ctx.t(b.schedule.kind === 'recurring' ? 'broadcasts:expected_recurring' : 'broadcasts:expected', { expected: b.expected })
+        : ctx.t('broadcasts:counts', { ...b.counts, pending: r.pending });
+      ctx.ask(ctx.t('secretariat:detail', { title: label(ctx, b, await materialTitles(ctx, [b])), counts, next }), choices);
     },
     async input(ctx, input) {
       const id = String(ctx.state.data.bcId ?? '');
       const s = ctx.services.broadcasts;
       try {
         switch (input.choice!.id) {
-          case 'pause':
-            await s.pause(id, actorOf(ctx), ctx.now);
-            ctx.reply(ctx.t('secretariat:paused'));
+          case 'pause': {
+            // What pausing means depends on where the broadcast is: running, not yet started, or recurring.
+            const b = await s.pause(id, actorOf(ctx), ctx.now);
+            ctx.reply(ctx.t(b.schedule.kind === 'recurring' ? 'secretariat:paused_recurring' : b.startedAt ? 'secretariat:paused' : 'secretariat:paused_before_start'));
             break;
+          }
           case 'resume':
             await s.resume(id, actorOf(ctx), ctx.now);
             ctx.reply(ctx.t('secretariat:resumed'));
@@ -85,7 +111,7 @@ export const manageSteps: Record<string, Step> = {
     async enter(ctx) {
       const b = await ctx.services.broadcasts.get(String(ctx.state.data.bcId ?? ''));
       if (!b) return ctx.jump('secretariat', 'list');
-      ctx.ask(ctx.t('secretariat:cancel_question', { title: label(ctx, b) }), [
+      ctx.ask(ctx.t('secretariat:cancel_question', { title: label(ctx, b, await materialTitles(ctx, [b])) }), [
         { id: 'yes', label: ctx.t('secretariat:choice_cancel_yes') },
         { id: 'no', label: ctx.t('secretariat:choice_cancel_no') },
       ]);

@@ -242,6 +242,40 @@ describe('secretariat in chat', () => {
     expect(broadcastErrorText(app.services.i18n.for('vi'), refusal!)).toContain('Thành Đoàn Thuận An đã thôi hoạt động (từ 01/07/2025)');
   });
 
+  it('lists broadcasts by what they send, cut with "…", shows the expected size until one starts, and says what pausing one not started means', async () => {
+    const giang = await joined('giang', ['worker', 'secretariat']);
+    const sec = { id: 'sec-cli', roles: ['secretariat' as const] };
+    const later = new Date(app.clock.now().getTime() + 3 * 24 * 3600_000);
+    const material = await app.services.materials.create({ topic: 'health', author: 'sec', content: { vi: { title: 'Phòng chống sốt xuất huyết', body: 'Nội dung' } } }, app.clock.now());
+    const { broadcast: mat } = await app.services.broadcasts.create({ content: { materialId: material._id }, audience: { orgUnitId: 'ent-det-song-than' }, schedule: { kind: 'once', at: later } }, sec, { now: app.clock.now() });
+    const long = 'Mời các bạn đoàn viên tham gia ngày hội việc làm tại nhà văn hóa khu công nghiệp vào sáng Chủ nhật';
+    const { broadcast: text, size } = await app.services.broadcasts.create({ content: { text: long }, audience: {}, schedule: { kind: 'once', at: later } }, sec, { now: app.clock.now() });
+    await giang.say('secretariat');
+    await giang.say('2');
+    const labels = new Map(giang.last.choices!.map((c) => [c.id, c.label]));
+    expect(labels.get(mat._id)).toContain('tài liệu "Phòng chống sốt xuất huyết"');
+    expect(labels.get(mat._id)).not.toContain('mat-');
+    expect(labels.get(text._id)).toMatch(/· "Mời các bạn đoàn viên tham gia ngày hội…"$/);
+    const detail = await giang.say(labels.get(text._id)!);
+    expect(textOf(detail)).toContain(`Dự kiến gửi tới ${size.targeted} người`);
+    expect(textOf(detail)).not.toContain('Nhắm tới: 0');
+    const paused = await giang.say('Tạm dừng');
+    expect(textOf(paused)).toContain('chưa có tin nào được gửi');
+    expect(textOf(paused)).not.toContain('xếp hàng');
+
+    // Channels are named as the apps name themselves.
+    await seedMembers(app.models, 1, { channel: 'zalo', from: 100, userId: () => 'z100' });
+    await giang.say('menu');
+    await giang.say('secretariat');
+    await giang.say('1');
+    await giang.say('1');
+    await giang.say('Tin thử');
+    await giang.say('Tất cả');
+    await giang.say('Theo kênh (Zalo/Telegram)');
+    const zalo = await giang.say('Zalo');
+    expect(textOf(zalo)).toContain('kênh: Zalo');
+  });
+
   // Moves the shared clock: keep this test last.
   it('sending now during quiet hours says when it will start', async () => {
     app.clock.advance(13 * 3600_000); // 22:00 in Vietnam

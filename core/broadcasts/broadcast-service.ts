@@ -178,6 +178,7 @@ export class BroadcastService {
       generation: 0,
       fannedOut: false,
       counts: { ...ZERO_COUNTS },
+      expected: size.targeted,
     };
     await this.d.bm.Broadcast.create(doc);
     if (!input.draft) await this.schedule(doc);
@@ -198,8 +199,8 @@ export class BroadcastService {
     if (size.targeted === 0) {
       throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
     }
-    const scheduled: BroadcastDoc = { ...b, schedule: v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', at: v.at! }, status: 'scheduled', updatedAt: now };
-    const res = await this.d.bm.Broadcast.updateOne({ _id: id, status: 'draft' }, { $set: { schedule: scheduled.schedule, status: 'scheduled', updatedAt: now } });
+    const scheduled: BroadcastDoc = { ...b, schedule: v.cron ? { kind: 'recurring', cron: v.cron } : { kind: 'once', at: v.at! }, status: 'scheduled', updatedAt: now, expected: size.targeted };
+    const res = await this.d.bm.Broadcast.updateOne({ _id: id, status: 'draft' }, { $set: { schedule: scheduled.schedule, status: 'scheduled', updatedAt: now, expected: size.targeted } });
     if (res.matchedCount === 0) throw new BroadcastInputError('bad_state', `broadcast ${id} is no longer a draft`, { status: 'scheduled' });
     await this.schedule(scheduled);
     await this.d.audit.record({ actor: actor.id, action: 'broadcast.scheduled', target: id, details: { schedule: scheduled.schedule, size: size.targeted }, at: now });
@@ -233,6 +234,7 @@ export class BroadcastService {
       generation: 0,
       fannedOut: false,
       counts: { ...ZERO_COUNTS },
+      ...(parent.expected !== undefined ? { expected: parent.expected } : {}),
     };
     await this.d.bm.Broadcast.create(child).catch((err: { code?: number }) => {
       if (err.code !== 11000) throw err; // the same occurrence again: the child exists already

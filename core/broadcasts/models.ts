@@ -68,6 +68,8 @@ export interface BroadcastDoc {
   /** Deliveries found unreachable when sent, already added to `counts.unreachable` (which also holds members skipped as unreachable). */
   deliveredUnreachable?: number;
   counts: BroadcastCounts;
+  /** How many the audience reached when it was scheduled (the preview), shown until it starts. */
+  expected?: number;
   startedAt?: Date;
   finishedAt?: Date;
   /** When the fan-out waits for quiet hours to end. */
@@ -117,6 +119,7 @@ export function bindBroadcastModels(conn: Connection): BroadcastModels {
             fannedOut: { type: Boolean, default: false },
             deliveredUnreachable: Number,
             counts: { type: counts, default: () => ({ ...ZERO_COUNTS }) },
+            expected: Number,
             startedAt: Date,
             finishedAt: Date,
             waitingUntil: Date,
