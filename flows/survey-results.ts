@@ -3,12 +3,14 @@ import type { Flow, FlowContext } from '../core/engine/flow.js';
 import { textIn } from '../core/surveys/definition.js';
 import { MIN_CELL, type SurveyResults } from '../core/surveys/results.js';
 
-const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 1000) / 10}%`);
-
 /** The summary text: response rate, each question's counts or mean, inspection scores; for an anonymous survey under MIN_CELL respondents, how many more are needed. */
 export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResults): string {
   const { t, locale } = ctx;
-  const lines = [t('survey:results_header', { title: textIn(r.title, locale), respondents: r.respondents, audience: r.audienceSize, rate: pct(r.responseRate) })];
+  // Numbers as the reader writes them (decimal comma and "12,5 %" in Vietnamese): the formats live in locales.
+  const num = (x: number | null | undefined) => (x === null || x === undefined ? t('survey:results_no_value') : t('survey:results_number', { value: x }));
+  const pct = (x: number | null) => (x === null ? t('survey:results_no_value') : t('survey:results_percent', { value: x }));
+  const rate = r.responseRate === null ? null : Math.round(r.responseRate * 1000) / 10;
+  const lines = [t('survey:results_header', { title: textIn(r.title, locale), respondents: r.respondents, audience: r.audienceSize, rate: pct(rate) })];
   if (r.withheld) {
     lines.push('', t('survey:results_withheld', { respondents: r.respondents, min: MIN_CELL, needed: r.withheld.needed }));
     return lines.join('\n');
@@ -17,13 +19,13 @@ export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResul
   r.questions.forEach((q, i) => {
     lines.push('', t('survey:results_question', { n: i + 1, text: textIn(q.text, locale), answered: q.answered }));
     if (q.type === 'single' || q.type === 'multiple') {
-      for (const o of q.options ?? []) lines.push(`   • ${textIn(o.text, locale)}: ${o.count ?? t('survey:results_suppressed')} (${o.pct ?? '–'}%)`);
+      for (const o of q.options ?? []) lines.push(t('survey:results_option', { text: textIn(o.text, locale), count: o.count ?? t('survey:results_suppressed'), pct: pct(o.pct) }));
     }
-    if (q.mean !== undefined && q.mean !== null) lines.push(t('survey:results_mean', { mean: q.mean }));
+    if (q.mean !== undefined && q.mean !== null) lines.push(t('survey:results_mean', { mean: num(q.mean) }));
     if (q.type === 'text') lines.push(t('survey:results_texts', { count: q.texts?.length ?? 0 }));
   });
   if (r.inspection) {
-    const unitLine = (u: { name: string; score: number | null; inspections: number }) => t('survey:results_unit_line', { name: u.name, score: u.score ?? '–', inspections: u.inspections });
+    const unitLine = (u: { name: string; score: number | null; inspections: number }) => t('survey:results_unit_line', { name: u.name, score: num(u.score), inspections: u.inspections });
     lines.push('', t('survey:results_branches'), ...r.inspection.branches.slice(0, 15).map(unitLine));
     lines.push('', t('survey:results_parents'), ...r.inspection.parents.slice(0, 10).map(unitLine));
   }
