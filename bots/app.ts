@@ -121,14 +121,14 @@ export async function createApp(o: AppOptions): Promise<App> {
     audit,
     i18n,
     jobs,
-    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock }),
+    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys }),
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs, keys),
     materials,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
-  const outbox = new QueueOutbox(connection, prefix, models, shards);
+  const outbox = new QueueOutbox(connection, prefix, models, shards, keys);
   const retention = retentionPolicyFrom(o.config);
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
@@ -145,7 +145,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const consoleChannel = new ConsoleChannel();
   const workers: Worker[] = [];
   if (o.workers !== false) {
-    workers.push(...startDeliveryWorkers(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1 }));
+    workers.push(...startDeliveryWorkers(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
     workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
@@ -165,7 +165,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     workers,
     log,
     startDelivery(sender, ratePerSecond) {
-      workers.push(...startDeliveryWorkers(sender, { connection, prefix, models, log, ratePerSecond, shards: shards[sender.channel] }));
+      workers.push(...startDeliveryWorkers(sender, { connection, prefix, models, log, ratePerSecond, shards: shards[sender.channel], keys }));
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

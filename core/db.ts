@@ -63,6 +63,8 @@ export interface ConversationDoc {
    * a crash in between cannot lose them (sent again on the replay or the person's next event).
    */
   pendingNotices?: { eventId: string; envelopes: Envelope[] };
+  /** Data, choices and recent replies, sealed (core/engine/conversation-seal.ts); those fields are then empty. */
+  sealed?: string;
   updatedAt: Date;
 }
 
@@ -146,6 +148,7 @@ const schemas = {
       expiresAt: Date,
       recentEvents: { type: [new Schema({ id: String, replies: [outbound] }, { _id: false })], default: [] },
       pendingNotices: Schema.Types.Mixed,
+      sealed: String,
       updatedAt: { type: Date, required: true },
     },
     { collection: 'conversations', versionKey: false, minimize: false },

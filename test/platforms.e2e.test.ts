@@ -10,6 +10,7 @@ import type { Outbound } from '../core/engine/types.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { FakeTelegramServer } from './fake-telegram-server.js';
 import { FakeZaloServer } from './fake-zalo-server.js';
+import { storedConversation } from './support/test-app.js';
 import { eventually, startPlatforms, TELEGRAM_SECRET, ZALO_SECRET, type Platforms } from './support/platforms.js';
 import { startTestApp } from './support/test-app.js';
 
@@ -25,7 +26,7 @@ async function idle(p: Platforms): Promise<void> {
 
 /** The replies of a conversation's events as the core produced them (platform-neutral). */
 async function transcript(p: Platforms, identity: string): Promise<Omit<Outbound, 'locale'>[][]> {
-  const conv = await p.app.models.Conversation.findById(identity).lean();
+  const conv = await storedConversation(p.app, identity);
   return (conv?.recentEvents ?? []).map((e) => e.replies.map((r) => ({ text: r.text, choices: r.choices?.map((c) => ({ id: c.id, label: c.label })) })));
 }
 

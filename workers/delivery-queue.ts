@@ -10,6 +10,8 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 import { purgeJobs } from './purge-jobs.js';
+import type { PrivacyKeys } from '../core/privacy/privacy-keys.js';
+import { openEnvelope, sealEnvelope } from '../core/privacy/sealed-envelope.js';
 
 export const deliveryQueueName = (channel: ChannelName, shard: number) => `deliver-${channel}-${shard}`;
 
@@ -47,6 +49,8 @@ export class QueueOutbox implements Outbox {
     readonly prefix: string,
     private readonly models: Models,
     readonly shards: DeliveryShards,
+    /** Seals envelopes that ask for it, and opens sealed ones for `purge`. */
+    private readonly keys: PrivacyKeys,
   ) {}
 
   private queue(channel: ChannelName, shard: number): Queue<DeliveryJob> {
@@ -92,8 +96,10 @@ export class QueueOutbox implements Outbox {
       ).catch(() => undefined);
     }
     const byQueue = new Map<Queue<DeliveryJob>, { name: string; data: DeliveryJob; opts: Record<string, unknown> }[]>();
-    for (const { env, jobId } of withIds) {
-      const q = this.queue(env.channel, shardOf(env.chatId, this.shards[env.channel]));
+    for (const { env: given, jobId } of withIds) {
+      // What a job stores: sealed when asked (a reply or a message to a reporter); the record above keeps no text either way.
+      const env = given.seal ? sealEnvelope(this.keys, given) : given;
+      const q = this.queue(env.channel, shardOf(env.lane ?? env.chatId, this.shards[env.channel]));
       const jobs = byQueue.get(q) ?? [];
       jobs.push({
         name: 'deliver',
@@ -116,7 +122,7 @@ export class QueueOutbox implements Outbox {
   async purge(matches: (env: Envelope) => boolean): Promise<number> {
     let removed = 0;
     for (const channel of Object.keys(this.shards) as ChannelName[]) {
-      for (const q of this.queuesOf(channel)) removed += await purgeJobs(q, matches);
+      for (const q of this.queuesOf(channel)) removed += await purgeJobs(q, (env) => matches(openEnvelope(this.keys, env)));
     }
     return removed;
   }

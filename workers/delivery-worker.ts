@@ -1,4 +1,6 @@
 /** Processes a channel's delivery queue: sends through the adapter, retries, records outcomes. */
+import type { PrivacyKeys } from '../core/privacy/privacy-keys.js';
+import { openEnvelope } from '../core/privacy/sealed-envelope.js';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
@@ -19,6 +21,8 @@ export interface DeliveryWorkerOptions {
   ratePerSecond: number;
   /** Number of shards (ordered lanes) of the channel; see delivery-queue.ts. */
   shards: number;
+  /** Opens sealed messages (to a concern's reporter) at send time. */
+  keys: PrivacyKeys;
 }
 
 /**
@@ -121,7 +125,9 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     deliveryQueueName(sender.channel, shard),
     async (job: Job<DeliveryJob>) => {
-      const data = job.data;
+      // A message to a reporter is opened only here, at send time; what is written back stays sealed.
+      const stored = job.data;
+      const data = openEnvelope(o.keys, stored);
       // Counted before BullMQ finishes the job, so no finished job goes uncounted.
       const count = (outcome: TallyOutcome) => (data.tally ? tally.count(data.tally, [job.id!], outcome) : Promise.resolve(0));
       let sent = data.sent ?? 0;
@@ -129,10 +135,10 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         for (; sent < data.messages.length; sent++) {
           await waitForSlot();
           await sender.send(data.chatId, data.messages[sent]!);
-          if (sent + 1 < data.messages.length) await job.updateData({ ...data, sent: sent + 1 });
+          if (sent + 1 < data.messages.length) await job.updateData({ ...stored, sent: sent + 1 });
         }
       } catch (err) {
-        if (sent > (data.sent ?? 0)) await job.updateData({ ...data, sent });
+        if (sent > (data.sent ?? 0)) await job.updateData({ ...stored, sent });
         if (err instanceof RateLimitedError) {
           await worker.rateLimit(err.retryAfterMs);
           throw Worker.RateLimitError();
@@ -154,7 +160,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       // Sent is sent: a failing count must not make the job retry and send the message twice. An
       // uncounted job is settled by the runner's lost-outcome valve instead.
       await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
-      if (!data.ephemeral) recorder.add(job.id!, data, job.attemptsMade + 1);
+      if (!data.ephemeral) recorder.add(job.id!, stored, job.attemptsMade + 1);
     },
     {
       connection: o.connection,

@@ -3,6 +3,7 @@
  * timers and escalation up the organisation, resolution, rating and reopening. Methods return
  * the notices to send to other people; callers deliver them (see notices.ts).
  */
+import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MemberDoc, Models } from '../db.js';
@@ -34,6 +35,8 @@ export interface ConcernServiceDeps {
   redis: Redis;
   redisPrefix: string;
   policy: ConcernPolicy;
+  /** Seals who raised each concern (REPORTER_SEAL_KEY) and keys their lookup tag (MARKER_KEY). */
+  keys: PrivacyKeys;
   /** For SLA lateness figures: when an escalation was actually written (default: the timer's start). */
   clock?: { now(): Date };
 }
@@ -105,7 +108,7 @@ export class ConcernService {
   constructor(private readonly d: ConcernServiceDeps) {
     this.cm = d.concernModels;
     this.policy = d.policy;
-    this.vault = new ReporterVault(d.models, d.concernModels, d.audit);
+    this.vault = new ReporterVault(d.models, d.concernModels, d.audit, d.keys);
     this.cadres = new CadreDirectory(d.concernModels, d.redis, d.redisPrefix);
     this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
@@ -200,7 +203,7 @@ export class ConcernService {
     const { t, member } = await this.translatorFor(memberId);
     if (member?.status !== 'active') return [];
     const text = t(`concern:notify.${what}`, { code: c._id, category: this.categoryLabel(t, c.category), ...vars });
-    return [{ memberId, key: `concern:${c._id}:worker:${key}`, message: { text, locale: member.locale } }];
+    return [{ memberId, key: `concern:${c._id}:worker:${key}`, message: { text, locale: member.locale }, seal: true }];
   }
 
   private async flaggedNotices(c: ConcernDoc, at: Date, reason: 'no_cadre' | 'breached_at_top'): Promise<Notice[]> {

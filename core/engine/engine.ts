@@ -8,6 +8,8 @@
 import type { Logger } from 'pino';
 import type { ConversationDoc } from '../db.js';
 import { identityIdOf } from '../members/member-service.js';
+import { sealEnvelope } from '../privacy/sealed-envelope.js';
+import { openConversation, sealConversation } from './conversation-seal.js';
 import type { Flow, ConversationState } from './flow.js';
 import { GlobalWords } from './global-words.js';
 import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
@@ -84,14 +86,15 @@ export class Engine {
     const { models, members } = this.o.services;
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
-    const stored = await models.Conversation.findById(who).lean();
+    const found = await models.Conversation.findById(who).lean();
+    const stored = found ? openConversation(this.o.services.keys, found) : null;
     // A turn that stopped between its commit and queueing its notices: queue them now (same
     // keys, so copies still in the queue are dropped).
     if (stored?.pendingNotices) await this.queueNotices(who, stored.pendingNotices.envelopes);
     const seen = stored?.recentEvents.find((r) => r.id === e.eventId);
     if (seen) {
       // A redelivered event: the same replies again (the queue drops copies still pending).
-      await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: seen.replies, priority: 'reply' }]);
+      await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: seen.replies, priority: 'reply', seal: true }]);
       return;
     }
 
@@ -100,7 +103,8 @@ export class Engine {
     let member = identity.memberId ? await members.get(identity.memberId) : null;
     if (member?.status !== 'active') member = null;
     const state: ConversationState = stored
-      ? { flow: stored.flow, step: stored.step, data: { ...stored.data }, history: [...stored.history], choices: [...stored.choices], choiceNonce: stored.choiceNonce, locale: stored.locale }
+      ? // A deep copy: a step may change drafts in place, and a failed step must roll back to `stored` untouched.
+        { flow: stored.flow, step: stored.step, data: structuredClone(stored.data), history: structuredClone(stored.history), choices: structuredClone(stored.choices), choiceNonce: stored.choiceNonce, locale: stored.locale }
       : { flow: ONBOARDING.flow, step: ONBOARDING.step, data: {}, history: [], choices: [] };
     const expired = !!stored?.expiresAt && stored.expiresAt.getTime() < now.getTime();
 
@@ -125,7 +129,11 @@ export class Engine {
     }
 
     // Keyed: a notice (a cadre's, about this person's concern) must not carry this person's platform id.
-    const notices: Envelope[] = turn.notifications.map((n, i) => ({ ...n, key: this.o.services.keys.marker('notice', replyKey, String(i)), priority: 'reply' }));
+    const notices: Envelope[] = turn.notifications.map((n, i) => {
+      const env: Envelope = { ...n, key: this.o.services.keys.marker('notice', replyKey, String(i)), priority: 'reply' };
+      // Sealed before the commit: a reporter's chat must not sit in the conversation next to a concern code.
+      return env.seal ? sealEnvelope(this.o.services.keys, env) : env;
+    });
     if (turn.forgotten) return this.finishErasure(e, who, replyKey, turn.replies, notices);
     const doc: Omit<ConversationDoc, '_id'> = {
       flow: state.flow,
@@ -143,10 +151,11 @@ export class Engine {
       updatedAt: now,
     };
     // The commit point: state, the event's replies and its notices are written in one document update.
-    await models.Conversation.replaceOne({ _id: who }, doc, { upsert: true });
+    await models.Conversation.replaceOne({ _id: who }, sealConversation(this.o.services.keys, doc), { upsert: true });
 
     const envelopes: Envelope[] = [];
-    if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id });
+    // Sealed in the queue: a reply can quote a concern code or the person's words.
+    if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id, seal: true });
     await this.o.outbox.send(envelopes);
     if (notices.length > 0) await this.queueNotices(who, notices);
   }

@@ -98,5 +98,5 @@ export interface FlowContext {
    */
   forgetConversation(): void;
   /** Sends a message to another person's chat (e.g. a cadre), through the delivery queues. */
-  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void;
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string; seal?: boolean }, message: Outbound): void;
 }

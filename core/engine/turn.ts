@@ -80,8 +80,8 @@ export class Turn implements FlowContext {
     this.replies.push({ text, choices, choiceNonce: this.state.choiceNonce, locale: this.locale });
   }
 
-  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string }, message: Outbound): void {
-    this.notifications.push({ channel: target.channel, chatId: target.chatId, memberId: target.memberId, messages: [message] });
+  notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string; seal?: boolean }, message: Outbound): void {
+    this.notifications.push({ channel: target.channel, chatId: target.chatId, memberId: target.memberId, messages: [message], ...(target.seal ? { seal: true } : {}) });
   }
 
   private stepOf(flow: string, step?: string): { flow: string; step: string; def: Step } | undefined {

@@ -86,6 +86,12 @@ export interface Envelope {
    * it finishes (the reply to "delete my data" must not keep the chat it went to).
    */
   ephemeral?: boolean;
+  /** Seal the chat, member and messages before storing (a message to a concern's reporter). */
+  seal?: boolean;
+  /** The sealed chat, member and messages (core/privacy/sealed-envelope.ts); `chatId` is then "sealed". */
+  sealed?: string;
+  /** Of a sealed envelope: a keyed stand-in for its chat, so its messages keep their ordered lane. */
+  lane?: string;
 }
 
 /** Port through which the engine sends; workers/ implements it with BullMQ queues. */

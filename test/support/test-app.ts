@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../bots/app.js';
+import type { ConversationDoc } from '../../core/db.js';
+import { openConversation } from '../../core/engine/conversation-seal.js';
 import { loadConfig } from '../../core/config.js';
 import type { Clock, Inbound, Outbound } from '../../core/engine/types.js';
 import { deliveryJobId } from '../../workers/delivery-queue.js';
@@ -50,6 +52,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
 }
 
+/** A conversation as the engine sees it (its data, choices and replies opened from the seal). */
+export async function storedConversation(app: App, id: string): Promise<ConversationDoc | null> {
+  const conv = await app.models.Conversation.findById(id).lean();
+  return conv ? openConversation(app.services.keys, conv) : null;
+}
+
 let seq = 0;
 
 /** Someone chatting in the console channel. */
@@ -77,7 +85,7 @@ export class ConsolePerson {
 
   /** Waits until the replies of an event have been delivered (or it had none). */
   async waitDelivered(eventId: string, timeoutMs = 10_000): Promise<void> {
-    const conv = await this.app.models.Conversation.findById(`console:${this.userId}`).lean();
+    const conv = await storedConversation(this.app, `console:${this.userId}`);
     if (!conv) {
       // No conversation: a group message, or "delete my data" (its replies leave no record). Wait for the lane to empty.
       const until = Date.now() + timeoutMs;
