@@ -23,8 +23,8 @@ describe('business time', () => {
   });
 
   it('skips the Tết holidays', () => {
-    // Wednesday 3 Feb 2027, 16:00: one hour left that day, then Tết 4–10 Feb, back on Thursday 11 Feb.
-    expect(addBusinessTime(vn('2027-02-03T16:00:00'), 2 * H, hours)).toEqual(vn('2027-02-11T08:30:00'));
+    // Thursday 4 Feb 2027, 16:00: one hour left that day, then Tết 5–9 Feb and the 10th for its Sunday, back on Thursday 11 Feb.
+    expect(addBusinessTime(vn('2027-02-04T16:00:00'), 2 * H, hours)).toEqual(vn('2027-02-11T08:30:00'));
   });
 
   it('is plain elapsed time when always open', () => {

@@ -4,6 +4,7 @@
  * Deployments replace it whole or in part (`withPolicy`); nothing here is hard-coded in logic.
  */
 import type { Organisation } from './models.js';
+import { publicHolidaysBetween } from './vn-holidays.js';
 
 /** A phone line shown to a worker in danger. */
 export interface Hotline {
@@ -82,15 +83,9 @@ export const DEFAULT_POLICY: ConcernPolicy = {
   businessHours: {
     alwaysOpen: false,
     days: { 1: ['07:30', '17:00'], 2: ['07:30', '17:00'], 3: ['07:30', '17:00'], 4: ['07:30', '17:00'], 5: ['07:30', '17:00'], 6: ['07:30', '11:30'] },
-    // Public holidays as announced each year; the Lunar New Year 2027 falls on 6 Feb. A
-    // holiday on a Sunday gives the next working day off (Labour Code 2019, art. 111): the Hung
-    // Kings' day 2026 is Sunday 26 April, so Monday 27 April is off.
-    holidays: [
-      '2026-01-01', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22',
-      '2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01', '2026-09-01', '2026-09-02',
-      '2027-01-01', '2027-02-04', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10',
-      '2027-04-16', '2027-04-30', '2027-05-01', '2027-09-02',
-    ],
+    // Public holidays by the Labour Code's rules and the lunar calendar, with the government's
+    // announced extra days (vn-holidays.ts, holiday-swaps.ts).
+    holidays: publicHolidaysBetween(2025, 2040),
     utcOffsetMinutes: 7 * 60,
   },
   urgentIgnoresBusinessHours: true,
