@@ -1,7 +1,8 @@
 /**
  * A cadre's concerns inbox: open items by deadline; open one (reporter hidden unless named or
- * consented), accept, reply, ask, note, transfer, escalate, resolve. Acting on a concern that is
- * not theirs is refused and audited by the service.
+ * consented), accept, reply, ask, note, transfer, escalate, resolve. Only for the `cadre` role (the
+ * engine checks it at every step); acting on a concern that is not theirs is refused and audited
+ * by the service.
  */
 import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
@@ -75,6 +76,7 @@ async function act(ctx: FlowContext, action: CadreAction): Promise<boolean> {
 
 export const cadreFlow: Flow = {
   name: 'cadre',
+  roles: ['cadre'],
   steps: {
     inbox: {
       acceptsText: true,

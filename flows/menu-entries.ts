@@ -1,9 +1,8 @@
 /**
  * What the main menu offers. Each area adds its entry here; an entry without a flow answers
- * politely that it is coming; entries with `roles` show only to members holding one of them
- * (e.g. the cadre inbox, the secretariat's broadcasts).
+ * politely that it is coming. An entry shows only to people who may enter its flow: the roles
+ * are declared on the flow (e.g. the cadre inbox, the secretariat's area), not here.
  */
-import type { Role } from '../core/db.js';
 
 export interface MenuEntry {
   id: string;
@@ -12,15 +11,14 @@ export interface MenuEntry {
   /** Flow (and step) to open; none → "coming soon". */
   flow?: string;
   step?: string;
-  roles?: Role[];
 }
 
 export const MENU_ENTRIES: MenuEntry[] = [
   { id: 'materials', labelKey: 'menu:materials', flow: 'materials', step: 'main' },
-  { id: 'secretariat', labelKey: 'secretariat:menu_label', flow: 'secretariat', step: 'main', roles: ['secretariat'] },
+  { id: 'secretariat', labelKey: 'secretariat:menu_label', flow: 'secretariat', step: 'main' },
   { id: 'surveys', labelKey: 'menu:surveys', flow: 'survey', step: 'list' },
-  { id: 'survey_results', labelKey: 'survey:menu_results', flow: 'survey-results', step: 'pick', roles: ['secretariat'] },
+  { id: 'survey_results', labelKey: 'survey:menu_results', flow: 'survey-results', step: 'pick' },
   { id: 'concerns', labelKey: 'menu:concerns', flow: 'concern', step: 'home' },
-  { id: 'cadre_inbox', labelKey: 'cadre:menu_label', flow: 'cadre', step: 'inbox', roles: ['cadre'] },
+  { id: 'cadre_inbox', labelKey: 'cadre:menu_label', flow: 'cadre', step: 'inbox' },
   { id: 'settings', labelKey: 'menu:settings', flow: 'settings', step: 'main' },
 ];

@@ -1,4 +1,4 @@
-/** The main menu, built from MENU_ENTRIES for the person's roles. Areas not built yet say so kindly. */
+/** The main menu: the MENU_ENTRIES whose flow the person may enter (roles declared on the flows). Areas not built yet say so kindly. */
 import type { Flow } from '../core/engine/flow.js';
 import { MENU_ENTRIES } from './menu-entries.js';
 
@@ -15,8 +15,7 @@ export const menuFlow: Flow = {
           ctx.state.data.surveyInvite = payload.slice('survey-'.length);
           return ctx.go('survey', 'list');
         }
-        const roles = ctx.member?.roles ?? [];
-        const entries = MENU_ENTRIES.filter((e) => !e.roles || e.roles.some((r) => roles.includes(r)));
+        const entries = MENU_ENTRIES.filter((e) => !e.flow || ctx.mayEnter(e.flow, e.step));
         ctx.ask(
           ctx.t('menu:title'),
           entries.map((e) => ({ id: e.id, label: ctx.t(e.labelKey) })),

@@ -5,7 +5,7 @@
  */
 import { BroadcastInputError, broadcastErrorText, recurrenceErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from '../core/broadcasts/cron-rule.js';
-import { isPastTime } from '../core/broadcasts/broadcast-service.js';
+import { isPastTime, type Actor } from '../core/broadcasts/broadcast-service.js';
 import { formatLocal, parseTypedTime, atLocalTime } from '../core/broadcasts/local-time.js';
 import type { Audience, BroadcastDoc } from '../core/broadcasts/models.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from '../core/broadcasts/quiet-hours.js';
@@ -14,7 +14,6 @@ import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
-import { actorOf, allowSecretariat } from './secretariat-guard.js';
 
 /** Materials shown per page in the picker. */
 const MATERIAL_PAGE = 8;
@@ -58,18 +57,8 @@ export function createdText(ctx: FlowContext, b: BroadcastDoc, targeted: number,
   return ctx.t(`secretariat:${key}_sending`, { id: b._id, targeted });
 }
 
-/** A step that checks the role before showing or accepting anything. */
-function guarded(action: string, step: Step): Step {
-  return {
-    ...step,
-    async enter(ctx) {
-      if (await allowSecretariat(ctx, action)) await step.enter(ctx);
-    },
-    async input(ctx, input) {
-      if (await allowSecretariat(ctx, action)) await step.input(ctx, input);
-    },
-  };
-}
+/** The acting member as the broadcast service sees them (the service checks the role again). */
+export const actorOf = (ctx: FlowContext): Actor => ({ id: ctx.member!._id, roles: ctx.member!.roles });
 
 /** The audience in words: unit, roles, language, channel, topics. */
 export async function describeAudience(ctx: FlowContext, a: Partial<Audience>): Promise<string> {
@@ -123,7 +112,7 @@ async function explain(ctx: FlowContext, err: BroadcastInputError): Promise<void
 }
 
 export const composeSteps: Record<string, Step> = {
-  compose: guarded('compose a broadcast', {
+  compose: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:compose_question'), [
         { id: 'write', label: ctx.t('secretariat:choice_write') },
@@ -135,8 +124,8 @@ export const composeSteps: Record<string, Step> = {
       ctx.state.data.bcMaterialPage = 0;
       return ctx.go('secretariat', input.choice!.id === 'write' ? 'write' : 'pick_material');
     },
-  }),
-  write: guarded('compose a broadcast', {
+  },
+  write: {
     acceptsText: true,
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:write_question'), []);
@@ -145,8 +134,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...draftOf(ctx), text: input.text ?? '', materialId: undefined });
       return ctx.go('secretariat', 'audience');
     },
-  }),
-  pick_material: guarded('compose a broadcast', {
+  },
+  pick_material: {
     async enter(ctx) {
       // Newest first, a page at a time, so older materials can be sent too.
       const page = Number(ctx.state.data.bcMaterialPage ?? 0);
@@ -172,8 +161,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...draftOf(ctx), materialId: id, text: undefined });
       return ctx.go('secretariat', 'audience');
     },
-  }),
-  audience: guarded('choose an audience', {
+  },
+  audience: {
     acceptsText: true,
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:audience_question'), [
@@ -198,8 +187,8 @@ export const composeSteps: Record<string, Step> = {
       ctx.state.data.bcUnits = hits.map((u) => ({ id: u._id, label: u.name }));
       return ctx.go('secretariat', 'audience_pick');
     },
-  }),
-  audience_pick: guarded('choose an audience', {
+  },
+  audience_pick: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:unit_question'), [...((ctx.state.data.bcUnits as Choice[] | undefined) ?? []), { id: 'back', label: ctx.t('secretariat:choice_back') }]);
     },
@@ -210,8 +199,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, audience: { orgUnitId: input.choice!.id } });
       return ctx.go('secretariat', 'refine');
     },
-  }),
-  refine: guarded('choose an audience', {
+  },
+  refine: {
     async enter(ctx) {
       const d = draftOf(ctx);
       const a = d.audience;
@@ -235,8 +224,8 @@ export const composeSteps: Record<string, Step> = {
       if (id === 'again') return ctx.jump('secretariat', 'audience');
       return ctx.go('secretariat', `refine_${id}`);
     },
-  }),
-  refine_roles: guarded('choose an audience', {
+  },
+  refine_roles: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:roles_question'), [
         { id: 'any', label: ctx.t('secretariat:choice_any') },
@@ -251,8 +240,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
-  }),
-  refine_locale: guarded('choose an audience', {
+  },
+  refine_locale: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:locale_question'), [
         { id: 'any', label: ctx.t('secretariat:choice_any') },
@@ -267,8 +256,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
-  }),
-  refine_channel: guarded('choose an audience', {
+  },
+  refine_channel: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:channel_question'), [
         { id: 'any', label: ctx.t('secretariat:choice_any') },
@@ -284,8 +273,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
-  }),
-  refine_topic: guarded('choose an audience', {
+  },
+  refine_topic: {
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:topic_question'), [{ id: 'any', label: ctx.t('secretariat:choice_any') }, ...TOPICS.map((t) => ({ id: t, label: ctx.t(`materials:topic.${t}`) }))]);
     },
@@ -297,8 +286,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, audience });
       return ctx.back();
     },
-  }),
-  when: guarded('schedule a broadcast', {
+  },
+  when: {
     acceptsText: true,
     enter(ctx) {
       const choices: Choice[] = [{ id: 'now', label: ctx.t('secretariat:choice_now') }];
@@ -335,8 +324,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...d, now: false, at: typed.at.toISOString(), cron: undefined });
       return ctx.go('secretariat', 'confirm');
     },
-  }),
-  when_next_year: guarded('schedule a broadcast', {
+  },
+  when_next_year: {
     enter(ctx) {
       const p = ctx.state.data.bcPassed as { at: string; next: string };
       ctx.ask(ctx.t('secretariat:time_passed', { at: formatLocal(new Date(p.at)), next: formatLocal(new Date(p.next)) }), [
@@ -351,8 +340,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...draftOf(ctx), now: false, at: p.next, cron: undefined });
       return ctx.jump('secretariat', 'confirm');
     },
-  }),
-  recurrence: guarded('schedule a broadcast', {
+  },
+  recurrence: {
     acceptsText: true,
     enter(ctx) {
       ctx.ask(ctx.t('secretariat:recurrence_question'), [
@@ -378,8 +367,8 @@ export const composeSteps: Record<string, Step> = {
       saveDraft(ctx, { ...draftOf(ctx), cron: rule, at: undefined });
       return ctx.go('secretariat', 'confirm');
     },
-  }),
-  confirm: guarded('create a broadcast', {
+  },
+  confirm: {
     async enter(ctx) {
       const d = draftOf(ctx);
       try {
@@ -424,7 +413,5 @@ export const composeSteps: Record<string, Step> = {
         throw err;
       }
     },
-  }),
+  },
 };
-
-export { guarded };

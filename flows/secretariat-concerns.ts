@@ -7,7 +7,6 @@ import { formatVnTime } from '../core/concerns/concern-service.js';
 import { ConcernStateError } from '../core/concerns/errors.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
-import { guarded } from './secretariat-compose.js';
 
 const MAX_LISTED = 10;
 const MAX_TARGETS = 20;
@@ -17,7 +16,7 @@ function code(ctx: FlowContext): string {
 }
 
 export const flaggedConcernSteps: Record<string, Step> = {
-  flagged: guarded('see flagged concerns', {
+  flagged: {
     async enter(ctx) {
       const list = await ctx.services.concerns.flaggedOpen();
       if (list.length === 0) {
@@ -40,9 +39,9 @@ export const flaggedConcernSteps: Record<string, Step> = {
       ctx.state.data.flaggedCode = choice!.id;
       return ctx.go('secretariat', 'flagged_item');
     },
-  }),
+  },
 
-  flagged_item: guarded('see flagged concerns', {
+  flagged_item: {
     async enter(ctx) {
       const { concerns } = ctx.services;
       const c = await concerns.get(code(ctx));
@@ -66,9 +65,9 @@ export const flaggedConcernSteps: Record<string, Step> = {
       if (choice!.id === 'back') return ctx.jump('secretariat', 'flagged');
       return ctx.go('secretariat', 'flagged_assign');
     },
-  }),
+  },
 
-  flagged_assign: guarded('assign a flagged concern', {
+  flagged_assign: {
     async enter(ctx) {
       const targets = await ctx.services.concerns.placementTargets(code(ctx), ctx.now);
       if (targets.length === 0) {
@@ -93,5 +92,5 @@ export const flaggedConcernSteps: Record<string, Step> = {
       }
       return ctx.jump('secretariat', 'flagged');
     },
-  }),
+  },
 };

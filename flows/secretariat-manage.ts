@@ -5,8 +5,7 @@ import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
-import { createdText, cut, describeRecurrence, guarded } from './secretariat-compose.js';
-import { actorOf } from './secretariat-guard.js';
+import { actorOf, createdText, cut, describeRecurrence } from './secretariat-compose.js';
 
 /** Characters of a message or title shown in a broadcast's label. */
 const LABEL_TEXT = 40;
@@ -33,7 +32,7 @@ function label(ctx: FlowContext, b: BroadcastDoc, titles: Map<string, string>): 
 }
 
 export const manageSteps: Record<string, Step> = {
-  list: guarded('list broadcasts', {
+  list: {
     async enter(ctx) {
       const list = await ctx.services.broadcasts.list(8);
       if (list.length === 0) {
@@ -48,8 +47,8 @@ export const manageSteps: Record<string, Step> = {
       ctx.state.data.bcId = input.choice!.id;
       return ctx.go('secretariat', 'detail');
     },
-  }),
-  detail: guarded('see broadcast results', {
+  },
+  detail: {
     async enter(ctx) {
       const id = String(ctx.state.data.bcId ?? '');
       let r;
@@ -106,8 +105,8 @@ export const manageSteps: Record<string, Step> = {
       }
       return ctx.repeat();
     },
-  }),
-  cancel_confirm: guarded('cancel a broadcast', {
+  },
+  cancel_confirm: {
     async enter(ctx) {
       const b = await ctx.services.broadcasts.get(String(ctx.state.data.bcId ?? ''));
       if (!b) return ctx.jump('secretariat', 'list');
@@ -128,5 +127,5 @@ export const manageSteps: Record<string, Step> = {
       }
       return ctx.jump('secretariat', 'detail');
     },
-  }),
+  },
 };

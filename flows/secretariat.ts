@@ -1,18 +1,20 @@
 /**
  * The secretariat's area (Tổ thư ký), on any channel, for members with the secretariat role:
  * compose and schedule broadcasts, follow and control them; give concerns nobody could take to a
- * cadre by hand. Every step checks the role, so a
- * member whose role was revoked mid-conversation is refused (and the attempt audited).
+ * cadre by hand. The flow declares its roles, so the engine checks them at every step: a member
+ * whose role was revoked mid-conversation is refused (and the attempt audited as `secretariat.denied`).
  */
 import type { Flow } from '../core/engine/flow.js';
-import { composeSteps, guarded } from './secretariat-compose.js';
+import { composeSteps } from './secretariat-compose.js';
 import { flaggedConcernSteps } from './secretariat-concerns.js';
 import { manageSteps } from './secretariat-manage.js';
 
 export const secretariatFlow: Flow = {
   name: 'secretariat',
+  // As the broadcast service's own check: the secretariat, or an administrator.
+  roles: ['secretariat', 'admin'],
   steps: {
-    main: guarded('open the secretariat area', {
+    main: {
       async enter(ctx) {
         const flagged = (await ctx.services.concerns.flaggedOpen()).length;
         ctx.ask(ctx.t('secretariat:main'), [
@@ -29,7 +31,7 @@ export const secretariatFlow: Flow = {
         if (id === 'flagged') return ctx.go('secretariat', 'flagged');
         return ctx.home();
       },
-    }),
+    },
     ...composeSteps,
     ...manageSteps,
     ...flaggedConcernSteps,

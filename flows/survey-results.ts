@@ -35,6 +35,7 @@ export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResul
 
 export const surveyResultsFlow: Flow = {
   name: 'survey-results',
+  roles: ['secretariat'],
   steps: {
     pick: {
       async enter(ctx) {
@@ -49,11 +50,9 @@ export const surveyResultsFlow: Flow = {
       },
       async input(ctx, input) {
         if (input.choice!.id === 'menu') return ctx.home();
-        // The menu shows this flow to the secretariat only; check again in case a role was removed meanwhile.
-        if (!ctx.member?.roles.includes('secretariat')) return ctx.home();
         const results = await ctx.services.surveys.results(input.choice!.id);
         if (!results) return ctx.repeat();
-        await ctx.services.audit.record({ actor: ctx.member._id, action: 'survey.results_viewed', target: results.surveyId, idempotencyKey: ctx.inbound.eventId, at: ctx.now });
+        await ctx.services.audit.record({ actor: ctx.member!._id, action: 'survey.results_viewed', target: results.surveyId, idempotencyKey: ctx.inbound.eventId, at: ctx.now });
         ctx.reply(summarize(ctx, results));
         return ctx.repeat();
       },

@@ -2,7 +2,7 @@
  * The API conversations (flows/) are written against. A flow is a set of named steps; each
  * step shows its question on `enter` and handles the person's answer on `input`.
  */
-import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
+import type { ChannelIdentityDoc, MemberDoc, Role } from '../db.js';
 import type { Translate } from '../i18n.js';
 import type { Choice, Inbound, MediaKind, Outbound } from './types.js';
 import type { Services } from './services.js';
@@ -30,12 +30,20 @@ export interface Step {
   needsMember?: boolean;
   /** A place to rest (the menu): it never expires. */
   resting?: boolean;
+  /** Who may use this step: overrides the flow's `roles` (an empty list lets every member in). */
+  roles?: Role[];
 }
 
 /** A named conversation made of steps; the first key of `steps` is where it starts. */
 export interface Flow {
   name: string;
   steps: Record<string, Step>;
+  /**
+   * Who may use this flow: a member holding at least one of these roles (none given: everyone).
+   * The engine checks it live before a step is shown or its answer handled, refuses anyone else
+   * (told why, audited, taken home), and the menu offers only what the person may enter.
+   */
+  roles?: Role[];
   /**
    * Free text or a photo that the current step cannot take (no choice matched, or media where
    * text is expected) may still mean something to this flow — a worker answering a cadre's
@@ -92,6 +100,8 @@ export interface FlowContext {
   repeat(): Promise<void>;
   /** The main menu (or onboarding for someone who has not consented). */
   home(): Promise<void>;
+  /** Whether the person may use the step (by default the flow's first): they hold a role it declares, if it declares any. */
+  mayEnter(flow: string, step?: string): boolean;
   /**
    * The person's data was erased in this turn: the conversation is deleted instead of saved, and
    * this turn's replies leave no record once delivered.
@@ -99,4 +109,9 @@ export interface FlowContext {
   forgetConversation(): void;
   /** Sends a message to another person's chat (e.g. a cadre), through the delivery queues. */
   notify(target: { channel: Inbound['channel']; chatId: string; memberId?: string; seal?: boolean }, message: Outbound): void;
+}
+
+/** The roles a step requires: its own, else its flow's; undefined or empty when every member may use it. */
+export function rolesFor(flow: Flow, step: Step): Role[] | undefined {
+  return step.roles ?? flow.roles;
 }

@@ -3,11 +3,11 @@
  * checks of the input before a step gets it (empty, too long, media, global words, choices).
  */
 import { randomBytes } from 'node:crypto';
-import type { ChannelIdentityDoc, MemberDoc } from '../db.js';
+import type { ChannelIdentityDoc, MemberDoc, Role } from '../db.js';
 import type { Translate } from '../i18n.js';
 import { hasNoWords } from '../text-normalize.js';
 import { matchChoice } from './choice-match.js';
-import type { ConversationState, Flow, FlowContext, Step, StepInput } from './flow.js';
+import { rolesFor, type ConversationState, type Flow, type FlowContext, type Step, type StepInput } from './flow.js';
 import type { GlobalCommand, GlobalWords } from './global-words.js';
 import type { Services } from './services.js';
 import type { Choice, Envelope, Inbound, Outbound } from './types.js';
@@ -20,6 +20,14 @@ const MAX_HOPS = 20;
 /** Characters of a question's nonce (base64url: 36 bits, and short enough for Telegram's 64-byte button data). */
 export const CHOICE_NONCE_LENGTH = 6;
 const HISTORY_LIMIT = 20;
+
+/** What a person is told when a step needs a role they do not hold, by the first role it names. */
+const REFUSAL_KEYS: Record<Role, string> = {
+  worker: 'common:not_allowed.worker',
+  cadre: 'common:not_allowed.cadre',
+  secretariat: 'common:not_allowed.secretariat',
+  admin: 'common:not_allowed.admin',
+};
 
 export interface TurnOptions {
   flows: Map<string, Flow>;
@@ -37,6 +45,8 @@ export class Turn implements FlowContext {
   t: Translate;
   repeating = false;
   private hops = 0;
+  /** A role refusal was told and audited in this event (once is enough). */
+  private refused = false;
   /** The nonce of the question open when the event arrived (a new question never reuses it). */
   private readonly nonceAtStart: string | undefined;
 
@@ -99,6 +109,8 @@ export class Turn implements FlowContext {
       target = this.member ? this.stepOf(MAIN_MENU.flow, MAIN_MENU.step)! : this.stepOf(ONBOARDING.flow, ONBOARDING.step)!;
       remember = false;
     }
+    const required = this.requiredRoles(target.flow, target.def);
+    if (this.lacksRole(required)) return this.refuse(target.flow, target.step, required);
     if (remember && (this.state.flow !== target.flow || this.state.step !== target.step)) {
       this.state.history = [...this.state.history, { flow: this.state.flow, step: this.state.step }].slice(-HISTORY_LIMIT);
     }
@@ -144,11 +156,43 @@ export class Turn implements FlowContext {
     } finally {
       this.repeating = false;
     }
-    this.state.history = history;
+    // Refused and taken home, the way back into the refused area is gone.
+    if (!this.refused) this.state.history = history;
   }
 
   home(): Promise<void> {
     return this.member ? this.jump(MAIN_MENU.flow, MAIN_MENU.step) : this.jump(ONBOARDING.flow, ONBOARDING.step);
+  }
+
+  mayEnter(flow: string, step?: string): boolean {
+    const target = this.stepOf(flow, step);
+    return !!target && !this.lacksRole(this.requiredRoles(target.flow, target.def));
+  }
+
+  /** The roles a step of a flow declares (its own, else its flow's). */
+  private requiredRoles(flow: string, def: Step): Role[] | undefined {
+    const f = this.opts.flows.get(flow);
+    return f ? rolesFor(f, def) : undefined;
+  }
+
+  /** True when roles are required and the member (as loaded for this event) holds none of them. */
+  private lacksRole(required: Role[] | undefined): required is Role[] {
+    return !!required?.length && !this.member?.roles.some((r) => required.includes(r));
+  }
+
+  /**
+   * The person may not use this step (their role may have been revoked mid-conversation): told
+   * why and the refusal audited, once per event, then taken home.
+   */
+  private async refuse(flow: string, step: string, required: Role[]): Promise<void> {
+    if (!this.refused) {
+      this.refused = true;
+      this.reply(this.t(REFUSAL_KEYS[required[0]!]));
+      if (this.member) {
+        await this.services.audit.record({ actor: this.member._id, action: `${flow}.denied`, target: `${flow}.${step}`, details: { required }, idempotencyKey: this.inbound.eventId, at: this.now });
+      }
+    }
+    return this.home();
   }
 
   /** Runs the event: checks, global words, then the current step's `input`. */
@@ -165,6 +209,10 @@ export class Turn implements FlowContext {
       this.reply(t()('common:expired'));
       return this.home();
     }
+    // Roles are checked against the member as loaded for this event, so a revoked role takes
+    // effect at once. A global word goes on: where it leads is checked when it is entered.
+    const required = this.requiredRoles(current.flow, current.def);
+    if (!global && this.lacksRole(required)) return this.refuse(current.flow, current.step, required);
     // A button of an earlier question ("Có" under a question already answered) must not answer
     // the current one: refused, and the current question is asked again.
     if (e.choiceNonce !== undefined && e.choiceNonce !== this.state.choiceNonce) {
@@ -209,7 +257,7 @@ export class Turn implements FlowContext {
   private async unprompted(input: StepInput): Promise<boolean> {
     if (!this.member) return false;
     for (const flow of this.opts.flows.values()) {
-      if (flow.unpromptedInput && (await flow.unpromptedInput(this, input))) return true;
+      if (flow.unpromptedInput && !this.lacksRole(flow.roles) && (await flow.unpromptedInput(this, input))) return true;
     }
     return false;
   }
