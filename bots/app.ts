@@ -10,6 +10,7 @@ import type { Config } from '../core/config.js';
 import { bindModels, connectMongo, type Models } from '../core/db.js';
 import type { ChannelSender } from '../core/delivery.js';
 import { Engine } from '../core/engine/engine.js';
+import { InboundLimits } from '../core/engine/inbound-limits.js';
 import { MemberInbox } from '../core/engine/member-inbox.js';
 import type { Services } from '../core/engine/services.js';
 import { systemClock, type Clock } from '../core/engine/types.js';
@@ -37,6 +38,7 @@ import { BullJobs } from '../workers/bull-jobs.js';
 import { startSurveyReminders } from '../workers/survey-reminders.js';
 import { bindSurveyModels } from '../core/surveys/models.js';
 import { SurveyService } from '../core/surveys/survey-service.js';
+import { ChatFairness } from '../workers/chat-fairness.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { startRetention } from '../workers/retention.js';
@@ -129,13 +131,16 @@ export async function createApp(o: AppOptions): Promise<App> {
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, prefix, models, shards, keys);
+  // A chat's backlog waits behind other chats' replies (workers/chat-fairness.ts).
+  outbox.fairness = new ChatFairness(redis, prefix, o.config.DELIVERY_FAIRNESS_LEVELS);
   const retention = retentionPolicyFrom(o.config);
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,
-    inbox: new MemberInbox(redis, { prefix: o.config.REDIS_PREFIX }),
+    inbox: new MemberInbox(redis, { prefix: o.config.REDIS_PREFIX, maxLength: o.config.INBOX_MAX_EVENTS }),
+    limits: new InboundLimits(redis, { prefix: o.config.REDIS_PREFIX, burst: o.config.INBOUND_BURST, refillPerSecond: o.config.INBOUND_REFILL_PER_SECOND, noticeSeconds: o.config.INBOUND_NOTICE_SECONDS }),
     flows: allFlows,
     clock,
     log,

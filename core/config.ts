@@ -42,6 +42,14 @@ const intIn = (min: number, max: number, fallback: number) =>
     .max(max, `expected a whole number from ${min} to ${max}`)
     .default(fallback);
 
+/** A positive number, fractions allowed (e.g. 0.5 events per second). */
+const numberIn = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: `expected a number from ${min} to ${max}` })
+    .min(min, `expected a number from ${min} to ${max}`)
+    .max(max, `expected a number from ${min} to ${max}`)
+    .default(fallback);
+
 const optionalText = (pattern: RegExp, message: string) =>
   z
     .string()
@@ -65,6 +73,11 @@ export const configSchema = z.object({
   MAX_MESSAGE_CHARS: intIn(100, 100_000, 4000),
   CONSOLE_DELIVERY_RATE_PER_SECOND: intIn(1, 10_000, 100),
   DELIVERY_SHARDS: intIn(1, 64, 4),
+  DELIVERY_FAIRNESS_LEVELS: intIn(1, 9, 9),
+  INBOUND_BURST: intIn(1, 10_000, 10),
+  INBOUND_REFILL_PER_SECOND: numberIn(0.001, 10_000, 1),
+  INBOUND_NOTICE_SECONDS: intIn(1, 24 * 3600, 60),
+  INBOX_MAX_EVENTS: intIn(1, 10_000, 20),
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
   TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
   TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),

@@ -3,7 +3,7 @@
  * see "my concerns" with their progress, answer a cadre's question, rate after resolution,
  * reopen within the window, and consent to reveal who they are for one concern.
  */
-import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
+import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyConcernsTodayError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
 import { formatVnTime } from '../core/concerns/concern-service.js';
 import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
@@ -44,9 +44,23 @@ function refuseLimit(ctx: FlowContext, limit: number): void {
   ctx.reply(ctx.t('concern:limit_reached', { limit, hotlines: hotlineText(ctx, allHotlines(ctx.services.concerns.policy)) }));
 }
 
+/** The daily cap of this chat account, said with every hotline too (urgent concerns still pass). */
+function refuseToday(ctx: FlowContext, limit: number): void {
+  ctx.reply(ctx.t('concern:daily_limit_reached', { limit, hotlines: hotlineText(ctx, allHotlines(ctx.services.concerns.policy)) }));
+}
+
+/**
+ * The counter of concerns this chat account raised today: a keyed marker of the account and
+ * the day, so it survives "xóa dữ liệu" without naming anyone (core/concerns/daily-cap.ts).
+ */
+function dailyKey(ctx: FlowContext): string {
+  return ctx.services.keys.marker('concern-daily', ctx.identity._id, ctx.services.concerns.capDay(ctx.now));
+}
+
 /** Says kindly why something cannot be done; rethrows anything unexpected. */
 function explain(ctx: FlowContext, err: unknown): void {
   if (err instanceof TooManyOpenConcernsError) refuseLimit(ctx, err.limit);
+  else if (err instanceof TooManyConcernsTodayError) refuseToday(ctx, err.limit);
   else if (err instanceof ConcernClosedError) ctx.reply(ctx.t('concern:closed'));
   else if (err instanceof ConcernStateError) ctx.reply(ctx.t(`concern:state.${err.reason}`, { days: ctx.services.concerns.policy.reopenDays }));
   else if (err instanceof ConcernNotFoundError) ctx.reply(ctx.t('concern:not_found'));
@@ -138,6 +152,10 @@ export const concernFlow: Flow = {
         if (rule.urgent) ctx.reply(ctx.t('concern:urgent_notice', { hotline: hotlineText(ctx, rule.hotlines ?? []) }));
         else if (!(await concerns.mayOpen(ctx.member!._id, d.category))) {
           refuseLimit(ctx, concerns.policy.maxOpenPerWorker);
+          delete ctx.state.data.concernDraft;
+          return ctx.jump('concern', 'home');
+        } else if (!(await concerns.mayOpenToday(dailyKey(ctx), d.category))) {
+          refuseToday(ctx, concerns.policy.maxNewPerDay);
           delete ctx.state.data.concernDraft;
           return ctx.jump('concern', 'home');
         }
@@ -280,6 +298,7 @@ export const concernFlow: Flow = {
             anonymous: d.anonymous!,
             // Keyed, so the stored key names no platform account (a replay still finds its concern).
             intakeKey: ctx.services.keys.marker('concern-intake', ctx.identity._id, ctx.inbound.eventId),
+            dailyKey: dailyKey(ctx),
             at: ctx.now,
           });
           await notifyInTurn(ctx, notices);

@@ -247,7 +247,8 @@ describe('delivery through platform trouble', () => {
     await eventually(async () => expect((await p.app.models.ChannelIdentity.findById('telegram:903').lean())?.unreachable).toBe(true));
     const calls = p.telegram.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '903');
     expect(calls).toHaveLength(1);
-    expect(await p.app.models.Delivery.findOne({ chatId: '903' }).lean()).toMatchObject({ status: 'failed', reason: 'unreachable' });
+    // The record is written after the identity is marked: wait for it rather than race it.
+    await eventually(async () => expect(await p.app.models.Delivery.findOne({ chatId: '903' }).lean()).toMatchObject({ status: 'failed', reason: 'unreachable' }));
   });
 
   it('several messages for one chat arrive in order', async () => {

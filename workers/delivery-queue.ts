@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
+import type { ChatFairness } from './chat-fairness.js';
 import { purgeJobs } from './purge-jobs.js';
 import type { PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { openEnvelope, sealEnvelope } from '../core/privacy/sealed-envelope.js';
@@ -29,9 +30,14 @@ export const deliveryJobId = (key: string) => createHash('sha256').update(key).d
 
 export const PRIORITY = { reply: 1, bulk: 10 } as const;
 
+/** A chat's keyed stand-in, as sealed envelopes carry it in `lane` (core/privacy/sealed-envelope.ts). */
+const laneOf = (keys: PrivacyKeys, channel: ChannelName, chatId: string) => keys.marker('lane', channel, chatId).slice(0, 24);
+
 export interface DeliveryJob extends Envelope {
   /** How many of `messages` have been sent (so a retry does not send them twice). */
   sent?: number;
+  /** The chat's fairness hash this reply is counted in until finished (workers/chat-fairness.ts). */
+  fair?: string;
 }
 
 /** The Outbox the engine writes to: queues envelopes and records them as queued (except tallied and `recordOnOutcome` ones). */
@@ -42,6 +48,8 @@ export class QueueOutbox implements Outbox {
    * retention job also cleans lanes that have gone quiet, see workers/retention.ts).
    */
   keepFinished = { completedSeconds: 24 * 3600, failedSeconds: 7 * 24 * 3600 };
+  /** Puts replies of a chat with a backlog behind other chats' replies (unset: first come first served). */
+  fairness: ChatFairness | undefined;
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -116,7 +124,27 @@ export class QueueOutbox implements Outbox {
       byQueue.set(q, jobs);
     }
     // Order within a lane is the order of `envelopes`; addBulk keeps it.
-    for (const [q, jobs] of byQueue) await q.addBulk(jobs);
+    for (const [q, jobs] of byQueue) {
+      await this.fairShare(q, jobs);
+      await q.addBulk(jobs);
+    }
+  }
+
+  /**
+   * Each reply's priority level from its chat's backlog (workers/chat-fairness.ts): a chat
+   * with nothing waiting goes ahead of chats with replies waiting. A chat is named by its lane
+   * marker, sealed or not, so its sealed and plain messages count as one backlog.
+   */
+  private async fairShare(q: Queue<DeliveryJob>, jobs: { data: DeliveryJob; opts: Record<string, unknown> }[]): Promise<void> {
+    const f = this.fairness;
+    if (!f || f.levels <= 1) return;
+    const replies = jobs.filter((j) => j.data.priority === 'reply');
+    const chat = (d: DeliveryJob) => d.lane ?? laneOf(this.keys, d.channel, d.chatId);
+    const levels = await f.assign(q, replies.map((j) => ({ chat: chat(j.data), jobId: String(j.opts.jobId) })));
+    replies.forEach((j, i) => {
+      j.opts.priority = PRIORITY.reply - 1 + levels[i]!;
+      j.data = { ...j.data, fair: f.keyOf(chat(j.data)) };
+    });
   }
 
   async purge(matches: (env: Envelope) => boolean): Promise<number> {

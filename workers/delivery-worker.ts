@@ -11,6 +11,7 @@ import { writeGateOf } from '../core/write-gate.js';
 import { scrubText } from '../core/log-scrub.js';
 import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
+import { ChatFairness } from './chat-fairness.js';
 
 export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
@@ -130,6 +131,8 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       const data = openEnvelope(o.keys, stored);
       // Counted before BullMQ finishes the job, so no finished job goes uncounted.
       const count = (outcome: TallyOutcome) => (data.tally ? tally.count(data.tally, [job.id!], outcome) : Promise.resolve(0));
+      // A finished reply leaves its chat's backlog (never retried over: the hash expires anyway).
+      const release = () => (data.fair ? ChatFairness.release(redis, data.fair, job.id!).catch(() => undefined) : Promise.resolve());
       let sent = data.sent ?? 0;
       try {
         for (; sent < data.messages.length; sent++) {
@@ -147,19 +150,25 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
           await o.models.ChannelIdentity.updateOne({ channel: sender.channel, chatId: data.chatId }, { $set: { unreachable: true } });
           await count('unreachable');
           await record(o, job, 'failed', 'unreachable');
+          await release();
           throw new UnrecoverableError('recipient unreachable');
         }
         if (err instanceof PermanentDeliveryError) {
           await count('failed');
           await record(o, job, 'failed', scrubText(err.message).slice(0, 200));
+          await release();
           throw new UnrecoverableError(err.message);
         }
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await count('failed');
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          await count('failed');
+          await release();
+        }
         throw err;
       }
       // Sent is sent: a failing count must not make the job retry and send the message twice. An
       // uncounted job is settled by the runner's lost-outcome valve instead.
       await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
+      await release();
       if (!data.ephemeral) recorder.add(job.id!, stored, job.attemptsMade + 1);
     },
     {

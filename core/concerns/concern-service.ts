@@ -14,7 +14,8 @@ import { auditOnce } from './audit-once.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { ConcernLock } from './concern-lock.js';
-import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyOpenConcernsError } from './errors.js';
+import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyConcernsTodayError, TooManyOpenConcernsError } from './errors.js';
+import { capDay, DailyConcernCap } from './daily-cap.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
 import type { Notice } from './notices.js';
 import type { NoticePhotos, PhotoRef } from './photos.js';
@@ -53,6 +54,11 @@ export interface Intake {
   anonymous: boolean;
   /** Idempotency key (the submitting event), so a retried intake creates one concern. */
   intakeKey: string;
+  /**
+   * The submitting account's daily counter: `keys.marker('concern-daily', identity, capDay(…))`
+   * (core/concerns/daily-cap.ts). Absent: no daily cap (imports, benchmarks).
+   */
+  dailyKey?: string;
   at: Date;
 }
 
@@ -102,6 +108,8 @@ export class ConcernService {
   private readonly cadres: CadreDirectory;
   /** Concern writes queue here (see write-gate.ts). */
   private readonly gate: WriteGate;
+  /** Concerns raised per platform account and day (survives erasure). */
+  private readonly daily: DailyConcernCap;
   /** The concerns collections (reports, admin commands). */
   readonly cm: ConcernModels;
 
@@ -114,6 +122,7 @@ export class ConcernService {
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
     this.lock = new ConcernLock(d.redis, d.redisPrefix);
     this.gate = writeGateOf(d.models);
+    this.daily = new DailyConcernCap(d.redis, d.redisPrefix);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -244,11 +253,26 @@ export class ConcernService {
     return (await this.openCount(memberId)) < this.policy.maxOpenPerWorker;
   }
 
-  /** Creates, routes and times a concern; throws TooManyOpenConcernsError past the limit (never for urgent categories). */
+  /** The day (Vietnam time, "YYYY-MM-DD") the daily cap counts `at` in. */
+  capDay(at: Date): string {
+    return capDay(at, this.policy.businessHours.utcOffsetMinutes);
+  }
+
+  /** Whether the account behind `dailyKey` may still raise a concern of this category today (urgent ones always may). */
+  async mayOpenToday(dailyKey: string, category: string): Promise<boolean> {
+    if (this.policy.categories[category]?.urgent) return true;
+    return (await this.daily.count(dailyKey)) < this.policy.maxNewPerDay;
+  }
+
+  /**
+   * Creates, routes and times a concern; throws TooManyOpenConcernsError past the open-concern
+   * limit and TooManyConcernsTodayError past the daily cap (never for urgent categories).
+   */
   async submit(i: Intake): Promise<{ concern: ConcernDoc; notices: Notice[] }> {
     if (!this.policy.categories[i.category]) throw new Error(`unknown concern category "${i.category}": add it to the concerns policy`);
     // Checked before sealing; one person's events are handled one at a time by the engine.
     const limitReached = !(await this.mayOpen(i.memberId, i.category));
+    const dayFull = i.dailyKey !== undefined && !(await this.mayOpenToday(i.dailyKey, i.category));
     let code = '';
     for (let attempt = 0; ; attempt++) {
       if (attempt > 20) throw new Error('could not find a free reference code');
@@ -257,6 +281,7 @@ export class ConcernService {
       if (existing?.intakeKey === i.intakeKey) return { concern: existing, notices: [] };
       if (existing) continue;
       if (limitReached) throw new TooManyOpenConcernsError(this.policy.maxOpenPerWorker);
+      if (dayFull) throw new TooManyConcernsTodayError(this.policy.maxNewPerDay);
       if (await this.vault.seal(code, i.memberId, i.anonymous, i.at)) break;
     }
     return this.lock.with(code, async () => {
@@ -288,6 +313,8 @@ export class ConcernService {
       const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
       const notices = await this.place(c, route, i.at, 'new');
       await this.gate.run(() => this.cm.Concern.create(c));
+      // Counted once created (a replay returns above without counting); urgent ones count too.
+      if (i.dailyKey) await this.daily.add(i.dailyKey);
       await this.timers.arm(c, i.at);
       await auditOnce(this.d.models, { actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, key: code, at: i.at });
       return { concern: c, notices };

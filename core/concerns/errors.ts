@@ -33,6 +33,14 @@ export class TooManyOpenConcernsError extends Error {
   }
 }
 
+/** The identity already raised the day's maximum of ordinary concerns (urgent ones are never refused). */
+export class TooManyConcernsTodayError extends Error {
+  override name = 'TooManyConcernsTodayError';
+  constructor(readonly limit: number) {
+    super(`this account already raised ${limit} concerns today`);
+  }
+}
+
 /** No such concern, or it is not this person's. */
 export class ConcernNotFoundError extends Error {
   override name = 'ConcernNotFoundError';

@@ -54,6 +54,11 @@ export interface ConcernPolicy {
   reminderAt: number;
   /** Open concerns a worker may have at once (urgent categories are never refused). */
   maxOpenPerWorker: number;
+  /**
+   * Concerns one platform account may raise per day (Vietnam time), counted across erasure;
+   * past it ordinary ones are refused and urgent ones still pass (core/concerns/daily-cap.ts).
+   */
+  maxNewPerDay: number;
   /** Days after resolution during which the worker may reopen. */
   reopenDays: number;
   /** After answering a cadre's question, more messages (a photo, then words) join the answer for this long. */
@@ -91,6 +96,7 @@ export const DEFAULT_POLICY: ConcernPolicy = {
   urgentIgnoresBusinessHours: true,
   reminderAt: 0.75,
   maxOpenPerWorker: 3,
+  maxNewPerDay: 5,
   reopenDays: 7,
   answerWindowMinutes: 15,
   maxPhotos: 5,

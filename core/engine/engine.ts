@@ -13,6 +13,7 @@ import { openConversation, sealConversation } from './conversation-seal.js';
 import type { Flow, ConversationState } from './flow.js';
 import { GlobalWords } from './global-words.js';
 import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
+import type { InboundLimits } from './inbound-limits.js';
 import type { MemberInbox } from './member-inbox.js';
 import type { Services } from './services.js';
 import { ONBOARDING, Turn } from './turn.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   services: Services;
   outbox: Outbox;
   inbox: MemberInbox;
+  /** Per-person token bucket and the once-per-window "slow down" answer. */
+  limits: InboundLimits;
   flows: Flow[];
   clock: Clock;
   log: Logger;
@@ -49,16 +52,33 @@ export class Engine {
    * queued for the next attempt, and ServiceUnavailableError is thrown so webhooks answer 503.
    */
   async handle(inbound: Inbound): Promise<void> {
-    if (inbound.chatType === 'group') return this.answerGroup(inbound);
     try {
       // Keyed, so Redis key names carry no platform id.
-      await this.o.inbox.submit(this.o.services.keys.marker('inbox', identityIdOf(inbound)), inbound, (e) => this.process(revive(e)));
+      const who = this.o.services.keys.marker('inbox', identityIdOf(inbound));
+      // Over the person's rate: dropped before it costs a database call, and acknowledged to the
+      // platform (not retried). In a group nobody is told (the answer would go to the group).
+      if (!(await this.o.limits.take(who))) return inbound.chatType === 'group' ? undefined : this.refuse(inbound, who, 'common:rate_limited');
+      if (inbound.chatType === 'group') return await this.answerGroup(inbound);
+      const outcome = await this.o.inbox.submit(who, inbound, (e) => this.process(revive(e)));
+      if (outcome === 'full') return await this.refuse(inbound, who, 'common:inbox_full');
     } catch (err) {
       if (!isInfrastructureError(err)) throw err;
       this.o.log.warn({ err: { name: (err as Error).name }, channel: inbound.channel }, 'store unavailable; event kept for retry');
       await this.o.outbox.send([this.tryAgainEnvelope(inbound)]).catch(() => undefined);
       throw new ServiceUnavailableError('MongoDB or Redis is unreachable; the event will be retried');
     }
+  }
+
+  /**
+   * A dropped event: the person is told why once per window (INBOUND_NOTICE_SECONDS), in the
+   * language of their conversation, and every other dropped event of the window goes unanswered.
+   */
+  private async refuse(e: Inbound, who: string, key: 'common:rate_limited' | 'common:inbox_full'): Promise<void> {
+    if (!(await this.o.limits.firstRefusalInWindow(who))) return;
+    const { i18n, models } = this.o.services;
+    const stored = await models.Conversation.findById(identityIdOf(e), { locale: 1 }).lean().catch(() => null);
+    const t = i18n.for(stored?.locale ?? i18n.pick(e.languageHint));
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', recordOnOutcome: true, seal: true }]);
   }
 
   /** The "please try again shortly" message in the person's likely language. */

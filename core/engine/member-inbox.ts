@@ -8,11 +8,17 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Appends ARGV[1] unless the list already holds ARGV[2] events; 1 when appended. */
+const PUSH_BELOW = `if redis.call('llen', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('rpush', KEYS[1], ARGV[1])
+return 1`;
 
 export interface InboxOptions {
   prefix: string;
   lockTtlMs?: number;
   waitMs?: number;
+  /** Events one person may have waiting at once; more are refused (default: no limit). */
+  maxLength?: number;
 }
 
 /** The person's inbox could not be drained in time (another process holds the lock too long). */
@@ -37,11 +43,13 @@ export class MemberInbox {
   /**
    * Appends the event and returns once it has been handled — by this call or by another holder
    * of the lock. `handle` must throw only when the event should be retried later (the event
-   * then stays first in line and the error propagates).
+   * then stays first in line and the error propagates). When the person already has
+   * `maxLength` events waiting, the event is not appended and 'full' is returned at once.
    */
-  async submit<T extends { eventId: string }>(who: string, event: T, handle: (e: T) => Promise<void>): Promise<void> {
+  async submit<T extends { eventId: string }>(who: string, event: T, handle: (e: T) => Promise<void>): Promise<'handled' | 'full'> {
     const k = this.keys(who);
-    await this.redis.rpush(k.list, JSON.stringify(event));
+    if (this.opts.maxLength === undefined) await this.redis.rpush(k.list, JSON.stringify(event));
+    else if (Number(await this.redis.eval(PUSH_BELOW, 1, k.list, JSON.stringify(event), String(this.opts.maxLength))) === 0) return 'full';
     const deadline = Date.now() + this.waitMs;
     let pause = 5;
     for (;;) {
@@ -54,10 +62,10 @@ export class MemberInbox {
           await this.redis.eval(RELEASE, 1, k.lock, token);
         }
         // An event pushed while we released is drained by the next round.
-        if ((await this.redis.llen(k.list)) === 0) return;
+        if ((await this.redis.llen(k.list)) === 0) return 'handled';
         continue;
       }
-      if (await this.redis.exists(k.done(event.eventId))) return;
+      if (await this.redis.exists(k.done(event.eventId))) return 'handled';
       if (Date.now() > deadline) throw new InboxTimeoutError(`events of ${who} were not handled within ${this.waitMs} ms`);
       await new Promise((r) => setTimeout(r, pause));
       pause = Math.min(pause * 2, 100);

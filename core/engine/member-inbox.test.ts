@@ -1,0 +1,40 @@
+/** The per-person inbox on the real Redis: its length cap. */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { MemberInbox } from './member-inbox.js';
+
+const redis = new Redis(inject('redisUrl'));
+const prefix = `inbox-test-${randomBytes(4).toString('hex')}`;
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('member inbox', () => {
+  it('refuses events beyond its length while the person still has events waiting, and takes them again once drained', async () => {
+    const inbox = new MemberInbox(redis, { prefix, maxLength: 3 });
+    const handled: string[] = [];
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const handle = async (e: { eventId: string }) => {
+      if (e.eventId === 'e1') await blocked;
+      handled.push(e.eventId);
+    };
+    // e1 is being handled (it stays in the list until done), e2 and e3 wait behind it: full.
+    const first = inbox.submit('p', { eventId: 'e1' }, handle);
+    await new Promise((r) => setTimeout(r, 50));
+    const waiting = [inbox.submit('p', { eventId: 'e2' }, handle), inbox.submit('p', { eventId: 'e3' }, handle)];
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await inbox.submit('p', { eventId: 'e4' }, handle)).toBe('full');
+    expect(await inbox.submit('p', { eventId: 'e5' }, handle)).toBe('full');
+    // Another person is not affected.
+    expect(await inbox.submit('q', { eventId: 'x1' }, handle)).toBe('handled');
+    release();
+    expect(await Promise.all([first, ...waiting])).toEqual(['handled', 'handled', 'handled']);
+    expect(handled).toEqual(['x1', 'e1', 'e2', 'e3']);
+    expect(await inbox.submit('p', { eventId: 'e6' }, handle)).toBe('handled');
+    expect(await redis.llen(`${prefix}:inbox:p`)).toBe(0);
+  });
+});
