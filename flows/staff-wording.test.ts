@@ -15,6 +15,8 @@ function strings(lng: string, ns: string): [string, string][] {
 
 /** What the secretariat reads: its own area, broadcast wording (the footer goes to workers) and survey results. */
 const staffStrings = (lng: string) => [
+  // The engine's own wording on staff screens (core/engine/turn.ts `say`).
+  ...strings(lng, 'common').filter(([k]) => k.endsWith('_staff')),
   ...strings(lng, 'secretariat'),
   ...strings(lng, 'broadcasts').filter(([k]) => k !== 'footer'),
   ...strings(lng, 'survey').filter(([k]) => k.startsWith('results')),

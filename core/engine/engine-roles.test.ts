@@ -167,3 +167,18 @@ describe('roles declared on a flow', () => {
     expect(admin).not.toContain('survey_results');
   });
 });
+
+describe('wording on staff screens', () => {
+  it('the engine speaks to a cadre on their screens as "anh/chị", and to a worker as "bạn"', async () => {
+    const cadre = await addMember(app, { id: 'm-wording-cadre', roles: ['worker', 'cadre'], chatId: 'wording-cadre' });
+    await cadre.say('menu');
+    await cadre.say('cadre_inbox');
+    const refused = await cadre.send({ media: 'sticker' });
+    expect(refused[0]!.text).toBe(app.services.i18n.for('vi')('common:media_not_understood_sticker_staff'));
+    expect(refused[0]!.text).toContain('anh/chị');
+    await cadre.say('menu');
+    const asWorker = await cadre.send({ media: 'sticker' });
+    expect(asWorker[0]!.text).toBe(app.services.i18n.for('vi')('common:media_not_understood_sticker'));
+    expect(asWorker[0]!.text).toContain('bạn');
+  });
+});

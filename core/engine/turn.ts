@@ -175,6 +175,22 @@ export class Turn implements FlowContext {
     return f ? rolesFor(f, def) : undefined;
   }
 
+  /** A staff screen: its step is for cadres, the secretariat or admins, not for workers. */
+  private get staffScreen(): boolean {
+    const def = this.stepOf(this.state.flow, this.state.step)?.def;
+    const roles = def ? this.requiredRoles(this.state.flow, def) : undefined;
+    return !!roles?.length && !roles.includes('worker');
+  }
+
+  /**
+   * The engine's own wording (bad input, help, expiry…): on staff screens the `_staff` variant,
+   * which says "anh/chị" where workers read "bạn" (i18next context, falling back to the plain key).
+   */
+  private say(key: string, opts: Record<string, unknown> = {}): string {
+    if (!this.staffScreen) return this.t(key, opts);
+    return this.t(key, { ...opts, context: opts.context ? `${String(opts.context)}_staff` : 'staff' });
+  }
+
   /** True when roles are required and the member (as loaded for this event) holds none of them. */
   private lacksRole(required: Role[] | undefined): required is Role[] {
     return !!required?.length && !this.member?.roles.some((r) => required.includes(r));
@@ -206,7 +222,7 @@ export class Turn implements FlowContext {
     const global = text ? this.opts.globalWords.recognise(text) : undefined;
     if (this.opts.fresh && !global) return this.home();
     if (this.opts.expired && !global && !current.def.resting) {
-      this.reply(t()('common:expired'));
+      this.reply(this.say('common:expired'));
       return this.home();
     }
     // Roles are checked against the member as loaded for this event, so a revoked role takes
@@ -216,26 +232,26 @@ export class Turn implements FlowContext {
     // A button of an earlier question ("Có" under a question already answered) must not answer
     // the current one: refused, and the current question is asked again.
     if (e.choiceNonce !== undefined && e.choiceNonce !== this.state.choiceNonce) {
-      this.reply(t()('common:stale_choice'));
+      this.reply(this.say('common:stale_choice'));
       return this.repeat();
     }
     if (!text && !e.choiceId && !e.media) {
-      this.reply(t()('common:empty'));
+      this.reply(this.say('common:empty'));
       return this.repeat();
     }
     if (text.length > this.opts.maxChars) {
-      this.reply(t()('common:too_long', { max: this.opts.maxChars, length: text.length }));
+      this.reply(this.say('common:too_long', { max: this.opts.maxChars, length: text.length }));
       return this.repeat();
     }
     if (global) return this.runGlobal(global.command, global.payload);
     if (/^\/[A-Za-z_]\w*/.test(text)) {
-      this.reply(t()('common:unknown_command', { command: text.split(/\s/)[0]!.slice(0, 32) }));
+      this.reply(this.say('common:unknown_command', { command: text.split(/\s/)[0]!.slice(0, 32) }));
       return this.repeat();
     }
     const input = { text: text || undefined, media: e.media, ...(e.photoRef ? { photoRef: e.photoRef } : {}) };
     if (e.media && !current.def.acceptsMedia) {
       if (await this.unprompted(input)) return;
-      this.reply(t()('common:media_not_understood', { context: e.media }));
+      this.reply(this.say('common:media_not_understood', { context: e.media }));
       return this.repeat();
     }
     let choice: Choice | undefined;
@@ -244,9 +260,9 @@ export class Turn implements FlowContext {
       if (m.kind === 'match') choice = m.choice;
       else if (!current.def.acceptsText || e.choiceId) {
         if (m.kind === 'none' && !e.choiceId && !hasNoWords(text) && (await this.unprompted(input))) return;
-        if (m.kind === 'out_of_range') this.reply(t()('common:out_of_range', { max: m.max }));
-        else if (hasNoWords(text)) this.reply(t()('common:emoji_only'));
-        else this.reply(t()('common:not_a_choice'));
+        if (m.kind === 'out_of_range') this.reply(this.say('common:out_of_range', { max: m.max }));
+        else if (hasNoWords(text)) this.reply(this.say('common:emoji_only'));
+        else this.reply(this.say('common:not_a_choice'));
         return this.repeat();
       }
     }
@@ -290,13 +306,13 @@ export class Turn implements FlowContext {
         if (payload) this.state.data.startPayload = payload;
         return this.home();
       case 'help':
-        this.reply(t('common:help'));
+        this.reply(this.say('common:help'));
         return this.repeat();
       case 'back':
         return this.back();
       case 'cancel':
         await this.opts.flows.get(this.state.flow)?.cancel?.(this);
-        this.reply(t('common:cancelled'));
+        this.reply(this.say('common:cancelled'));
         return this.home();
       case 'language':
         return this.go('settings', 'language');
