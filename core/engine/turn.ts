@@ -214,7 +214,6 @@ export class Turn implements FlowContext {
   /** Runs the event: checks, global words, then the current step's `input`. */
   async run(): Promise<void> {
     const e = this.inbound;
-    const t = () => this.t;
     const current = this.stepOf(this.state.flow, this.state.step);
     if (!current || (current.def.needsMember !== false && !this.member)) return this.home();
 
