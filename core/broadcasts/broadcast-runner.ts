@@ -11,11 +11,11 @@
  * document itself: nothing grows with the size of the broadcast (FerretDB scans a whole
  * collection for any filter but `_id`, and the broadcasts collection stays small).
  */
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Models } from '../db.js';
 import { insertNew } from '../insert-new.js';
+import { LockTimeoutError, RedisLock, type HeldLock } from '../redis-lock.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import { CHANNELS_BY_PREFERENCE, type ChannelName, type Clock, type Envelope, type Outbound } from '../engine/types.js';
@@ -101,6 +101,7 @@ export class BroadcastRunner {
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
   private readonly lostAfterMs: number;
+  private readonly lock: RedisLock;
 
   constructor(private readonly o: RunnerOptions) {
     this.pageSize = o.pageSize ?? 200;
@@ -109,6 +110,7 @@ export class BroadcastRunner {
     this.lockTtlMs = o.lockTtlMs ?? 10_000;
     this.pollMs = o.pollMs ?? 250;
     this.lostAfterMs = o.lostAfterMs ?? 15_000;
+    this.lock = new RedisLock(o.redis, { ttlMs: this.lockTtlMs });
   }
 
   /** Runs (or resumes) a broadcast until it is done, paused, cancelled, or waiting for quiet hours to end. */
@@ -119,7 +121,7 @@ export class BroadcastRunner {
       await this.loop(broadcastId, lock, state);
     } finally {
       await state.stream?.close();
-      await lock.release();
+      await lock.release().catch(() => false);
     }
   }
 
@@ -300,28 +302,14 @@ export class BroadcastRunner {
     return true;
   }
 
-  /** Takes the per-broadcast lock, waiting up to one lock lifetime for a crashed holder's to expire. */
-  private async acquire(id: string): Promise<{ lost: boolean; release(): Promise<void> }> {
+  /** Takes the per-broadcast lock (renewed while the run lasts), waiting up to one lock lifetime for a crashed holder's to expire. */
+  private async acquire(id: string): Promise<HeldLock> {
     const key = `${this.o.redisPrefix}:bc:lock:${id}`;
-    const token = randomBytes(8).toString('hex');
-    const until = Date.now() + this.lockTtlMs * 1.5;
-    while ((await this.o.redis.set(key, token, 'PX', this.lockTtlMs, 'NX')) !== 'OK') {
-      if (Date.now() > until) throw new RunnerBusyError(`broadcast ${id} is being run by another process`);
-      await sleep(Math.min(500, this.lockTtlMs / 4));
+    try {
+      return await this.lock.acquire(key, { waitMs: this.lockTtlMs * 1.5, pauseMs: Math.min(500, this.lockTtlMs / 4) });
+    } catch (err) {
+      if (err instanceof LockTimeoutError) throw new RunnerBusyError(`broadcast ${id} is being run by another process`);
+      throw err;
     }
-    const state = { lost: false, release: async () => undefined as void };
-    const renew = setInterval(() => {
-      this.o.redis
-        .eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", 1, key, token, String(this.lockTtlMs))
-        .then((ok) => {
-          if (ok !== 1) state.lost = true;
-        })
-        .catch(() => undefined);
-    }, this.lockTtlMs / 3);
-    state.release = async () => {
-      clearInterval(renew);
-      await this.o.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, key, token).catch(() => undefined);
-    };
-    return state;
   }
 }

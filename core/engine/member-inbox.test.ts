@@ -38,3 +38,25 @@ describe('member inbox', () => {
     expect(await redis.llen(`${prefix}:inbox:p`)).toBe(0);
   });
 });
+
+describe('member inbox lock', () => {
+  it('a turn longer than the lock TTL is not drained again by a second process', async () => {
+    // Two processes (two connections) with a 300 ms lock; the first event takes about a second.
+    const one = new MemberInbox(redis, { prefix, lockTtlMs: 300 });
+    const otherRedis = new Redis(inject('redisUrl'));
+    const two = new MemberInbox(otherRedis, { prefix, lockTtlMs: 300 });
+    const log: string[] = [];
+    const handle = async (e: { eventId: string }) => {
+      log.push(`start ${e.eventId}`);
+      if (e.eventId === 'slow') await new Promise((r) => setTimeout(r, 1000));
+      log.push(`end ${e.eventId}`);
+    };
+    const first = one.submit('long', { eventId: 'slow' }, handle);
+    await new Promise((r) => setTimeout(r, 400));
+    const second = two.submit('long', { eventId: 'next' }, handle);
+    expect(await Promise.all([first, second])).toEqual(['handled', 'handled']);
+    otherRedis.disconnect();
+    expect(log).toEqual(['start slow', 'end slow', 'start next', 'end next']);
+    expect(await redis.llen(`${prefix}:inbox:long`)).toBe(0);
+  });
+});

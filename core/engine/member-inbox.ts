@@ -2,12 +2,16 @@
  * Per-person ordered inbox in Redis. Events of one person are appended to a list and drained
  * by whoever holds that person's lock, so they are handled one at a time and in arrival order
  * even across processes. An event leaves the list only after it was handled, so a crash or an
- * outage mid-event leaves it first in line for the next attempt.
+ * outage mid-event leaves it first in line for the next attempt. The lock is renewed while a
+ * turn runs (core/redis-lock.ts), so a turn longer than its TTL is not drained a second time by
+ * another process; a holder that loses it anyway stops after the event in hand.
  */
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { RedisLock, type HeldLock } from '../redis-lock.js';
+import { redisScripts, type RedisScripts } from '../redis-scripts.js';
 
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** How long an event's done marker is kept (a waiter elsewhere learns its event was handled). */
+const DONE_TTL_SECONDS = 3600;
 /** Appends ARGV[1] unless the list already holds ARGV[2] events; 1 when appended. */
 const PUSH_BELOW = `if redis.call('llen', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
 redis.call('rpush', KEYS[1], ARGV[1])
@@ -15,6 +19,7 @@ return 1`;
 
 export interface InboxOptions {
   prefix: string;
+  /** Lifetime of the per-person lock without renewal: a crashed holder's lock frees after it (default 30 s). */
   lockTtlMs?: number;
   waitMs?: number;
   /** Events one person may have waiting at once; more are refused (default: no limit). */
@@ -27,12 +32,14 @@ export class InboxTimeoutError extends Error {
 }
 
 export class MemberInbox {
-  private readonly lockTtlMs: number;
   private readonly waitMs: number;
+  private readonly lock: RedisLock;
+  private readonly scripts: RedisScripts;
 
   constructor(private readonly redis: Redis, private readonly opts: InboxOptions) {
-    this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.waitMs = opts.waitMs ?? 60_000;
+    this.lock = new RedisLock(redis, { ttlMs: opts.lockTtlMs ?? 30_000 });
+    this.scripts = redisScripts(redis);
   }
 
   private keys(who: string) {
@@ -53,13 +60,12 @@ export class MemberInbox {
     const deadline = Date.now() + this.waitMs;
     let pause = 5;
     for (;;) {
-      const token = randomUUID();
-      const got = await this.redis.set(k.lock, token, 'PX', this.lockTtlMs, 'NX');
-      if (got) {
+      const lock = await this.lock.tryAcquire(k.lock);
+      if (lock) {
         try {
-          await this.drain(k, handle);
+          await this.drain(k, lock, handle);
         } finally {
-          await this.redis.eval(RELEASE, 1, k.lock, token);
+          await lock.release();
         }
         // An event pushed while we released is drained by the next round.
         if ((await this.redis.llen(k.list)) === 0) return 'handled';
@@ -72,13 +78,15 @@ export class MemberInbox {
     }
   }
 
-  private async drain<T extends { eventId: string }>(k: ReturnType<MemberInbox['keys']>, handle: (e: T) => Promise<void>): Promise<void> {
-    for (;;) {
+  private async drain<T extends { eventId: string }>(k: ReturnType<MemberInbox['keys']>, lock: HeldLock, handle: (e: T) => Promise<void>): Promise<void> {
+    // A lost lock may be someone else's now: they handle what is left.
+    while (!lock.lost) {
       const raw = await this.redis.lindex(k.list, 0);
       if (raw === null) return;
       const event = JSON.parse(raw) as T;
       await handle(event);
-      await this.redis.multi().lpop(k.list).set(k.done(event.eventId), '1', 'EX', 3600).exec();
+      const popped = await this.scripts.inboxFinish({ lock: k.lock, list: k.list, done: k.done(event.eventId) }, lock.token, DONE_TTL_SECONDS);
+      if (popped === 0) return;
     }
   }
 }
