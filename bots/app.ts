@@ -23,6 +23,7 @@ import { MemberErasure } from '../core/privacy/member-erasure.js';
 import { retentionPolicyFrom, RetentionSweep } from '../core/privacy/retention.js';
 import { resolvePrivacyKeys, type PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import { connectRedis } from '../core/redis.js';
+import { RedisKeys } from '../core/redis-keys.js';
 import { allFlows } from '../flows/index.js';
 import { AudienceReader } from '../core/broadcasts/audience.js';
 import { BroadcastService } from '../core/broadcasts/broadcast-service.js';
@@ -106,7 +107,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   await Promise.all(Object.values(models).map((m) => m.init()));
   const audit = new AuditLog(models);
   const connection = bullConnection(o.redisUrl);
-  const prefix = `${o.config.REDIS_PREFIX}:bull`;
+  const redisKeys = new RedisKeys(o.config.REDIS_PREFIX);
+  const prefix = redisKeys.bull;
   const clock = o.clock ?? systemClock;
   const jobs = new BullJobs(connection, prefix, clock);
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
@@ -118,7 +120,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const services: Services = {
     models,
     members: new MemberService(models, audit),
-    links: new AccountLinks(redis, o.config.REDIS_PREFIX, models, audit),
+    links: new AccountLinks(redis, redisKeys, keys, models, audit),
     org,
     audit,
     i18n,
@@ -130,17 +132,17 @@ export async function createApp(o: AppOptions): Promise<App> {
     keys,
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
-  const outbox = new QueueOutbox(connection, prefix, models, shards, keys);
+  const outbox = new QueueOutbox(connection, redisKeys, models, shards, keys);
   // A chat's backlog waits behind other chats' replies (workers/chat-fairness.ts).
-  outbox.fairness = new ChatFairness(redis, prefix, o.config.DELIVERY_FAIRNESS_LEVELS);
+  outbox.fairness = new ChatFairness(redis, redisKeys, o.config.DELIVERY_FAIRNESS_LEVELS);
   const retention = retentionPolicyFrom(o.config);
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,
-    inbox: new MemberInbox(redis, { prefix: o.config.REDIS_PREFIX, maxLength: o.config.INBOX_MAX_EVENTS }),
-    limits: new InboundLimits(redis, { prefix: o.config.REDIS_PREFIX, burst: o.config.INBOUND_BURST, refillPerSecond: o.config.INBOUND_REFILL_PER_SECOND, noticeSeconds: o.config.INBOUND_NOTICE_SECONDS }),
+    inbox: new MemberInbox(redis, { redisKeys, maxLength: o.config.INBOX_MAX_EVENTS }),
+    limits: new InboundLimits(redis, { redisKeys, burst: o.config.INBOUND_BURST, refillPerSecond: o.config.INBOUND_REFILL_PER_SECOND, noticeSeconds: o.config.INBOUND_NOTICE_SECONDS }),
     flows: allFlows,
     clock,
     log,
@@ -150,7 +152,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const consoleChannel = new ConsoleChannel();
   const workers: Worker[] = [];
   if (o.workers !== false) {
-    workers.push(...startDeliveryWorkers(consoleChannel, { connection, prefix, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
+    workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
     workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
@@ -170,7 +172,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     workers,
     log,
     startDelivery(sender, ratePerSecond) {
-      workers.push(...startDeliveryWorkers(sender, { connection, prefix, models, log, ratePerSecond, shards: shards[sender.channel], keys }));
+      workers.push(...startDeliveryWorkers(sender, { connection, redisKeys, models, log, ratePerSecond, shards: shards[sender.channel], keys }));
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

@@ -13,6 +13,9 @@ interface ScriptDefinition {
   lua: string;
 }
 
+/** The field of a chat's fairness hash that holds the last level given (never a job id). */
+const FAIR_LAST = '~last';
+
 /** The scripts, by command name (prefixed so they never shadow a Redis command). */
 const SCRIPTS = {
   /**
@@ -44,6 +47,126 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LPOP', KEYS[2])
 return 1`,
   },
+  /**
+   * Inbox, an event appended: KEYS[1] the inbox list; ARGV[1] the event, ARGV[2] the most events
+   * it may hold. Appends unless the list is full; 1 when appended.
+   */
+  dhInboxPush: {
+    numberOfKeys: 1,
+    lua: `if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return 1`,
+  },
+  /**
+   * Inbound token bucket (core/engine/inbound-limits.ts), one Redis hash {tokens, at}: KEYS[1] the
+   * bucket; ARGV[1] the burst, ARGV[2] tokens per ms, ARGV[3] a time in ms or '' for Redis's own
+   * clock (TIME, so every process shares one clock; tests pass a time). Returns 1 when a token
+   * was taken, 0 when the bucket is empty. The hash expires once it would be full again.
+   */
+  dhInboundTake: {
+    numberOfKeys: 1,
+    lua: `
+local burst = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local now
+if ARGV[3] ~= '' then
+  now = tonumber(ARGV[3])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(b[1])
+local at = tonumber(b[2])
+if tokens == nil or at == nil then
+  tokens = burst
+  at = now
+end
+if now > at then
+  tokens = math.min(burst, tokens + (now - at) * perMs)
+  at = now
+end
+local taken = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  taken = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1000)
+return taken`,
+  },
+  /**
+   * Delivery pacing (workers/delivery-worker.ts): KEYS[1] the channel's next free slot; ARGV[1]
+   * the interval between sends in ms. Each send takes the next free slot (1/rate apart, kept with
+   * Redis's own clock), so a channel never bursts past its rate however many lanes and processes
+   * send. Returns how many ms to wait for the slot taken.
+   */
+  dhPacerTakeSlot: {
+    numberOfKeys: 1,
+    lua: `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt)
+redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
+return math.floor(slot - now)`,
+  },
+  /**
+   * Delivery tally (workers/delivery-tally.ts): KEYS[1] the group's set of counted job ids,
+   * KEYS[2] its counts hash; ARGV[1] the outcome, ARGV[2] the TTL in seconds, ARGV[3..] job ids.
+   * Counts each job not counted before under the outcome, in the same step as it is remembered,
+   * so a retried job is never counted twice. Returns how many were new.
+   */
+  dhTallyCount: {
+    numberOfKeys: 2,
+    lua: `
+local added = 0
+for i = 3, #ARGV do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then added = added + 1 end
+end
+if added > 0 then redis.call('HINCRBY', KEYS[2], ARGV[1], added) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return added`,
+  },
+  /**
+   * Chat fairness, replies queued (workers/chat-fairness.ts). Called with the number of keys
+   * first. KEYS[1] the chat's hash (job ids still waiting, and '${FAIR_LAST}': the last level
+   * given); KEYS[2..] the BullMQ keys of the jobs to add, in order; ARGV[1] levels, ARGV[2] the
+   * TTL in ms, ARGV[3..] the job ids. Returns one level per job. A job whose key exists already
+   * is a duplicate BullMQ will not add again: not counted.
+   */
+  dhFairAssign: {
+    lua: `
+local levels = tonumber(ARGV[1])
+local last = tonumber(redis.call('HGET', KEYS[1], '${FAIR_LAST}') or '0')
+local out = {}
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('HSET', KEYS[1], ARGV[i + 1], '1')
+    local waiting = redis.call('HLEN', KEYS[1])
+    if redis.call('HEXISTS', KEYS[1], '${FAIR_LAST}') == 1 then waiting = waiting - 1 end
+    last = math.min(levels, math.max(last, waiting))
+    redis.call('HSET', KEYS[1], '${FAIR_LAST}', last)
+  end
+  out[#out + 1] = math.max(last, 1)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return out`,
+  },
+  /**
+   * Chat fairness, a reply finished: KEYS[1] the chat's hash; ARGV[1] the job id, ARGV[2] the TTL
+   * in ms. Forgets the chat when nothing of it waits any more.
+   */
+  dhFairRelease: {
+    numberOfKeys: 1,
+    lua: `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+local left = redis.call('HLEN', KEYS[1])
+if redis.call('HEXISTS', KEYS[1], '${FAIR_LAST}') == 1 then left = left - 1 end
+if left <= 0 then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`,
+  },
 } satisfies Record<string, ScriptDefinition>;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -54,6 +177,14 @@ export interface RedisScripts {
   lockRelease(lock: string, token: string): Promise<number>;
   lockRenew(lock: string, token: string, ttlMs: number): Promise<number>;
   inboxFinish(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<number>;
+  inboxPush(list: string, event: string, maxLength: number): Promise<number>;
+  /** `now`: a time in ms, or undefined for Redis's clock. */
+  inboundTake(bucket: string, burst: number, perMs: number, now: number | undefined): Promise<number>;
+  pacerTakeSlot(slot: string, intervalMs: number): Promise<number>;
+  tallyCount(keys: { jobs: string; counts: string }, outcome: string, ttlSeconds: number, jobIds: string[]): Promise<number>;
+  /** `jobs`: each job's id and BullMQ key, in the order they are added. */
+  fairAssign(chat: string, jobs: { id: string; key: string }[], levels: number, ttlMs: number): Promise<number[]>;
+  fairRelease(chat: string, jobId: string, ttlMs: number): Promise<number>;
 }
 
 const registered = new WeakMap<Redis, RedisScripts>();
@@ -65,10 +196,17 @@ export function redisScripts(redis: Redis): RedisScripts {
   for (const [name, definition] of Object.entries(SCRIPTS)) redis.defineCommand(name, definition);
   const command = redis as unknown as Record<ScriptName, (...args: Arg[]) => Promise<unknown>>;
   const run = async (name: ScriptName, ...args: Arg[]) => Number(await command[name](...args));
+  const numbers = async (name: ScriptName, ...args: Arg[]) => ((await command[name](...args)) as unknown[]).map(Number);
   const scripts: RedisScripts = {
     lockRelease: (lock, token) => run('dhLockRelease', lock, token),
     lockRenew: (lock, token, ttlMs) => run('dhLockRenew', lock, token, ttlMs),
     inboxFinish: (k, token, doneTtlSeconds) => run('dhInboxFinish', k.lock, k.list, k.done, token, doneTtlSeconds),
+    inboxPush: (list, event, maxLength) => run('dhInboxPush', list, event, maxLength),
+    inboundTake: (bucket, burst, perMs, now) => run('dhInboundTake', bucket, burst, perMs, now === undefined ? '' : now),
+    pacerTakeSlot: (slot, intervalMs) => run('dhPacerTakeSlot', slot, intervalMs),
+    tallyCount: (k, outcome, ttlSeconds, jobIds) => run('dhTallyCount', k.jobs, k.counts, outcome, ttlSeconds, ...jobIds),
+    fairAssign: (chat, jobs, levels, ttlMs) => numbers('dhFairAssign', 1 + jobs.length, chat, ...jobs.map((j) => j.key), levels, ttlMs, ...jobs.map((j) => j.id)),
+    fairRelease: (chat, jobId, ttlMs) => run('dhFairRelease', chat, jobId, ttlMs),
   };
   registered.set(redis, scripts);
   return scripts;

@@ -13,7 +13,7 @@ export class QueueLanes implements DeliveryLanes {
   private readonly tally: DeliveryTally;
 
   constructor(private readonly outbox: QueueOutbox, redis: Redis, private readonly models: Models, private readonly sendBatch = 250) {
-    this.tally = new DeliveryTally(redis, outbox.prefix);
+    this.tally = new DeliveryTally(redis, outbox.redisKeys);
   }
 
   async send(envelopes: Envelope[]): Promise<void> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { createApp, type App } from '../bots/app.js';
 import { bindBroadcastModels } from '../core/broadcasts/models.js';
 import { ConfigError, loadConfig } from '../core/config.js';
+import { RedisKeys } from '../core/redis-keys.js';
 import { ensureServices } from '../tools/services.js';
 import { runnerOptionsFor, startBroadcastWorker } from './broadcast-worker.js';
 
@@ -31,7 +32,7 @@ try {
   const a = app;
   const worker = startBroadcastWorker({
     connection,
-    prefix: `${config.REDIS_PREFIX}:bull`,
+    prefix: new RedisKeys(config.REDIS_PREFIX).bull,
     service: a.services.broadcasts,
     log: a.log,
     lockDurationMs: extra.data.BROADCAST_LOCK_DURATION_MS,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisKeys } from '../core/redis-keys.js';
 import { ChatFairness } from './chat-fairness.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -17,7 +18,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const fairness = (levels = 9) => new ChatFairness(redis, prefix, levels);
+const fairness = (levels = 9) => new ChatFairness(redis, new RedisKeys(prefix), levels);
 const items = (chat: string, ...ids: string[]) => ids.map((jobId) => ({ chat, jobId }));
 
 describe('chat fairness', () => {

@@ -12,6 +12,7 @@ import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 import type { ChatFairness } from './chat-fairness.js';
 import { purgeJobs } from './purge-jobs.js';
 import type { PrivacyKeys } from '../core/privacy/privacy-keys.js';
+import type { RedisKeys } from '../core/redis-keys.js';
 import { openEnvelope, sealEnvelope } from '../core/privacy/sealed-envelope.js';
 
 export const deliveryQueueName = (channel: ChannelName, shard: number) => `deliver-${channel}-${shard}`;
@@ -53,8 +54,8 @@ export class QueueOutbox implements Outbox {
 
   constructor(
     private readonly connection: ConnectionOptions,
-    /** BullMQ prefix of the lanes (also the prefix of their delivery tallies). */
-    readonly prefix: string,
+    /** Where the lanes live (BullMQ prefix `redisKeys.bull`) and their tallies and fairness hashes. */
+    readonly redisKeys: RedisKeys,
     private readonly models: Models,
     readonly shards: DeliveryShards,
     /** Seals envelopes that ask for it, and opens sealed ones for `purge`. */
@@ -65,7 +66,7 @@ export class QueueOutbox implements Outbox {
     const name = deliveryQueueName(channel, shard);
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue<DeliveryJob>(name, { connection: this.connection, prefix: this.prefix });
+      q = new Queue<DeliveryJob>(name, { connection: this.connection, prefix: this.redisKeys.bull });
       this.queues.set(name, q);
     }
     return q;

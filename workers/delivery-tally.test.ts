@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisKeys } from '../core/redis-keys.js';
 import { DeliveryTally } from './delivery-tally.js';
 
 const redis = new Redis(inject('redisUrl'));
@@ -14,7 +15,7 @@ afterAll(async () => {
 
 describe('delivery tally', () => {
   it('counts each job once, per group, even when the same outcome or another one is reported again', async () => {
-    const tally = new DeliveryTally(redis, prefix);
+    const tally = new DeliveryTally(redis, new RedisKeys(prefix));
     expect(await tally.count('bc1', ['j1', 'j2', 'j3'], 'sent')).toBe(3);
     // A retried job after a crash reports again: nothing moves.
     expect(await tally.count('bc1', ['j2'], 'sent')).toBe(0);
@@ -27,6 +28,6 @@ describe('delivery tally', () => {
     expect([...(await tally.counted('bc1', ['j1', 'j4', 'j9']))].sort()).toEqual(['j1', 'j4']);
     expect(await tally.count('bc1', [], 'sent')).toBe(0);
     // Kept for a month, then gone on its own.
-    expect(await redis.ttl(`${prefix}:tally:bc1:jobs`)).toBeGreaterThan(29 * 24 * 3600);
+    expect(await redis.ttl(`${prefix}:bull:tally:bc1:jobs`)).toBeGreaterThan(29 * 24 * 3600);
   });
 });

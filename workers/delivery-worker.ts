@@ -9,13 +9,16 @@ import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, ty
 import { insertNew } from '../core/insert-new.js';
 import { writeGateOf } from '../core/write-gate.js';
 import { scrubText } from '../core/log-scrub.js';
+import type { RedisKeys } from '../core/redis-keys.js';
+import { redisScripts } from '../core/redis-scripts.js';
 import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
 import { ChatFairness } from './chat-fairness.js';
 
 export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
-  prefix: string;
+  /** Where the lanes live (BullMQ prefix `redisKeys.bull`), their pacing slots and tallies. */
+  redisKeys: RedisKeys;
   models: Models;
   log: Logger;
   /** Messages per second for the whole channel, shared evenly by its shards. */
@@ -26,19 +29,6 @@ export interface DeliveryWorkerOptions {
   keys: PrivacyKeys;
 }
 
-/**
- * Slots shared by every lane and process of a channel: each message takes the next free slot
- * (1/rate apart, kept in Redis with Redis's own clock), so the channel never bursts past its
- * rate however many lanes run. Returns how long to wait for the slot.
- */
-const TAKE_SLOT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, nxt)
-redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
-return math.floor(slot - now)`;
-
 /** Headroom under the configured rate, so network jitter never makes two sends look closer. */
 const RATE_HEADROOM = 0.97;
 
@@ -47,8 +37,8 @@ export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOpt
   const interval = 1000 / (o.ratePerSecond * RATE_HEADROOM);
   const recorder = new SentRecorder(o);
   const redis = new Redis({ ...(o.connection as RedisOptions), lazyConnect: false });
-  redis.on('error', () => undefined); // surfaces through the failing eval, which the job retries
-  const tally = new DeliveryTally(redis, o.prefix);
+  redis.on('error', () => undefined); // surfaces through the failing script call, which the job retries
+  const tally = new DeliveryTally(redis, o.redisKeys);
   let open = o.shards;
   return Array.from({ length: o.shards }, (_, shard) => {
     const worker = startShardWorker(sender, o, shard, interval, recorder, redis, tally);
@@ -118,9 +108,12 @@ class SentRecorder {
 }
 
 function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number, recorder: SentRecorder, redis: Redis, tally: DeliveryTally): Worker<DeliveryJob> {
-  const slotKey = `${o.prefix}:pace:${sender.channel}`;
+  // Slots shared by every lane and process of a channel: each message takes the next free one
+  // (1/rate apart, Redis's clock), so the channel never bursts past its rate (dhPacerTakeSlot).
+  const slotKey = o.redisKeys.pacerSlot(sender.channel);
+  const scripts = redisScripts(redis);
   const waitForSlot = async () => {
-    const wait = Number(await redis.eval(TAKE_SLOT, 1, slotKey, String(interval)));
+    const wait = await scripts.pacerTakeSlot(slotKey, interval);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   };
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
@@ -173,7 +166,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
     },
     {
       connection: o.connection,
-      prefix: o.prefix,
+      prefix: o.redisKeys.bull,
       concurrency: 1,
     },
   );

@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Models } from '../db.js';
 import { insertNew } from '../insert-new.js';
+import { RedisKeys } from '../redis-keys.js';
 import { LockTimeoutError, RedisLock, type HeldLock } from '../redis-lock.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
@@ -23,7 +24,7 @@ import type { MaterialService } from '../materials/material-service.js';
 import type { MaterialDoc } from '../materials/models.js';
 import type { AudienceReader, AudienceStream } from './audience.js';
 import { broadcastMessage } from './broadcast-message.js';
-import { BROADCAST_QUEUE, controlKey, RUN_JOB } from './broadcast-service.js';
+import { BROADCAST_QUEUE, RUN_JOB } from './broadcast-service.js';
 import type { BroadcastCounts, BroadcastDoc, BroadcastModels, BroadcastRecordDoc } from './models.js';
 import { quietUntil } from './quiet-hours.js';
 
@@ -102,6 +103,7 @@ export class BroadcastRunner {
   private readonly pollMs: number;
   private readonly lostAfterMs: number;
   private readonly lock: RedisLock;
+  private readonly redisKeys: RedisKeys;
 
   constructor(private readonly o: RunnerOptions) {
     this.pageSize = o.pageSize ?? 200;
@@ -111,6 +113,7 @@ export class BroadcastRunner {
     this.pollMs = o.pollMs ?? 250;
     this.lostAfterMs = o.lostAfterMs ?? 15_000;
     this.lock = new RedisLock(o.redis, { ttlMs: this.lockTtlMs });
+    this.redisKeys = new RedisKeys(o.redisPrefix);
   }
 
   /** Runs (or resumes) a broadcast until it is done, paused, cancelled, or waiting for quiet hours to end. */
@@ -187,7 +190,7 @@ export class BroadcastRunner {
 
   /** A pause or cancel asked for in Redis wins over a status a concurrent write may have lost. */
   private async applyControl(b: BroadcastDoc): Promise<BroadcastDoc> {
-    const control = await this.o.redis.get(controlKey(this.o.redisPrefix, b._id));
+    const control = await this.o.redis.get(this.redisKeys.broadcastControl(b._id));
     const wanted = control === 'cancel' ? 'cancelled' : control === 'pause' ? 'paused' : undefined;
     if (!wanted || b.status === wanted || (wanted === 'paused' && b.status === 'cancelled')) return b;
     await this.o.bm.Broadcast.updateOne({ _id: b._id }, { $set: { status: wanted } });
@@ -304,7 +307,7 @@ export class BroadcastRunner {
 
   /** Takes the per-broadcast lock (renewed while the run lasts), waiting up to one lock lifetime for a crashed holder's to expire. */
   private async acquire(id: string): Promise<HeldLock> {
-    const key = `${this.o.redisPrefix}:bc:lock:${id}`;
+    const key = this.redisKeys.broadcastRunnerLock(id);
     try {
       return await this.lock.acquire(key, { waitMs: this.lockTtlMs * 1.5, pauseMs: Math.min(500, this.lockTtlMs / 4) });
     } catch (err) {

@@ -12,6 +12,7 @@ import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import { isTopic, type MaterialService } from '../materials/material-service.js';
 import { isInEffect } from '../org/org-directory.js';
+import { RedisKeys } from '../redis-keys.js';
 import type { MaterialDoc } from '../materials/models.js';
 import type { AudienceReader, AudienceSize } from './audience.js';
 import { BroadcastInputError, NotAuthorizedError } from './broadcast-errors.js';
@@ -52,9 +53,6 @@ export function isPastTime(at: Date, now: Date): boolean {
   return at.getTime() < now.getTime() - PAST_TOLERANCE_MS;
 }
 
-/** Redis key that tells a running fan-out to stop ("pause" or "cancel"). */
-export const controlKey = (prefix: string, id: string) => `${prefix}:bc:control:${id}`;
-
 export class BroadcastService {
   constructor(
     private readonly d: {
@@ -69,6 +67,11 @@ export class BroadcastService {
       i18n: Translations;
     },
   ) {}
+
+  /** Redis key that tells a running fan-out to stop ("pause" or "cancel"). */
+  private controlKey(id: string): string {
+    return new RedisKeys(this.d.redisPrefix).broadcastControl(id);
+  }
 
   /** Throws NotAuthorizedError (and audits the attempt) unless the actor may run secretariat actions. */
   async authorize(actor: Actor, action: string, at: Date, target?: string): Promise<void> {
@@ -263,7 +266,7 @@ export class BroadcastService {
     await this.authorize(actor, 'pause a broadcast', now, id);
     const b = await this.load(id);
     if (!['scheduled', 'sending'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a scheduled or sending one can be paused`, { status: b.status });
-    await this.d.redis.set(controlKey(this.d.redisPrefix, id), 'pause');
+    await this.d.redis.set(this.controlKey(id), 'pause');
     if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);
     else await this.d.jobs.cancel(BROADCAST_QUEUE, `bc-run:${id}:${b.generation}`);
     await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { status: 'paused', updatedAt: now } });
@@ -278,7 +281,7 @@ export class BroadcastService {
     if (b.status !== 'paused') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a paused one can be resumed`, { status: b.status });
     const status = b.startedAt ? 'sending' : 'scheduled';
     const generation = b.generation + 1;
-    await this.d.redis.del(controlKey(this.d.redisPrefix, id));
+    await this.d.redis.del(this.controlKey(id));
     await this.d.bm.Broadcast.updateOne({ _id: id }, { $set: { status, generation, updatedAt: now } });
     const next = { ...b, status, generation } as BroadcastDoc;
     if (b.schedule.kind === 'once' && b.schedule.at.getTime() < now.getTime()) next.schedule = { kind: 'once', at: now };
@@ -292,7 +295,7 @@ export class BroadcastService {
     await this.authorize(actor, 'cancel a broadcast', now, id);
     const b = await this.load(id);
     if (['done', 'cancelled'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is already ${b.status}`, { status: b.status });
-    await this.d.redis.set(controlKey(this.d.redisPrefix, id), 'cancel');
+    await this.d.redis.set(this.controlKey(id), 'cancel');
     if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);
     else await this.d.jobs.cancel(BROADCAST_QUEUE, `bc-run:${id}:${b.generation}`);
     const generation = b.generation + 1;

@@ -7,6 +7,7 @@
  * Member status is not cached here: the router reads each candidate by id (see routing.ts).
  */
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis-keys.js';
 import type { CadreAssignmentDoc, ConcernModels } from './models.js';
 
 export class CadreDirectory {
@@ -14,8 +15,8 @@ export class CadreDirectory {
   private loading?: { version: string; done: Promise<CadreAssignmentDoc[]> };
   private readonly versionKey: string;
 
-  constructor(private readonly cm: ConcernModels, private readonly redis: Redis, prefix: string, private readonly maxAgeMs = 300_000) {
-    this.versionKey = `${prefix}:concerns:cadres-version`;
+  constructor(private readonly cm: ConcernModels, private readonly redis: Redis, redisKeys: RedisKeys, private readonly maxAgeMs = 300_000) {
+    this.versionKey = redisKeys.cadreDirectoryVersion();
   }
 
   /** Every active assignment (one Redis read when nothing changed). */

@@ -14,6 +14,7 @@ import { auditOnce } from './audit-once.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { ConcernLock } from './concern-lock.js';
+import { RedisKeys } from '../redis-keys.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyConcernsTodayError, TooManyOpenConcernsError } from './errors.js';
 import { capDay, DailyConcernCap } from './daily-cap.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
@@ -117,12 +118,13 @@ export class ConcernService {
     this.cm = d.concernModels;
     this.policy = d.policy;
     this.vault = new ReporterVault(d.models, d.concernModels, d.audit, d.keys);
-    this.cadres = new CadreDirectory(d.concernModels, d.redis, d.redisPrefix);
+    const redisKeys = new RedisKeys(d.redisPrefix);
+    this.cadres = new CadreDirectory(d.concernModels, d.redis, redisKeys);
     this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
-    this.lock = new ConcernLock(d.redis, d.redisPrefix);
+    this.lock = new ConcernLock(d.redis, redisKeys);
     this.gate = writeGateOf(d.models);
-    this.daily = new DailyConcernCap(d.redis, d.redisPrefix);
+    this.daily = new DailyConcernCap(d.redis, redisKeys);
   }
 
   // ---------------------------------------------------------------- helpers

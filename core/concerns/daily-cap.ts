@@ -5,6 +5,7 @@
  * identity, day)`), so it survives erasure without naming anyone, and expires two days later.
  */
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis-keys.js';
 
 /** How long a day's count is kept: past the end of its day wherever the clock stands. */
 const KEEP_SECONDS = 2 * 24 * 3600;
@@ -16,10 +17,10 @@ export function capDay(at: Date, utcOffsetMinutes: number): string {
 
 /** Counters of concerns raised per identity and day, in Redis. */
 export class DailyConcernCap {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(private readonly redis: Redis, private readonly redisKeys: RedisKeys) {}
 
   private key(marker: string): string {
-    return `${this.prefix}:concern-daily:${marker}`;
+    return this.redisKeys.concernDailyCap(marker);
   }
 
   /** Concerns counted under `marker` (an identity's day). */

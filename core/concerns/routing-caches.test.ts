@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, assign } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
+import { RedisKeys } from '../redis-keys.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { ContactBook } from './contact-book.js';
 
@@ -17,7 +18,7 @@ describe('cadre directory', () => {
   it('reloads in every process once any process changes an assignment', async () => {
     const concerns = app.services.concerns;
     // Another process: its own directory on the same database and Redis.
-    const other = new CadreDirectory(concerns.cm, app.redis, app.config.REDIS_PREFIX);
+    const other = new CadreDirectory(concerns.cm, app.redis, new RedisKeys(app.config.REDIS_PREFIX));
     expect(await other.active()).toEqual([]);
     await addMember(app, { id: 'tu1', roles: ['cadre'] });
     await assign(app, { memberId: 'tu1', unit: 'vsip1', organisation: 'trade_union' });

@@ -2,10 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisKeys } from '../redis-keys.js';
 import { InboundLimits } from './inbound-limits.js';
 
 const redis = new Redis(inject('redisUrl'));
 const prefix = `limits-test-${randomBytes(4).toString('hex')}`;
+const redisKeys = new RedisKeys(prefix);
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
@@ -15,7 +17,7 @@ afterAll(async () => {
 /** A bucket on a clock the test moves. */
 function bucket(burst: number, refillPerSecond: number, noticeSeconds = 60) {
   let now = 1_700_000_000_000;
-  const limits = new InboundLimits(redis, { prefix, burst, refillPerSecond, noticeSeconds, now: () => now });
+  const limits = new InboundLimits(redis, { redisKeys, burst, refillPerSecond, noticeSeconds, now: () => now });
   return { limits, advance: (ms: number) => (now += ms) };
 }
 
@@ -74,7 +76,7 @@ describe('token bucket per identity', () => {
   });
 
   it('on Redis time (production), drops beyond the burst too', async () => {
-    const limits = new InboundLimits(redis, { prefix, burst: 5, refillPerSecond: 0.001, noticeSeconds: 60 });
+    const limits = new InboundLimits(redis, { redisKeys, burst: 5, refillPerSecond: 0.001, noticeSeconds: 60 });
     expect(await takes(limits, 'g', 7)).toEqual([true, true, true, true, true, false, false]);
   });
 });

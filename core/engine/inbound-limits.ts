@@ -5,45 +5,12 @@
  * (PrivacyKeys.marker), so Redis key names carry no platform id.
  */
 import type { Redis } from 'ioredis';
-
-/**
- * Token bucket in one Redis hash {tokens, at}. Time is Redis's own (TIME), so every process
- * shares one clock; ARGV[3] may pass a time in ms instead (tests). Returns 1 when a token was
- * taken, 0 when the bucket is empty. The hash expires once it would be full again.
- */
-const TAKE = `
-local burst = tonumber(ARGV[1])
-local perMs = tonumber(ARGV[2])
-local now
-if ARGV[3] ~= '' then
-  now = tonumber(ARGV[3])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1])
-local at = tonumber(b[2])
-if tokens == nil or at == nil then
-  tokens = burst
-  at = now
-end
-if now > at then
-  tokens = math.min(burst, tokens + (now - at) * perMs)
-  at = now
-end
-local taken = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  taken = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
-redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1000)
-return taken`;
+import type { RedisKeys } from '../redis-keys.js';
+import { redisScripts, type RedisScripts } from '../redis-scripts.js';
 
 export interface InboundLimitOptions {
-  /** Redis key prefix (REDIS_PREFIX). */
-  prefix: string;
+  /** Where the buckets and notice gates live. */
+  redisKeys: RedisKeys;
   /** Events a person may send at once (the bucket's size). */
   burst: number;
   /** Events per second the bucket refills with (may be fractional). */
@@ -54,17 +21,23 @@ export interface InboundLimitOptions {
   now?: () => number;
 }
 
-/** A token bucket per identity, and the once-per-window gate of the polite refusal. */
+/**
+ * A token bucket per identity (a Redis hash on Redis's clock, see dhInboundTake in
+ * core/redis-scripts.ts), and the once-per-window gate of the polite refusal.
+ */
 export class InboundLimits {
-  constructor(private readonly redis: Redis, readonly o: InboundLimitOptions) {}
+  private readonly scripts: RedisScripts;
+
+  constructor(private readonly redis: Redis, readonly o: InboundLimitOptions) {
+    this.scripts = redisScripts(redis);
+  }
 
   /**
    * Takes one token from the bucket of `who` (a keyed marker of the identity); false when the
    * bucket is empty and the event is to be dropped.
    */
   async take(who: string): Promise<boolean> {
-    const taken = await this.redis.eval(TAKE, 1, `${this.o.prefix}:bucket:${who}`, String(this.o.burst), String(this.o.refillPerSecond / 1000), this.o.now ? String(this.o.now()) : '');
-    return Number(taken) === 1;
+    return (await this.scripts.inboundTake(this.o.redisKeys.inboundBucket(who), this.o.burst, this.o.refillPerSecond / 1000, this.o.now?.())) === 1;
   }
 
   /**
@@ -72,7 +45,7 @@ export class InboundLimits {
    * rest (dropped without a word, so a flood does not become a flood of answers).
    */
   async firstRefusalInWindow(who: string): Promise<boolean> {
-    const set = await this.redis.set(`${this.o.prefix}:limit-notice:${who}`, '1', 'PX', this.o.noticeSeconds * 1000, 'NX');
+    const set = await this.redis.set(this.o.redisKeys.limitNotice(who), '1', 'PX', this.o.noticeSeconds * 1000, 'NX');
     return set === 'OK';
   }
 }

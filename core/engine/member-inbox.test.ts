@@ -2,10 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { RedisKeys } from '../redis-keys.js';
 import { MemberInbox } from './member-inbox.js';
 
 const redis = new Redis(inject('redisUrl'));
 const prefix = `inbox-test-${randomBytes(4).toString('hex')}`;
+const redisKeys = new RedisKeys(prefix);
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
@@ -14,7 +16,7 @@ afterAll(async () => {
 
 describe('member inbox', () => {
   it('refuses events beyond its length while the person still has events waiting, and takes them again once drained', async () => {
-    const inbox = new MemberInbox(redis, { prefix, maxLength: 3 });
+    const inbox = new MemberInbox(redis, { redisKeys, maxLength: 3 });
     const handled: string[] = [];
     let release!: () => void;
     const blocked = new Promise<void>((r) => (release = r));
@@ -42,9 +44,9 @@ describe('member inbox', () => {
 describe('member inbox lock', () => {
   it('a turn longer than the lock TTL is not drained again by a second process', async () => {
     // Two processes (two connections) with a 300 ms lock; the first event takes about a second.
-    const one = new MemberInbox(redis, { prefix, lockTtlMs: 300 });
+    const one = new MemberInbox(redis, { redisKeys, lockTtlMs: 300 });
     const otherRedis = new Redis(inject('redisUrl'));
-    const two = new MemberInbox(otherRedis, { prefix, lockTtlMs: 300 });
+    const two = new MemberInbox(otherRedis, { redisKeys, lockTtlMs: 300 });
     const log: string[] = [];
     const handle = async (e: { eventId: string }) => {
       log.push(`start ${e.eventId}`);

@@ -7,18 +7,15 @@
  * another process; a holder that loses it anyway stops after the event in hand.
  */
 import type { Redis } from 'ioredis';
+import type { RedisKeys } from '../redis-keys.js';
 import { RedisLock, type HeldLock } from '../redis-lock.js';
 import { redisScripts, type RedisScripts } from '../redis-scripts.js';
 
 /** How long an event's done marker is kept (a waiter elsewhere learns its event was handled). */
 const DONE_TTL_SECONDS = 3600;
-/** Appends ARGV[1] unless the list already holds ARGV[2] events; 1 when appended. */
-const PUSH_BELOW = `if redis.call('llen', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('rpush', KEYS[1], ARGV[1])
-return 1`;
 
 export interface InboxOptions {
-  prefix: string;
+  redisKeys: RedisKeys;
   /** Lifetime of the per-person lock without renewal: a crashed holder's lock frees after it (default 30 s). */
   lockTtlMs?: number;
   waitMs?: number;
@@ -43,8 +40,8 @@ export class MemberInbox {
   }
 
   private keys(who: string) {
-    const p = `${this.opts.prefix}:inbox:${who}`;
-    return { list: p, lock: `${p}:lock`, done: (eventId: string) => `${p}:done:${eventId}` };
+    const rk = this.opts.redisKeys;
+    return { list: rk.inbox(who), lock: rk.inboxLock(who), done: (eventId: string) => rk.inboxDone(who, eventId) };
   }
 
   /**
@@ -56,7 +53,7 @@ export class MemberInbox {
   async submit<T extends { eventId: string }>(who: string, event: T, handle: (e: T) => Promise<void>): Promise<'handled' | 'full'> {
     const k = this.keys(who);
     if (this.opts.maxLength === undefined) await this.redis.rpush(k.list, JSON.stringify(event));
-    else if (Number(await this.redis.eval(PUSH_BELOW, 1, k.list, JSON.stringify(event), String(this.opts.maxLength))) === 0) return 'full';
+    else if ((await this.scripts.inboxPush(k.list, JSON.stringify(event), this.opts.maxLength)) === 0) return 'full';
     const deadline = Date.now() + this.waitMs;
     let pause = 5;
     for (;;) {

@@ -7,6 +7,8 @@ import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
+import type { PrivacyKeys } from '../privacy/privacy-keys.js';
+import type { RedisKeys } from '../redis-keys.js';
 
 export const LINK_CODE_TTL_SECONDS = 600;
 const MAX_ATTEMPTS = 5;
@@ -18,11 +20,23 @@ export type LinkResult =
   | { kind: 'invalid' }
   | { kind: 'too_many_attempts' };
 
+/**
+ * The Redis key counting the link codes a chat identity tried: named by a keyed marker of the
+ * identity, so no platform id appears in Redis (erasure deletes it through the same function).
+ */
+export const linkAttemptsKey = (redisKeys: RedisKeys, keys: PrivacyKeys, identityId: string) => redisKeys.linkAttempts(keys.marker('link-attempts', identityId));
+
 export class AccountLinks {
-  constructor(private readonly redis: Redis, private readonly prefix: string, private readonly models: Models, private readonly audit: AuditLog) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly redisKeys: RedisKeys,
+    private readonly keys: PrivacyKeys,
+    private readonly models: Models,
+    private readonly audit: AuditLog,
+  ) {}
 
   private key(code: string) {
-    return `${this.prefix}:link:${code}`;
+    return this.redisKeys.linkCode(code);
   }
 
   /** A fresh six-digit code for the member, valid for LINK_CODE_TTL_SECONDS. */
@@ -39,7 +53,7 @@ export class AccountLinks {
    * for the caller to erase fully (MemberErasure). Audited.
    */
   async redeem(identityId: string, code: string, args: { eventId: string; at: Date }): Promise<LinkResult> {
-    const attemptsKey = `${this.prefix}:link-attempts:${identityId}`;
+    const attemptsKey = linkAttemptsKey(this.redisKeys, this.keys, identityId);
     const attempts = await this.redis.multi().incr(attemptsKey).expire(attemptsKey, LINK_CODE_TTL_SECONDS).exec();
     if (Number(attempts?.[0]?.[1] ?? 0) > MAX_ATTEMPTS) return { kind: 'too_many_attempts' };
     const memberId = await this.redis.getdel(this.key(code));

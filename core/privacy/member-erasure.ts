@@ -12,7 +12,9 @@ import type { ChannelIdentityDoc, Models } from '../db.js';
 import type { ChannelName, Outbox } from '../engine/types.js';
 import type { Jobs } from '../jobs.js';
 import type { MaterialModels } from '../materials/models.js';
+import { linkAttemptsKey } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
+import { RedisKeys } from '../redis-keys.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
 import type { PrivacyKeys } from './privacy-keys.js';
 import { openConversation, sealConversation } from '../engine/conversation-seal.js';
@@ -157,7 +159,8 @@ export class MemberErasure {
   }
 
   private async forgetRedis(s: ErasureSubject): Promise<void> {
-    const keys = s.identities.map((i) => `${this.d.redisPrefix}:link-attempts:${i._id}`);
+    const redisKeys = new RedisKeys(this.d.redisPrefix);
+    const keys = s.identities.map((i) => linkAttemptsKey(redisKeys, this.d.keys, i._id));
     if (keys.length) await this.d.redis.del(...keys);
   }
 }
