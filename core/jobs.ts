@@ -3,6 +3,30 @@
  * cancels; workers/ runs the jobs with BullMQ delayed jobs and Job Schedulers.
  */
 
+import type { BROADCAST_QUEUE, BroadcastJob, OCCURRENCE_JOB, RUN_JOB } from './broadcasts/broadcast-service.js';
+import type { SLA_QUEUE, SlaStage, SlaTimer } from './concerns/sla-timers.js';
+import type { RETENTION_JOB, RETENTION_QUEUE, RetentionJob } from './privacy/retention.js';
+import type { REMINDER_JOB, REMINDER_QUEUE, SurveyReminderJob } from './surveys/survey-service.js';
+
+type QueueOf<Q extends string, Jobs> = { [K in Q]: Jobs };
+
+/**
+ * The data of every job of timed work, by queue and job name: what `schedule` and `repeat` take
+ * is what the queue's processors receive (workers/bull-jobs.ts), one type for both. A queue of
+ * timed work is declared here; delivery lanes carry DeliveryJob (workers/delivery-queue.ts).
+ */
+export type TimedWork = QueueOf<typeof SLA_QUEUE, Record<SlaStage, SlaTimer>> &
+  QueueOf<typeof REMINDER_QUEUE, Record<typeof REMINDER_JOB, SurveyReminderJob>> &
+  QueueOf<typeof BROADCAST_QUEUE, Record<typeof RUN_JOB | typeof OCCURRENCE_JOB, BroadcastJob>> &
+  QueueOf<typeof RETENTION_QUEUE, Record<typeof RETENTION_JOB, RetentionJob>>;
+
+/** A queue of timed work. */
+export type TimedQueue = keyof TimedWork;
+/** The job names of a queue. */
+export type TimedJobName<Q extends TimedQueue> = keyof TimedWork[Q] & string;
+/** The data of a job (of any of the queue's job names when `N` is left out). */
+export type TimedJobData<Q extends TimedQueue, N extends TimedJobName<Q> = TimedJobName<Q>> = TimedWork[Q][N];
+
 /** Options of one scheduled job. */
 export interface ScheduleOptions {
   /** Unique id: scheduling the same id again while it is pending does nothing. */
@@ -15,21 +39,21 @@ export interface ScheduleOptions {
 
 export interface Jobs {
   /** Runs job `name` on `queue` with `data` at `opts.at`. */
-  schedule(queue: string, name: string, data: Record<string, unknown>, opts: ScheduleOptions): Promise<void>;
+  schedule<Q extends TimedQueue, N extends TimedJobName<Q>>(queue: Q, name: N, data: TimedJobData<Q, N>, opts: ScheduleOptions): Promise<void>;
   /** Cancels a pending job; does nothing if it already ran, is running, or never existed. */
-  cancel(queue: string, id: string): Promise<void>;
+  cancel(queue: TimedQueue, id: string): Promise<void>;
   /**
    * Runs `name` on `queue` on a cron rule in `tz` (default Asia/Ho_Chi_Minh), until removed;
    * re-registering the same `schedulerId` replaces its rule.
    */
-  repeat(queue: string, schedulerId: string, rule: { cron: string; tz?: string; startAt?: Date; endAt?: Date }, name: string, data: Record<string, unknown>): Promise<void>;
+  repeat<Q extends TimedQueue, N extends TimedJobName<Q>>(queue: Q, schedulerId: string, rule: { cron: string; tz?: string; startAt?: Date; endAt?: Date }, name: N, data: TimedJobData<Q, N>): Promise<void>;
   /** Stops a repeating job. */
-  removeRepeat(queue: string, schedulerId: string): Promise<void>;
+  removeRepeat(queue: TimedQueue, schedulerId: string): Promise<void>;
   /**
    * Removes every job of `queue` not running now (pending, finished or failed) whose data
    * matches — for erasure, so no job keeps a person's data. Returns how many were removed.
    */
-  purge(queue: string, matches: (data: Record<string, unknown>) => boolean): Promise<number>;
+  purge<Q extends TimedQueue>(queue: Q, matches: (data: TimedJobData<Q>) => boolean): Promise<number>;
 }
 
 /** Timezone of every schedule unless said otherwise. */

@@ -8,7 +8,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { AudienceReader } from '../core/broadcasts/audience.js';
 import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
-import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
+import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastJob, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
 import type { Config } from '../core/config.js';
 import { QueueLanes } from './broadcast-lanes.js';
 import type { QueueOutbox } from './delivery-queue.js';
@@ -31,11 +31,11 @@ export interface BroadcastWorkerOptions {
 /** Starts the broadcast worker; close it with `worker.close()`. */
 export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
   const runner = new BroadcastRunner(o.runner);
-  const worker = new Worker(
+  const worker = new Worker<BroadcastJob>(
     BROADCAST_QUEUE,
     async (job) => {
-      const broadcastId = String((job.data as { broadcastId?: unknown }).broadcastId ?? '');
-      if (!broadcastId) throw new Error(`job ${job.id} has no broadcastId`);
+      const { broadcastId } = job.data;
+      if (typeof broadcastId !== 'string' || !broadcastId) throw new Error(`job ${job.id} has no broadcastId`);
       if (job.name === RUN_JOB) return runner.run(broadcastId);
       // The scheduler's job id names the occurrence, so a retried occurrence is the same one.
       if (job.name === OCCURRENCE_JOB) return void (await o.service.startOccurrence(broadcastId, String(job.id), o.runner.clock.now()));

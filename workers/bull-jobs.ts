@@ -2,20 +2,23 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/engine/types.js';
-import { DEFAULT_TZ, type Jobs, type ScheduleOptions } from '../core/jobs.js';
+import { DEFAULT_TZ, type Jobs, type ScheduleOptions, type TimedJobData, type TimedJobName, type TimedQueue } from '../core/jobs.js';
 import { deliveryJobId } from './delivery-queue.js';
 import { purgeJobs } from './purge-jobs.js';
 
 /** Handles one job; throw to retry (BullMQ backoff), or UnrecoverableError to give up. */
-export type JobProcessor = (data: Record<string, unknown>, job: Job) => Promise<void>;
+export type JobProcessor<D> = (data: D, job: Job<D>) => Promise<void>;
+
+/** One processor per job name of a queue, each given that job's data (core/jobs.ts TimedWork). */
+export type JobProcessors<Q extends TimedQueue> = { [N in TimedJobName<Q>]: JobProcessor<TimedJobData<Q, N>> };
 
 export class BullJobs implements Jobs {
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues = new Map<TimedQueue, Queue>();
 
   constructor(private readonly connection: ConnectionOptions, private readonly prefix: string, private readonly clock: Clock) {}
 
   /** The BullMQ queue behind a name (for workers and counts). */
-  queue(name: string): Queue {
+  queue(name: TimedQueue): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
@@ -24,7 +27,7 @@ export class BullJobs implements Jobs {
     return q;
   }
 
-  async schedule(queue: string, name: string, data: Record<string, unknown>, opts: ScheduleOptions): Promise<void> {
+  async schedule<Q extends TimedQueue, N extends TimedJobName<Q>>(queue: Q, name: N, data: TimedJobData<Q, N>, opts: ScheduleOptions): Promise<void> {
     const delay = opts.at ? Math.max(0, opts.at.getTime() - this.clock.now().getTime()) : 0;
     await this.queue(queue).add(name, data, {
       jobId: deliveryJobId(opts.id),
@@ -36,14 +39,14 @@ export class BullJobs implements Jobs {
     });
   }
 
-  async cancel(queue: string, id: string): Promise<void> {
+  async cancel(queue: TimedQueue, id: string): Promise<void> {
     const job = await this.queue(queue).getJob(deliveryJobId(id));
     if (!job) return;
     // A running or finished job cannot be removed; that is fine for a cancel.
     await job.remove().catch(() => undefined);
   }
 
-  async repeat(queue: string, schedulerId: string, rule: { cron: string; tz?: string; startAt?: Date; endAt?: Date }, name: string, data: Record<string, unknown>): Promise<void> {
+  async repeat<Q extends TimedQueue, N extends TimedJobName<Q>>(queue: Q, schedulerId: string, rule: { cron: string; tz?: string; startAt?: Date; endAt?: Date }, name: N, data: TimedJobData<Q, N>): Promise<void> {
     await this.queue(queue).upsertJobScheduler(
       schedulerId,
       { pattern: rule.cron, tz: rule.tz ?? DEFAULT_TZ, startDate: rule.startAt, endDate: rule.endAt },
@@ -51,22 +54,23 @@ export class BullJobs implements Jobs {
     );
   }
 
-  async removeRepeat(queue: string, schedulerId: string): Promise<void> {
+  async removeRepeat(queue: TimedQueue, schedulerId: string): Promise<void> {
     await this.queue(queue).removeJobScheduler(schedulerId);
   }
 
-  async purge(queue: string, matches: (data: Record<string, unknown>) => boolean): Promise<number> {
-    return purgeJobs(this.queue(queue), matches);
+  async purge<Q extends TimedQueue>(queue: Q, matches: (data: TimedJobData<Q>) => boolean): Promise<number> {
+    return purgeJobs(this.queue(queue), (data) => matches(data));
   }
 
   /** Starts a worker for `queue` that dispatches jobs to `processors` by job name. */
-  startWorker(queue: string, processors: Record<string, JobProcessor>, log: Logger, concurrency = 4): Worker {
-    const worker = new Worker(
+  startWorker<Q extends TimedQueue>(queue: Q, processors: JobProcessors<Q>, log: Logger, concurrency = 4): Worker<TimedJobData<Q>> {
+    const worker = new Worker<TimedJobData<Q>>(
       queue,
       async (job) => {
-        const processor = processors[job.name];
-        if (!processor) throw new Error(`no processor for job "${job.name}" on queue "${queue}"`);
-        await processor(job.data as Record<string, unknown>, job);
+        if (!Object.hasOwn(processors, job.name)) throw new Error(`no processor for job "${job.name}" on queue "${queue}"`);
+        // The one place data meets its job name: a job named N was scheduled with TimedJobData<Q, N>.
+        const processor = processors[job.name as TimedJobName<Q>] as JobProcessor<TimedJobData<Q>>;
+        await processor(job.data, job);
       },
       { connection: this.connection, prefix: this.prefix, concurrency },
     );

@@ -25,8 +25,8 @@ export interface ConcernSlaWorkerOptions {
 
 /** Registers the `reminder` and `breach` processors on the SLA queue. */
 export function startConcernSlaWorker(o: ConcernSlaWorkerOptions): Worker {
-  const run = async (data: Record<string, unknown>) => {
-    const notices = await o.concerns.onTimer(data as unknown as SlaTimer, o.clock.now());
+  const run = async (timer: SlaTimer) => {
+    const notices = await o.concerns.onTimer(timer, o.clock.now());
     await deliverNotices(o.models, o.outbox, notices);
   };
   return o.jobs.startWorker(SLA_QUEUE, { reminder: run, breach: run }, o.log, o.concurrency ?? 16);

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { BROADCAST_QUEUE } from '../core/broadcasts/broadcast-service.js';
 import { SLA_QUEUE } from '../core/concerns/sla-timers.js';
 import type { ChannelName, Clock } from '../core/engine/types.js';
-import { finishedJobAges, RETENTION_JOB, RETENTION_QUEUE, scheduleRetention, type RetentionPolicy, type RetentionReport, type RetentionSweep } from '../core/privacy/retention.js';
+import type { TimedQueue } from '../core/jobs.js';
+import { finishedJobAges, RETENTION_JOB, RETENTION_QUEUE, scheduleRetention, type RetentionJob, type RetentionPolicy, type RetentionReport, type RetentionSweep } from '../core/privacy/retention.js';
 import { REMINDER_QUEUE } from '../core/surveys/survey-service.js';
 import type { BullJobs } from './bull-jobs.js';
 import type { QueueOutbox } from './delivery-queue.js';
@@ -21,7 +22,7 @@ import type { QueueOutbox } from './delivery-queue.js';
  * work from being scheduled twice within that time.
  */
 export const TIMED_WORK_KEEP = { completedMs: 7 * 24 * 3600 * 1000, failedMs: 30 * 24 * 3600 * 1000 };
-const TIMED_QUEUES = [BROADCAST_QUEUE, SLA_QUEUE, REMINDER_QUEUE, RETENTION_QUEUE];
+const TIMED_QUEUES: TimedQueue[] = [BROADCAST_QUEUE, SLA_QUEUE, REMINDER_QUEUE, RETENTION_QUEUE];
 
 /** Jobs removed per call to Redis. */
 const CLEAN_PAGE = 1000;
@@ -67,7 +68,7 @@ export async function runRetention(d: RetentionDeps): Promise<RetentionOutcome> 
 }
 
 /** The processor of the retention job (what the worker runs; tests call it directly). */
-export function retentionProcessor(d: RetentionDeps): (data: Record<string, unknown>) => Promise<void> {
+export function retentionProcessor(d: RetentionDeps): (data: RetentionJob) => Promise<void> {
   return async () => {
     const outcome = await runRetention(d);
     d.log.info({ queue: RETENTION_QUEUE, removed: outcome }, 'retention sweep');

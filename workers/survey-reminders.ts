@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { Services } from '../core/engine/services.js';
 import type { Clock, Outbox } from '../core/engine/types.js';
 import { textIn } from '../core/surveys/definition.js';
-import { isOpen, REMINDER_JOB, REMINDER_QUEUE, reminderJobId } from '../core/surveys/survey-service.js';
-import type { BullJobs, JobProcessor } from './bull-jobs.js';
+import { isOpen, REMINDER_JOB, REMINDER_QUEUE, reminderJobId, type SurveyReminderJob } from '../core/surveys/survey-service.js';
+import type { BullJobs } from './bull-jobs.js';
 
 export interface ReminderDeps {
   services: Services;
@@ -21,7 +21,7 @@ export interface ReminderDeps {
 export type ReminderOutcome = 'sent' | 'closed' | 'answered' | 'gone';
 
 /** Runs one reminder job. */
-export async function runSurveyReminder(deps: ReminderDeps, data: { surveyId: string; memberId: string; subject?: string; identityId: string }): Promise<ReminderOutcome> {
+export async function runSurveyReminder(deps: ReminderDeps, data: SurveyReminderJob): Promise<ReminderOutcome> {
   const { services, clock } = deps;
   const now = clock.now();
   const survey = await services.surveys.get(data.surveyId);
@@ -48,11 +48,15 @@ export async function runSurveyReminder(deps: ReminderDeps, data: { surveyId: st
 
 /** Starts the worker of the survey-reminders queue. */
 export function startSurveyReminders(jobs: BullJobs, deps: ReminderDeps, log: Logger): Worker {
-  const processors: Record<string, JobProcessor> = {
-    [REMINDER_JOB]: async (data) => {
-      const outcome = await runSurveyReminder(deps, data as { surveyId: string; memberId: string; subject?: string; identityId: string });
-      log.debug({ queue: REMINDER_QUEUE, outcome }, 'survey reminder');
+  return jobs.startWorker(
+    REMINDER_QUEUE,
+    {
+      [REMINDER_JOB]: async (data) => {
+        const outcome = await runSurveyReminder(deps, data);
+        log.debug({ queue: REMINDER_QUEUE, outcome }, 'survey reminder');
+      },
     },
-  };
-  return jobs.startWorker(REMINDER_QUEUE, processors, log, 2);
+    log,
+    2,
+  );
 }

@@ -27,6 +27,11 @@ export const BROADCAST_QUEUE = 'broadcasts';
 export const RUN_JOB = 'broadcast.run';
 export const OCCURRENCE_JOB = 'broadcast.occurrence';
 
+/** What a broadcast job carries (both job names): the broadcast to run or start. */
+export interface BroadcastJob {
+  broadcastId: string;
+}
+
 /** Who asks: a member (with roles) or the operator at the admin CLI. */
 export interface Actor {
   id: string;

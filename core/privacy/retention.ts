@@ -52,6 +52,8 @@ export function finishedJobAges(policy: RetentionPolicy): { completedMs: number;
 export const RETENTION_QUEUE = 'retention';
 export const RETENTION_SCHEDULER = 'retention-daily';
 export const RETENTION_JOB = 'retention.sweep';
+/** The sweep's job carries nothing: it reads the policy it was started with. */
+export type RetentionJob = Record<string, never>;
 /** Every day at 03:00, Vietnam time: the quietest hour. */
 export const RETENTION_CRON = '0 3 * * *';
 

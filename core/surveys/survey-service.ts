@@ -16,6 +16,15 @@ import { computeResults, type SurveyResults } from './results.js';
 export const REMINDER_QUEUE = 'survey-reminders';
 export const REMINDER_JOB = 'remind';
 
+/** What a reminder job carries: who is reminded of which survey (and, for an inspection, which unit). */
+export interface SurveyReminderJob {
+  surveyId: string;
+  memberId: string;
+  subject?: string;
+  /** The chat identity the person started on (the reminder goes there). */
+  identityId: string;
+}
+
 /** YYYY-MM-DD in Vietnam's time zone: responses keep the day only, not the time. */
 export function dayOf(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(at);
