@@ -2,6 +2,7 @@
  * Port for timed work (broadcast sends, survey reminders, SLA deadlines): the core schedules and
  * cancels; workers/ runs the jobs with BullMQ delayed jobs and Job Schedulers.
  */
+import { VN_TZ } from './vn-time.js';
 
 import type { BROADCAST_QUEUE, BroadcastJob, OCCURRENCE_JOB, RUN_JOB } from './broadcasts/broadcast-service.js';
 import type { SLA_QUEUE, SlaStage, SlaTimer } from './concerns/sla-timers.js';
@@ -56,5 +57,5 @@ export interface Jobs {
   purge<Q extends TimedQueue>(queue: Q, matches: (data: TimedJobData<Q>) => boolean): Promise<number>;
 }
 
-/** Timezone of every schedule unless said otherwise. */
-export const DEFAULT_TZ = 'Asia/Ho_Chi_Minh';
+/** Timezone of every schedule unless said otherwise: Vietnam time. */
+export const DEFAULT_TZ = VN_TZ;

@@ -4,7 +4,8 @@
  * engine checks it at every step); acting on a concern that is not theirs is refused and audited
  * by the service.
  */
-import { formatVnTime, type CadreAction } from '../core/concerns/concern-service.js';
+import type { CadreAction } from '../core/concerns/concern-service.js';
+import { formatVnTime } from '../core/vn-time.js';
 import { ConcernClosedError, ConcernStateError, NotAssigneeError } from '../core/concerns/errors.js';
 import { eventLabelKey, OPEN_STATUSES, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';

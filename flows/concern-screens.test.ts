@@ -4,7 +4,7 @@
  * happened, and notices that say whole sentences.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatVnTime } from '../core/concerns/concern-service.js';
+import { formatVnTime } from '../core/vn-time.js';
 import { addMember, assign, fastPolicy, waitForMessage } from '../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
 import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';

@@ -4,7 +4,7 @@
  * reopen within the window, and consent to reveal who they are for one concern.
  */
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyConcernsTodayError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
-import { formatVnTime } from '../core/concerns/concern-service.js';
+import { formatVnTime } from '../core/vn-time.js';
 import { eventLabelKey, type ConcernDoc } from '../core/concerns/models.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';

@@ -4,9 +4,9 @@
  */
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
-import { formatLocal } from '../core/broadcasts/local-time.js';
 import { contentIn, isTopic, materialMessage } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
+import { formatVnDate } from '../core/vn-time.js';
 
 /** Materials listed per page. */
 export const MATERIALS_PAGE_SIZE = 5;
@@ -25,7 +25,7 @@ async function showList(ctx: FlowContext): Promise<void> {
     ]);
     return;
   }
-  const choices: Choice[] = items.map((m) => ({ id: m._id, label: `${contentIn(m, ctx.locale).title} (${formatLocal(m.publishAt).slice(0, 10)})` }));
+  const choices: Choice[] = items.map((m) => ({ id: m._id, label: `${contentIn(m, ctx.locale).title} (${formatVnDate(m.publishAt)})` }));
   if (hasMore) choices.push({ id: 'more', label: ctx.t('materials:choice_more') });
   if (page > 0) choices.push({ id: 'previous', label: ctx.t('materials:choice_previous') });
   choices.push({ id: 'topics', label: ctx.t('materials:choice_topics') }, { id: 'menu', label: ctx.t('materials:choice_menu') });

@@ -6,7 +6,6 @@
 import { BroadcastInputError, broadcastErrorText, recurrenceErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from '../core/broadcasts/cron-rule.js';
 import { isPastTime, type Actor } from '../core/broadcasts/broadcast-service.js';
-import { formatLocal, parseTypedTime, atLocalTime } from '../core/broadcasts/local-time.js';
 import type { Audience, BroadcastDoc } from '../core/broadcasts/models.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from '../core/broadcasts/quiet-hours.js';
 import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from '../core/broadcasts/recurrence-words.js';
@@ -14,6 +13,7 @@ import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
+import { formatVnTime, parseTypedTime, vnAtClock } from '../core/vn-time.js';
 
 /** Materials shown per page in the picker. */
 const MATERIAL_PAGE = 8;
@@ -47,13 +47,13 @@ function requestOf(d: Draft) {
  */
 export function createdText(ctx: FlowContext, b: BroadcastDoc, targeted: number, key: 'created' | 'draft'): string {
   if (b.schedule.kind === 'recurring') {
-    const first = nextRun(parseCron(b.schedule.cron), ctx.now);
-    return ctx.t(`secretariat:${key}_recurring`, { id: b._id, targeted, rule: describeRecurrence(ctx, b.schedule.cron), next: first ? formatLocal(first) : '' });
+    const first = nextRun(b.schedule.cron, ctx.now);
+    return ctx.t(`secretariat:${key}_recurring`, { id: b._id, targeted, rule: describeRecurrence(ctx, b.schedule.cron), next: first ? formatVnTime(first) : '' });
   }
   const at = new Date(b.schedule.at);
-  if (at.getTime() > ctx.now.getTime()) return ctx.t(`secretariat:${key}_scheduled`, { id: b._id, targeted, at: formatLocal(at) });
+  if (at.getTime() > ctx.now.getTime()) return ctx.t(`secretariat:${key}_scheduled`, { id: b._id, targeted, at: formatVnTime(at) });
   const quiet = quietUntil(b.quietHours, ctx.now);
-  if (quiet) return ctx.t(`secretariat:${key}_sending_after_quiet`, { id: b._id, targeted, at: formatLocal(quiet) });
+  if (quiet) return ctx.t(`secretariat:${key}_sending_after_quiet`, { id: b._id, targeted, at: formatVnTime(quiet) });
   return ctx.t(`secretariat:${key}_sending`, { id: b._id, targeted });
 }
 
@@ -77,7 +77,10 @@ export function cut(text: string, max: number): string {
   return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
 }
 
-/** A recurrence rule in plain words ("mỗi thứ Hai lúc 08:00"); an unusual rule is quoted as it is. */
+/**
+ * A recurrence rule in plain words ("mỗi thứ Hai lúc 08:00"); a monthly rule on day 29–31 says
+ * that months without that day skip it; an unusual rule is quoted as it is.
+ */
 export function describeRecurrence(ctx: Pick<FlowContext, 't'>, rule: string): string {
   const shape = recurrenceShape(rule);
   const times = shape.kind === 'other' ? '' : shape.times.join(', ');
@@ -87,7 +90,7 @@ export function describeRecurrence(ctx: Pick<FlowContext, 't'>, rule: string): s
     case 'weekly':
       return ctx.t('secretariat:recurring.weekly', { times, days: shape.weekdays.map((d) => ctx.t(`secretariat:weekday.${d}`)).join(', ') });
     case 'monthly':
-      return ctx.t('secretariat:recurring.monthly', { times, days: shape.days.join(', ') });
+      return ctx.t('secretariat:recurring.monthly', { times, days: shape.days.join(', ') }) + (shape.skips ? ctx.t('secretariat:recurring.skips_short_months', { day: shape.skips }) : '');
     default:
       return ctx.t('secretariat:recurring.other', { rule });
   }
@@ -291,10 +294,10 @@ export const composeSteps: Record<string, Step> = {
     acceptsText: true,
     enter(ctx) {
       const choices: Choice[] = [{ id: 'now', label: ctx.t('secretariat:choice_now') }];
-      const tonight = atLocalTime(ctx.now, 19 * 60);
+      const tonight = vnAtClock(ctx.now, 19 * 60);
       if (tonight.getTime() > ctx.now.getTime()) choices.push({ id: `at:${tonight.toISOString()}`, label: ctx.t('secretariat:choice_tonight') });
       choices.push(
-        { id: `at:${new Date(atLocalTime(ctx.now, 8 * 60).getTime() + 24 * 3600_000).toISOString()}`, label: ctx.t('secretariat:choice_tomorrow') },
+        { id: `at:${vnAtClock(ctx.now, 8 * 60, 1).toISOString()}`, label: ctx.t('secretariat:choice_tomorrow') },
         { id: 'recurring', label: ctx.t('secretariat:choice_recurring') },
       );
       ctx.ask(ctx.t('secretariat:when_question'), choices);
@@ -318,7 +321,7 @@ export const composeSteps: Record<string, Step> = {
           ctx.state.data.bcPassed = { at: typed.at.toISOString(), next: typed.nextYear.toISOString() };
           return ctx.go('secretariat', 'when_next_year');
         }
-        ctx.reply(ctx.t('broadcasts:error.past_time', { at: formatLocal(typed.at), now: formatLocal(ctx.now) }));
+        ctx.reply(ctx.t('broadcasts:error.past_time', { at: formatVnTime(typed.at), now: formatVnTime(ctx.now) }));
         return ctx.repeat();
       }
       saveDraft(ctx, { ...d, now: false, at: typed.at.toISOString(), cron: undefined });
@@ -328,8 +331,8 @@ export const composeSteps: Record<string, Step> = {
   when_next_year: {
     enter(ctx) {
       const p = ctx.state.data.bcPassed as { at: string; next: string };
-      ctx.ask(ctx.t('secretariat:time_passed', { at: formatLocal(new Date(p.at)), next: formatLocal(new Date(p.next)) }), [
-        { id: 'next_year', label: ctx.t('secretariat:choice_next_year', { at: formatLocal(new Date(p.next)) }) },
+      ctx.ask(ctx.t('secretariat:time_passed', { at: formatVnTime(new Date(p.at)), next: formatVnTime(new Date(p.next)) }), [
+        { id: 'next_year', label: ctx.t('secretariat:choice_next_year', { at: formatVnTime(new Date(p.next)) }) },
         { id: 'other', label: ctx.t('secretariat:choice_other_time') },
       ]);
     },
@@ -358,7 +361,7 @@ export const composeSteps: Record<string, Step> = {
         return ctx.repeat();
       }
       try {
-        parseCron(rule);
+        parseCron(rule, ctx.now);
       } catch (err) {
         if (!(err instanceof InvalidRecurrenceError)) throw err;
         ctx.reply(ctx.t('broadcasts:error.invalid_rule', { reason: recurrenceErrorText(ctx.t, err) }));
@@ -380,13 +383,13 @@ export const composeSteps: Record<string, Step> = {
       const size = await ctx.services.broadcasts.preview(d.audience, { materialId: d.materialId });
       const material = d.materialId ? await ctx.services.materials.get(d.materialId) : null;
       const what = material ? ctx.t('secretariat:summary_material', { title: contentIn(material, ctx.locale).title }) : ctx.t('secretariat:summary_text', { text: cut(d.text ?? '', 300) });
-      const first = d.cron ? nextRun(parseCron(d.cron), ctx.now) : undefined;
+      const first = d.cron ? nextRun(d.cron, ctx.now) : undefined;
       const when = d.cron
-        ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatLocal(first) : '' })
+        ? ctx.t('secretariat:summary_recurring', { rule: describeRecurrence(ctx, d.cron), next: first ? formatVnTime(first) : '' })
         : d.at && !d.now
-          ? ctx.t('secretariat:summary_at', { at: formatLocal(new Date(d.at)) })
+          ? ctx.t('secretariat:summary_at', { at: formatVnTime(new Date(d.at)) })
           : quietUntil(DEFAULT_QUIET_HOURS, ctx.now)
-            ? ctx.t('secretariat:summary_now_quiet', { at: formatLocal(quietUntil(DEFAULT_QUIET_HOURS, ctx.now)!) })
+            ? ctx.t('secretariat:summary_now_quiet', { at: formatVnTime(quietUntil(DEFAULT_QUIET_HOURS, ctx.now)!) })
             : ctx.t('secretariat:summary_now');
       ctx.ask(ctx.t('secretariat:confirm_question', { what, audience: await describeAudience(ctx, d.audience), size: ctx.t('broadcasts:size', { ...size }), when }), [
         { id: 'confirm', label: ctx.t('secretariat:choice_confirm') },

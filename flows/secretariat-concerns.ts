@@ -3,7 +3,7 @@
  * concern's details — never who raised it; and giving it to a cadre by hand, which starts new
  * deadlines and tells the cadre. Importing cadres still routes flagged concerns on its own.
  */
-import { formatVnTime } from '../core/concerns/concern-service.js';
+import { formatVnTime } from '../core/vn-time.js';
 import { ConcernStateError } from '../core/concerns/errors.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';

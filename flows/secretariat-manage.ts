@@ -1,10 +1,10 @@
 /** The secretariat's broadcasts in chat: the latest ones, their results, pause, resume, cancel, send a saved draft. */
 import { BroadcastInputError, broadcastErrorText } from '../core/broadcasts/broadcast-errors.js';
-import { formatLocal } from '../core/broadcasts/local-time.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
+import { formatVnTime } from '../core/vn-time.js';
 import { actorOf, createdText, cut, describeRecurrence } from './secretariat-compose.js';
 
 /** Characters of a message or title shown in a broadcast's label. */
@@ -23,7 +23,7 @@ async function materialTitles(ctx: FlowContext, list: BroadcastDoc[]): Promise<M
 
 /** "25/12/2026 08:00 · đã lên lịch · tài liệu "Tên tài liệu"": when, status, and what it sends (cut with "…"). */
 function label(ctx: FlowContext, b: BroadcastDoc, titles: Map<string, string>): string {
-  const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : describeRecurrence(ctx, b.schedule.cron);
+  const when = b.schedule.kind === 'once' ? formatVnTime(new Date(b.schedule.at)) : describeRecurrence(ctx, b.schedule.cron);
   const id = b.content.materialId;
   const what = id
     ? ctx.t('secretariat:label_material', { title: cut(titles.get(id) ?? ctx.t('secretariat:material_gone'), LABEL_TEXT) })
@@ -66,7 +66,7 @@ export const manageSteps: Record<string, Step> = {
       if (b.status === 'draft') choices.push({ id: 'send_draft', label: ctx.t('secretariat:choice_send_draft') });
       if (b.status !== 'done' && b.status !== 'cancelled') choices.push({ id: 'cancel', label: ctx.t('secretariat:choice_cancel') });
       choices.push({ id: 'back', label: ctx.t('secretariat:choice_back') });
-      const next = r.nextRun ? ctx.t('secretariat:next_run', { at: formatLocal(r.nextRun) }) : '';
+      const next = r.nextRun ? ctx.t('secretariat:next_run', { at: formatVnTime(r.nextRun) }) : '';
       // Until it starts nothing has been counted: the size previewed when it was scheduled is shown instead of zeros.
       const counts = !b.startedAt && b.expected !== undefined
         ? ctx.t(b.schedule.kind === 'recurring' ? 'broadcasts:expected_recurring' : 'broadcasts:expected', { expected: b.expected })

@@ -86,12 +86,12 @@ describe('secretariat in chat', () => {
     expect(textOf(past)).toContain('Gửi lúc nào?');
     // A day-month already passed this year (it is 25/11): said so, and next year offered, never taken silently.
     const passed = await ha.say('24/11 08:00');
-    expect(textOf(passed)).toContain('Thời điểm 24/11/2026 08:00 đã qua rồi');
-    expect(ha.last.choices?.map((c) => c.label)).toEqual(['Gửi lúc 24/11/2027 08:00', 'Chọn thời điểm khác']);
+    expect(textOf(passed)).toContain('Thời điểm 08:00 24/11/2026 đã qua rồi');
+    expect(ha.last.choices?.map((c) => c.label)).toEqual(['Gửi lúc 08:00 24/11/2027', 'Chọn thời điểm khác']);
     expect(textOf(await ha.say('Chọn thời điểm khác'))).toContain('Gửi lúc nào?');
     await ha.say('24/11 08:00');
     const nextYear = await ha.say('1');
-    expect(textOf(nextYear)).toContain('Thời gian: lúc 24/11/2027 08:00');
+    expect(textOf(nextYear)).toContain('Thời gian: lúc 08:00 24/11/2027');
     await ha.say('Đổi thời gian');
     const recurrence = await ha.say('Gửi định kỳ');
     expect(textOf(recurrence)).toContain('mỗi thứ Hai 8:00');
@@ -103,7 +103,12 @@ describe('secretariat in chat', () => {
     for (const typed of ['61 8 * * *', '0 8 * *', '*/15 8 * * *']) expect(textOf(await ha.say(typed))).not.toMatch(/out of range|expected \d|at most once|minute|fields/);
     expect(textOf(await ha.say('mỗi tuần một lần'))).toContain('Mình chưa hiểu lịch này');
     const weekly = await ha.say('mỗi thứ Hai, thứ Năm 17:30');
-    expect(textOf(weekly)).toContain('Thời gian: mỗi thứ Hai, thứ Năm lúc 17:30 (lần đầu: 26/11/2026 17:30)');
+    expect(textOf(weekly)).toContain('Thời gian: mỗi thứ Hai, thứ Năm lúc 17:30 (lần đầu: 17:30 26/11/2026)');
+    await ha.say('Đổi thời gian');
+    // A day that some months lack: said where the rule is shown, with the first run as BullMQ will compute it.
+    await ha.say('Gửi định kỳ');
+    const monthly = await ha.say('ngày 31 hằng tháng 8:00');
+    expect(textOf(monthly)).toContain('Thời gian: ngày 31 hằng tháng lúc 08:00; tháng nào không có ngày 31 thì bỏ qua lần gửi đó (lần đầu: 08:00 31/12/2026)');
     await ha.say('Đổi thời gian');
 
     await ha.say('menu');
@@ -287,8 +292,8 @@ describe('secretariat in chat', () => {
     await lan.say('Tất cả');
     await lan.say('1');
     const confirm = await lan.say('Gửi ngay');
-    expect(textOf(confirm)).toContain('Thời gian: ngay khi hết giờ nghỉ, lúc 26/11/2026 07:00');
+    expect(textOf(confirm)).toContain('Thời gian: ngay khi hết giờ nghỉ, lúc 07:00 26/11/2026');
     const created = await lan.say('Xác nhận gửi');
-    expect(textOf(created)).toMatch(/Đã nhận đợt tin bc-\w+\. Bây giờ đang là giờ nghỉ nên tin sẽ bắt đầu đi lúc 26\/11\/2026 07:00/);
+    expect(textOf(created)).toMatch(/Đã nhận đợt tin bc-\w+\. Bây giờ đang là giờ nghỉ nên tin sẽ bắt đầu đi lúc 07:00 26\/11\/2026/);
   });
 });

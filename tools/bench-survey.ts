@@ -17,7 +17,8 @@ import { parseSurveyFile } from '../core/surveys/definition.js';
 import type { SurveyResponseDoc } from '../core/surveys/models.js';
 import { computeResults } from '../core/surveys/results.js';
 import { resultsToCsv } from '../core/surveys/results-csv.js';
-import { answeredMarker, dayOf } from '../core/surveys/survey-service.js';
+import { answeredMarker } from '../core/surveys/survey-service.js';
+import { vnDay } from '../core/vn-time.js';
 import { ensureServices } from './services.js';
 
 const RESPONDENTS = Number(process.env.BENCH_RESPONDENTS ?? 10_000);
@@ -84,7 +85,7 @@ try {
     const markers: { _id: string }[] = [];
     for (let j = i; j < Math.min(i + BATCH, RESPONDENTS); j++) {
       const a = answer();
-      docs.push({ _id: randomBytes(12).toString('hex'), surveyId: def.id, orgUnitId: members[j]!.orgUnitId, ageBand: pick(['18_24', '25_30', '31_35', 'over35']), ...(Math.random() < 0.8 ? { gender: pick(['female', 'male']) } : {}), answers: JSON.stringify(a), locale: 'vi', day: dayOf(now) });
+      docs.push({ _id: randomBytes(12).toString('hex'), surveyId: def.id, orgUnitId: members[j]!.orgUnitId, ageBand: pick(['18_24', '25_30', '31_35', 'over35']), ...(Math.random() < 0.8 ? { gender: pick(['female', 'male']) } : {}), answers: JSON.stringify(a), locale: 'vi', day: vnDay(now) });
       markers.push({ _id: answeredMarker(app.services.keys, def.id, `member:${members[j]!._id}`) });
     }
     await surveys.surveyModels.SurveyResponse.insertMany(docs, { ordered: false });

@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { AuditLog } from '../../core/audit/audit-log.js';
 import { BroadcastInputError, broadcastErrorText } from '../../core/broadcasts/broadcast-errors.js';
 import type { Actor, NewBroadcast } from '../../core/broadcasts/broadcast-service.js';
-import { formatLocal, parseLocalDateTime } from '../../core/broadcasts/local-time.js';
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
 import { ROLES, type Role } from '../../core/db.js';
 import type { Translations } from '../../core/i18n.js';
@@ -18,6 +17,7 @@ import { deliverNotices } from '../../core/concerns/notices.js';
 import { InvalidMaterialError } from '../../core/materials/material-service.js';
 import type { MaterialContent } from '../../core/materials/models.js';
 import { importMembers, parseMemberCsv } from '../../core/members/member-import.js';
+import { formatVnTime, parseVnDateTime } from '../../core/vn-time.js';
 import { UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
 
@@ -58,7 +58,7 @@ async function refusing(a: { services: { i18n: Translations } }, action: () => P
 }
 
 function describe(b: BroadcastDoc): string {
-  const when = b.schedule.kind === 'once' ? formatLocal(new Date(b.schedule.at)) : `cron "${b.schedule.cron}"`;
+  const when = b.schedule.kind === 'once' ? formatVnTime(new Date(b.schedule.at)) : `cron "${b.schedule.cron}"`;
   const what = b.content.materialId ? `material ${b.content.materialId}` : JSON.stringify((b.content.text ?? '').slice(0, 40));
   return `${b._id}  ${b.status.padEnd(9)} ${when.padEnd(18)} ${what}`;
 }
@@ -72,7 +72,7 @@ function counts(b: BroadcastDoc, pending: number): string {
 function scheduleOf(v: { at?: string; cron?: string }, now: Date): NewBroadcast['schedule'] {
   if (v.cron) return { kind: 'recurring', cron: v.cron };
   if (!v.at) return { kind: 'once' };
-  const at = parseLocalDateTime(v.at, now);
+  const at = parseVnDateTime(v.at, now);
   if (!at) throw new UsageError(`cannot read the time "${v.at}": use "YYYY-MM-DD HH:MM" (Vietnam time)`);
   return { kind: 'once', at };
 }
@@ -190,7 +190,7 @@ export const broadcastCommands: Record<string, Command> = {
         const r = await a.services.broadcasts.results(id);
         console.log(describe(r.broadcast));
         console.log(counts(r.broadcast, r.pending));
-        if (r.nextRun) console.log(`next run ${formatLocal(r.nextRun)}`);
+        if (r.nextRun) console.log(`next run ${formatVnTime(r.nextRun)}`);
         for (const o of await a.services.broadcasts.occurrences(id)) console.log(`  occurrence ${describe(o)} — ${counts(o, Math.max(0, o.counts.targeted - o.counts.sent - o.counts.failed - o.counts.unreachable - o.counts.cancelled))}`);
         return 0;
       });
@@ -212,7 +212,7 @@ export const broadcastCommands: Record<string, Command> = {
       const a = await app();
       let failed = 0;
       for (const [i, e] of entries.entries()) {
-        const at = e.publish_at ? parseLocalDateTime(e.publish_at, a.clock.now()) : undefined;
+        const at = e.publish_at ? parseVnDateTime(e.publish_at, a.clock.now()) : undefined;
         if (e.publish_at && !at) {
           console.error(`entry ${i + 1}: cannot read publish_at "${e.publish_at}"`);
           failed++;

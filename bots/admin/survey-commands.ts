@@ -9,6 +9,7 @@ import { parseSurveyFile, SurveyDefinitionError, textIn } from '../../core/surve
 import { bindSurveyModels } from '../../core/surveys/models.js';
 import { resultsToCsv } from '../../core/surveys/results-csv.js';
 import { isOpen, SurveyService } from '../../core/surveys/survey-service.js';
+import { formatVnDate } from '../../core/vn-time.js';
 import { summarize } from '../../flows/survey-results.js';
 import { UsageError, type Command } from './command.js';
 
@@ -75,7 +76,7 @@ export const surveyCommands: Record<string, Command> = {
       for (const s of surveys) {
         const responses = await service.surveyModels.SurveyResponse.countDocuments({ surveyId: s._id });
         const state = isOpen(s, now) ? 'open' : s.opensAt > now ? 'not yet open' : 'closed';
-        console.log(`${s._id}\t${s.kind}\t${s.definition.anonymous ? 'anonymous' : 'named'}\t${state}\t${s.opensAt.toISOString().slice(0, 10)}–${s.closesAt.toISOString().slice(0, 10)}\t${responses} responses\t${textIn(s.definition.title, 'vi')}`);
+        console.log(`${s._id}\t${s.kind}\t${s.definition.anonymous ? 'anonymous' : 'named'}\t${state}\t${formatVnDate(s.opensAt)}–${formatVnDate(s.closesAt)}\t${responses} responses\t${textIn(s.definition.title, 'vi')}`);
       }
       return 0;
     },

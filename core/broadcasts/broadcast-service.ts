@@ -12,13 +12,13 @@ import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import { isTopic, type MaterialService } from '../materials/material-service.js';
 import { isInEffect } from '../org/org-directory.js';
+import { formatVnDate, formatVnTime } from '../vn-time.js';
 import { RedisKeys } from '../redis-keys.js';
 import type { MaterialDoc } from '../materials/models.js';
 import type { AudienceReader, AudienceSize } from './audience.js';
 import { BroadcastInputError, NotAuthorizedError } from './broadcast-errors.js';
 import { longestMessage, textLimitFor } from './broadcast-message.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
-import { formatLocal, formatLocalDate } from './local-time.js';
 import { type Audience, type BroadcastContent, type BroadcastDoc, type BroadcastModels, type QuietHours, ZERO_COUNTS } from './models.js';
 import { DEFAULT_QUIET_HOURS, validateQuietHours } from './quiet-hours.js';
 
@@ -95,7 +95,7 @@ export class BroadcastService {
       const above = unit.ancestors.length ? await this.d.models.OrgUnit.find({ _id: { $in: unit.ancestors } }).lean() : [];
       const ended = [unit, ...above].find((u) => !isInEffect(u, now));
       if (ended) {
-        throw new BroadcastInputError('unit_ended', `org unit "${ended._id}" is not in effect at ${now.toISOString()}`, { unit: ended.name, ...(ended.validTo ? { until: formatLocalDate(ended.validTo) } : {}) });
+        throw new BroadcastInputError('unit_ended', `org unit "${ended._id}" is not in effect at ${now.toISOString()}`, { unit: ended.name, ...(ended.validTo ? { until: formatVnDate(ended.validTo) } : {}) });
       }
       audience.orgUnitId = input.audience.orgUnitId;
     }
@@ -135,17 +135,18 @@ export class BroadcastService {
     if (input.schedule.kind === 'once') {
       const at = input.schedule.at ?? now;
       if (isPastTime(at, now)) {
-        throw new BroadcastInputError('past_time', `${at.toISOString()} is in the past: pick a time after ${formatLocal(now)} (Vietnam time)`, { at: formatLocal(at), now: formatLocal(now) });
+        throw new BroadcastInputError('past_time', `${at.toISOString()} is in the past: pick a time after ${formatVnTime(now)} (Vietnam time)`, { at: formatVnTime(at), now: formatVnTime(now) });
       }
       return { content, audience, material, at, quietHours };
     }
+    let cron: string;
     try {
-      parseCron(input.schedule.cron);
+      cron = parseCron(input.schedule.cron, now).pattern;
     } catch (err) {
       if (err instanceof InvalidRecurrenceError) throw new BroadcastInputError('invalid_rule', `invalid recurrence rule "${input.schedule.cron}": ${err.message}`, { rule: input.schedule.cron, ruleError: { code: err.code, params: err.params } });
       throw err;
     }
-    return { content, audience, material, cron: input.schedule.cron.trim().split(/\s+/).join(' '), quietHours };
+    return { content, audience, material, cron, quietHours };
   }
 
   /**
@@ -318,7 +319,7 @@ export class BroadcastService {
     const c = b.counts;
     // Members skipped as unreachable at fan-out count in `unreachable` but were never targeted.
     const pending = Math.max(0, c.targeted - c.sent - c.failed - (b.deliveredUnreachable ?? 0) - c.cancelled);
-    const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(parseCron(b.schedule.cron), now) : undefined;
+    const nextAt = b.schedule.kind === 'recurring' && b.status === 'scheduled' ? nextRun(b.schedule.cron, now) : undefined;
     return { broadcast: b, pending, ...(nextAt ? { nextRun: nextAt } : {}) };
   }
 

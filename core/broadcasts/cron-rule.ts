@@ -1,9 +1,14 @@
 /**
- * Recurrence rules: five-field cron ("minute hour day-of-month month day-of-week") read in
- * Asia/Ho_Chi_Minh, as BullMQ Job Schedulers run them. Checked here so a bad rule is refused
- * with its reason before anything is scheduled, and so people can see the next run.
+ * Recurrence rules: five-field cron ("minute hour day-of-month month day-of-week") in Vietnam
+ * time, read by `cron-parser` — the library BullMQ's Job Schedulers run them with — so the
+ * rule accepted, the fields said back in words and the next runs shown are what will run.
+ * On top of the library, the project's own rules: five plain fields (numbers, names, ranges,
+ * lists, steps; no seconds and none of the library's extensions), at most one run an hour,
+ * and a rule that never comes round is refused. A refusal carries a code and its parameters
+ * so people read the reason in their language.
  */
-import { VN_OFFSET_MINUTES } from './local-time.js';
+import { CronDayOfMonth, CronDayOfWeek, CronExpressionParser, CronHour, CronMinute, CronMonth, type CronExpression } from 'cron-parser';
+import { DEFAULT_TZ } from '../jobs.js';
 
 /** Why a rule cannot be used; locales have `broadcasts:rule_error.<code>`. */
 export type RecurrenceErrorCode = 'field_count' | 'bad_part' | 'bad_step' | 'out_of_range' | 'backwards' | 'too_often' | 'never_fires';
@@ -22,104 +27,143 @@ export class InvalidRecurrenceError extends Error {
   }
 }
 
+/** The five fields in order, with their allowed range as the library has it. */
 const FIELDS: readonly { name: CronFieldName; min: number; max: number }[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12 },
-  { name: 'weekday', min: 0, max: 7 },
+  { name: 'minute', min: CronMinute.min, max: CronMinute.max },
+  { name: 'hour', min: CronHour.min, max: CronHour.max },
+  { name: 'day', min: CronDayOfMonth.min, max: CronDayOfMonth.max },
+  { name: 'month', min: CronMonth.min, max: CronMonth.max },
+  { name: 'weekday', min: CronDayOfWeek.min, max: CronDayOfWeek.max },
 ];
 
-const NAMES: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
-  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
-};
+/**
+ * What a plain part looks like: `*` or a value or range (numbers or names), with an optional
+ * step. The library's one-letter extensions (`L` last, `H` random) and `?`, `#` are not plain.
+ */
+const PLAIN_ITEM = /^(\*|(?:\d+|[A-Za-z]{2,})(?:-(?:\d+|[A-Za-z]{2,}))?)(?:\/\d+)?$/;
 
-/** A parsed rule: the allowed values of each field. */
+/** How far ahead a rule must come round at least once (a 29 February rule does within 8 years). */
+const HORIZON_MS = 8 * 366 * 24 * 3600_000;
+
+/** A rule as the library reads it. */
 export interface CronRule {
-  minutes: Set<number>;
-  hours: Set<number>;
-  days: Set<number>;
-  months: Set<number>;
-  weekdays: Set<number>;
-  /** Whether day-of-month / day-of-week were restricted (cron ORs them when both are). */
+  /** The rule with single spaces, as handed to the Job Scheduler. */
+  pattern: string;
+  /** Allowed values of each field, ascending (weekday 0 = Sunday; 7 is read as 0). */
+  minutes: number[];
+  hours: number[];
+  days: number[];
+  months: number[];
+  weekdays: number[];
+  /** Whether day-of-month / day-of-week are restricted (cron ORs them when both are). */
   daysRestricted: boolean;
   weekdaysRestricted: boolean;
 }
 
-function value(s: string, f: (typeof FIELDS)[number]): number {
-  const v = /^\d+$/.test(s) ? Number(s) : NAMES[s.toLowerCase()];
-  if (v === undefined || v < f.min || v > f.max) throw new InvalidRecurrenceError('out_of_range', { field: f.name, value: s, min: f.min, max: f.max });
-  return v;
+function expression(pattern: string, after: Date, until?: Date): CronExpression {
+  return CronExpressionParser.parse(pattern, { tz: DEFAULT_TZ, currentDate: after, ...(until ? { endDate: until } : {}) });
 }
 
-function field(text: string, f: (typeof FIELDS)[number]): Set<number> {
-  const out = new Set<number>();
-  for (const part of text.split(',')) {
-    const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
-    if (!m) throw new InvalidRecurrenceError('bad_part', { field: f.name, value: part });
-    const step = m[2] ? Number(m[2]) : 1;
-    if (step < 1) throw new InvalidRecurrenceError('bad_step', { field: f.name });
-    let lo: number;
-    let hi: number;
-    if (m[1] === '*') [lo, hi] = [f.min, f.max];
-    else if (m[1]!.includes('-')) {
-      const [a, b] = m[1]!.split('-') as [string, string];
-      [lo, hi] = [value(a, f), value(b, f)];
-      if (lo > hi) throw new InvalidRecurrenceError('backwards', { field: f.name, value: m[1]! });
-    } else {
-      lo = value(m[1]!, f);
-      hi = m[2] ? f.max : lo;
-    }
-    for (let v = lo; v <= hi; v += step) out.add(f.name === 'weekday' && v === 7 ? 0 : v);
+/** The rule with `part` in field `i` and every other field unrestricted, to see what the library says of one part. */
+function probe(i: number, part: string): Error | undefined {
+  const parts = ['0', '0', '*', '*', '*'];
+  parts[i] = part;
+  try {
+    CronExpressionParser.parse(parts.join(' '));
+    return undefined;
+  } catch (err) {
+    return err as Error;
   }
-  return out;
+}
+
+/** Why the library refused part `i` of a rule, as a code and its parameters. */
+function refusal(i: number, part: string): InvalidRecurrenceError | undefined {
+  const f = FIELDS[i]!;
+  const items = part.split(',');
+  // The first item the library refuses on its own, then (in a range) the end it refuses.
+  const item = items.find((it) => probe(i, it)) ?? (probe(i, part) ? part : undefined);
+  if (item === undefined) return undefined;
+  const err = probe(i, item)!;
+  const bare = item.replace(/\/.*$/, '');
+  if (/repeat|step/i.test(err.message)) return new InvalidRecurrenceError('bad_step', { field: f.name });
+  if (/min(?:\(\d+\))? > max/.test(err.message)) return new InvalidRecurrenceError('backwards', { field: f.name, value: bare });
+  if (/range|alias/i.test(err.message)) {
+    const end = bare.split('-').find((e) => e !== '*' && probe(i, e)) ?? bare;
+    return new InvalidRecurrenceError('out_of_range', { field: f.name, value: end, min: f.min, max: f.max });
+  }
+  return new InvalidRecurrenceError('bad_part', { field: f.name, value: item });
 }
 
 /**
- * Parses a rule; refuses malformed ones and rules firing more than once an hour (a recurring
- * broadcast that often would flood people).
+ * Reads a rule with the library; refuses malformed ones, the library's extensions, rules
+ * firing more than once an hour (a recurring broadcast that often would flood people) and
+ * rules that never come round (looking from `now`).
  */
-export function parseCron(rule: string): CronRule {
+export function parseCron(rule: string, now = new Date()): CronRule {
   const parts = rule.trim().split(/\s+/);
   if (parts.length !== 5) throw new InvalidRecurrenceError('field_count', { count: parts.length });
-  const sets = parts.map((p, i) => field(p, FIELDS[i]!));
-  // A recurring broadcast more often than hourly would flood people: one minute of the hour only.
-  if (sets[0]!.size !== 1) throw new InvalidRecurrenceError('too_often');
+  parts.forEach((part, i) => {
+    const bad = part.split(',').find((item) => !PLAIN_ITEM.test(item));
+    if (bad !== undefined) throw new InvalidRecurrenceError('bad_part', { field: FIELDS[i]!.name, value: bad });
+  });
+  const pattern = parts.join(' ');
+  let parsed: CronExpression;
+  try {
+    parsed = expression(pattern, now, new Date(now.getTime() + HORIZON_MS));
+  } catch (err) {
+    for (let i = 0; i < 5; i++) {
+      const why = refusal(i, parts[i]!);
+      if (why) throw why;
+    }
+    // Every part is fine alone: the days asked for do not exist in the months asked for (31/2).
+    throw Object.assign(new InvalidRecurrenceError('never_fires'), { cause: err });
+  }
+  const f = parsed.fields;
+  const numbers = (values: readonly (number | string)[]) => [...new Set(values.filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
   const r: CronRule = {
-    minutes: sets[0]!,
-    hours: sets[1]!,
-    days: sets[2]!,
-    months: sets[3]!,
-    weekdays: sets[4]!,
-    daysRestricted: parts[2] !== '*',
-    weekdaysRestricted: parts[4] !== '*',
+    pattern,
+    minutes: numbers(f.minute.values),
+    hours: numbers(f.hour.values),
+    days: numbers(f.dayOfMonth.values),
+    months: numbers(f.month.values),
+    weekdays: numbers(f.dayOfWeek.values.map((v) => (v === 7 ? 0 : v))),
+    daysRestricted: !f.dayOfMonth.isWildcard,
+    weekdaysRestricted: !f.dayOfWeek.isWildcard,
   };
-  if (nextRun(r, new Date(0), 366 * 8) === undefined) throw new InvalidRecurrenceError('never_fires');
+  // A recurring broadcast more often than hourly would flood people: one minute of the hour only.
+  if (r.minutes.length !== 1) throw new InvalidRecurrenceError('too_often');
+  try {
+    parsed.next();
+  } catch (err) {
+    throw Object.assign(new InvalidRecurrenceError('never_fires'), { cause: err });
+  }
   return r;
 }
 
-/** The first run strictly after `after`, looking at most `maxDays` ahead. */
-export function nextRun(r: CronRule, after: Date, maxDays = 366 * 5): Date | undefined {
-  const offset = VN_OFFSET_MINUTES * 60_000;
-  let t = Math.floor((after.getTime() + offset) / 60_000 + 1) * 60_000; // local ms, next whole minute
-  const end = t + maxDays * 24 * 60 * 60_000;
-  while (t < end) {
-    const d = new Date(t);
-    const dayOk = r.daysRestricted && r.weekdaysRestricted ? r.days.has(d.getUTCDate()) || r.weekdays.has(d.getUTCDay()) : r.days.has(d.getUTCDate()) && r.weekdays.has(d.getUTCDay());
-    if (!r.months.has(d.getUTCMonth() + 1) || !dayOk) {
-      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
-      continue;
-    }
-    if (!r.hours.has(d.getUTCHours())) {
-      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours() + 1);
-      continue;
-    }
-    if (!r.minutes.has(d.getUTCMinutes())) {
-      t += 60_000;
-      continue;
-    }
-    return new Date(t - offset);
+/**
+ * The first `count` runs strictly after `after`, computed as the Job Scheduler computes them
+ * (the library, in Vietnam time); a stored rule may be given as its text. None when the library
+ * cannot read the rule or finds no run within its search limit.
+ */
+export function nextRuns(rule: CronRule | string, after: Date, count: number): Date[] {
+  const runs: Date[] = [];
+  try {
+    const it = expression(typeof rule === 'string' ? rule.trim().split(/\s+/).join(' ') : rule.pattern, after);
+    while (runs.length < count) runs.push(new Date(it.next().getTime()));
+  } catch {
+    // Unreadable, or no further run: what was found is all there is.
   }
-  return undefined;
+  return runs;
+}
+
+/** The first run strictly after `after`, as the Job Scheduler computes it (Vietnam time). */
+export function nextRun(rule: CronRule | string, after: Date): Date | undefined {
+  return nextRuns(rule, after, 1)[0];
+}
+
+/** Whether some months have no run on a day of this rule (day 29–31): those runs are skipped, not moved. */
+export function skipsShortMonths(r: CronRule): number | undefined {
+  if (!r.daysRestricted || r.weekdaysRestricted) return undefined;
+  const last = r.days[r.days.length - 1]!;
+  return last >= 29 ? last : undefined;
 }

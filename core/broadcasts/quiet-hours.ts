@@ -1,5 +1,5 @@
 /** Quiet hours: local times when broadcasts wait (default 21:30–07:00 in Asia/Ho_Chi_Minh). */
-import { atLocalTime, localMinutes, parseClock } from './local-time.js';
+import { parseClock, vnAtClock, vnMinutesOfDay } from '../vn-time.js';
 import type { QuietHours } from './models.js';
 
 export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:30', end: '07:00' };
@@ -17,9 +17,9 @@ export function quietUntil(q: QuietHours | null, at: Date): Date | undefined {
   if (!q) return undefined;
   const s = parseClock(q.start)!;
   const e = parseClock(q.end)!;
-  const m = localMinutes(at);
+  const m = vnMinutesOfDay(at);
   const inside = s < e ? m >= s && m < e : m >= s || m < e;
   if (!inside) return undefined;
-  const end = atLocalTime(at, e);
-  return end.getTime() > at.getTime() ? end : new Date(end.getTime() + 24 * 60 * 60_000);
+  const end = vnAtClock(at, e);
+  return end.getTime() > at.getTime() ? end : vnAtClock(at, e, 1);
 }

@@ -4,7 +4,8 @@
  * rule taken apart (daily / weekly on some days / monthly on some dates, at some times) so
  * flows can say it in words instead of showing cron.
  */
-import { parseCron } from './cron-rule.js';
+import { formatClock } from '../vn-time.js';
+import { parseCron, skipsShortMonths } from './cron-rule.js';
 
 /** Lower case, Vietnamese diacritics removed, "đ" → "d"; punctuation kept (times need ":"). */
 function plain(s: string): string {
@@ -74,10 +75,11 @@ export function parseRecurrenceWords(text: string): string | undefined {
 export type RecurrenceShape =
   | { kind: 'daily'; times: string[] }
   | { kind: 'weekly'; weekdays: number[]; times: string[] }
-  | { kind: 'monthly'; days: number[]; times: string[] }
+  /** `skips`: the day (29–31) some months lack; the run of that day is skipped there, not moved. */
+  | { kind: 'monthly'; days: number[]; times: string[]; skips?: number }
   | { kind: 'other' };
 
-/** The shape of a (valid) rule: daily, weekly on some days or monthly on some dates, at some times. */
+/** The shape of a (valid) rule, as the library reads it: daily, weekly on some days or monthly on some dates, at some times. */
 export function recurrenceShape(rule: string): RecurrenceShape {
   let r;
   try {
@@ -85,12 +87,13 @@ export function recurrenceShape(rule: string): RecurrenceShape {
   } catch {
     return { kind: 'other' };
   }
-  const p = (n: number) => String(n).padStart(2, '0');
-  const minute = [...r.minutes][0]!;
-  const times = [...r.hours].sort((a, b) => a - b).map((h) => `${p(h)}:${p(minute)}`);
-  if (r.months.size !== 12 || times.length > 4) return { kind: 'other' };
+  const times = r.hours.map((h) => formatClock(h * 60 + r.minutes[0]!));
+  if (r.months.length !== 12 || times.length > 4) return { kind: 'other' };
   if (!r.daysRestricted && !r.weekdaysRestricted) return { kind: 'daily', times };
   if (!r.daysRestricted) return { kind: 'weekly', weekdays: [...r.weekdays].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7)), times };
-  if (!r.weekdaysRestricted) return { kind: 'monthly', days: [...r.days].sort((a, b) => a - b), times };
+  if (!r.weekdaysRestricted) {
+    const skips = skipsShortMonths(r);
+    return { kind: 'monthly', days: r.days, times, ...(skips ? { skips } : {}) };
+  }
   return { kind: 'other' };
 }

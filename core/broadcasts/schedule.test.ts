@@ -1,33 +1,15 @@
-/** Vietnam-time parsing, quiet hours and recurrence rules. */
+/** Quiet hours and recurrence rules (Vietnam time itself: core/vn-time.test.ts). */
+import { getNextMillis } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import { describe, expect, it } from 'vitest';
 import { Translations } from '../i18n.js';
+import { DEFAULT_TZ } from '../jobs.js';
 import { recurrenceErrorText } from './broadcast-errors.js';
-import { InvalidRecurrenceError, nextRun, parseCron } from './cron-rule.js';
-import { formatLocal, parseLocalDateTime, parseTypedTime } from './local-time.js';
+import { InvalidRecurrenceError, nextRun, nextRuns, parseCron } from './cron-rule.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from './quiet-hours.js';
 import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from './recurrence-words.js';
 
 const now = new Date('2026-11-25T02:00:00Z'); // 09:00 in Vietnam
-
-describe('local time', () => {
-  it('reads typed times as Vietnam time; day-month without a year is this year', () => {
-    expect(parseLocalDateTime('25/12 08:00', now)?.toISOString()).toBe('2026-12-25T01:00:00.000Z');
-    expect(parseTypedTime('25/12 08:00', now)).toEqual({ at: new Date('2026-12-25T01:00:00.000Z') });
-    expect(parseLocalDateTime('2026-11-30 19:30', now)?.toISOString()).toBe('2026-11-30T12:30:00.000Z');
-    expect(parseLocalDateTime('31/02/2027 08:00', now)).toBeUndefined();
-    expect(parseLocalDateTime('25/12 25:00', now)).toBeUndefined();
-    expect(parseLocalDateTime('tomorrow', now)).toBeUndefined();
-    expect(formatLocal(now)).toBe('25/11/2026 09:00');
-  });
-
-  it('never moves a passed day-month to next year silently: it is offered beside the passed time', () => {
-    expect(parseTypedTime('24/11 08:00', now)).toEqual({ at: new Date('2026-11-24T01:00:00.000Z'), nextYear: new Date('2027-11-24T01:00:00.000Z') });
-    expect(parseTypedTime('01/01 08:00', now)).toEqual({ at: new Date('2026-01-01T01:00:00.000Z'), nextYear: new Date('2027-01-01T01:00:00.000Z') });
-    expect(parseLocalDateTime('01/01 08:00', now)?.toISOString()).toBe('2026-01-01T01:00:00.000Z');
-    // A typed year is taken as typed.
-    expect(parseTypedTime('24/11/2026 08:00', now)).toEqual({ at: new Date('2026-11-24T01:00:00.000Z') });
-  });
-});
 
 describe('quiet hours', () => {
   it('holds from 21:30 to 07:00 local across midnight', () => {
@@ -47,6 +29,32 @@ describe('recurrence rules', () => {
     expect(nextRun(parseCron('0 9 * * *'), now)?.toISOString()).toBe('2026-11-26T02:00:00.000Z'); // not "now" itself
   });
 
+  it.each(['0 8 * * 1', '30 17 * * 1,4', '0 9 15 * *', '0 8 31 * *', '0 8 29 2 *', '0 7,19 * * 1-5', '0 * * * *', '0 8 1 * 1', '0 8 * jan,jul sun'])(
+    'shows the runs of %s that cron-parser computes and BullMQ\'s Job Scheduler will run',
+    (rule) => {
+      const shown = nextRuns(parseCron(rule, now), now, 6).map((d) => d.getTime());
+      const it = CronExpressionParser.parse(rule, { tz: DEFAULT_TZ, currentDate: now });
+      expect(shown).toEqual(it.take(6).map((d) => d.getTime()));
+      // The scheduler's own step, one run after another, as upsertJobScheduler computes `next`.
+      const scheduled: number[] = [];
+      for (let t = now.getTime(); scheduled.length < 6; ) scheduled.push((t = getNextMillis(t, { pattern: rule, tz: DEFAULT_TZ })!));
+      expect(shown).toEqual(scheduled);
+      expect(nextRun(rule, now)?.getTime()).toBe(shown[0]); // a stored rule, by its text
+    },
+  );
+
+  it('skips months without the day rather than moving the run (day 31)', () => {
+    expect(nextRuns(parseCron('0 8 31 * *', now), now, 4).map((d) => d.toISOString())).toEqual([
+      '2026-12-31T01:00:00.000Z',
+      '2027-01-31T01:00:00.000Z',
+      '2027-03-31T01:00:00.000Z', // no 31 February
+      '2027-05-31T01:00:00.000Z', // no 31 April
+    ]);
+    expect(recurrenceShape('0 8 31 * *')).toEqual({ kind: 'monthly', days: [31], times: ['08:00'], skips: 31 });
+    expect(recurrenceShape('0 8 15,30 * *')).toEqual({ kind: 'monthly', days: [15, 30], times: ['08:00'], skips: 30 });
+    expect(recurrenceShape('0 8 28 * *')).toEqual({ kind: 'monthly', days: [28], times: ['08:00'] });
+  });
+
   it.each([
     ['61 8 * * *', 'out_of_range', { field: 'minute', value: '61', min: 0, max: 59 }],
     ['0 8 * *', 'field_count', { count: 4 }],
@@ -55,6 +63,17 @@ describe('recurrence rules', () => {
     ['0 8 * * funday', 'out_of_range', { field: 'weekday', value: 'funday' }],
     ['0 8 * * 1+2', 'bad_part', { field: 'weekday', value: '1+2' }],
     ['0 20-8 * * *', 'backwards', { field: 'hour', value: '20-8' }],
+    ['0 8 */0 * *', 'bad_step', { field: 'day' }],
+    ['0 8 * * 1-9', 'out_of_range', { field: 'weekday', value: '9', min: 0, max: 7 }],
+    ['0 8 1,32 * *', 'out_of_range', { field: 'day', value: '32', min: 1, max: 31 }],
+    ['0 8 31 4,6 *', 'never_fires', {}],
+    // cron-parser reads these, but they are not the plain five fields a person can be told in words.
+    ['0 0 8 * * *', 'field_count', { count: 6 }],
+    ['@daily', 'field_count', { count: 1 }],
+    ['0 8 L * *', 'bad_part', { field: 'day', value: 'L' }],
+    ['H 8 * * *', 'bad_part', { field: 'minute', value: 'H' }],
+    ['0 8 ? * *', 'bad_part', { field: 'day', value: '?' }],
+    ['0 8 * * 1#2', 'bad_part', { field: 'weekday', value: '1#2' }],
   ])('refuses %s with a code and its parameters', (rule, code, params) => {
     const err = (() => {
       try {

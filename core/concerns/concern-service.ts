@@ -11,6 +11,7 @@ import type { Translate, Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import type { OrgDirectory } from '../org/org-directory.js';
 import { auditOnce } from './audit-once.js';
+import { formatVnTime } from '../vn-time.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { ConcernLock } from './concern-lock.js';
@@ -90,13 +91,6 @@ const DAY = 86_400_000;
  * assignment or role ended · `waiting` it had no cadre and new assignments now cover it.
  */
 export type AssignReason = 'new' | 'reopened' | 'transferred' | 'escalated' | 'placed' | 'rerouted' | 'waiting';
-
-/** "14:05 25/11/2026" in Vietnam time. */
-export function formatVnTime(d: Date): string {
-  const v = new Date(d.getTime() + 7 * 3600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(v.getUTCHours())}:${p(v.getUTCMinutes())} ${p(v.getUTCDate())}/${p(v.getUTCMonth() + 1)}/${v.getUTCFullYear()}`;
-}
 
 export class ConcernService {
   readonly vault: ReporterVault;

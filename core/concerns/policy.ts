@@ -4,6 +4,7 @@
  * Deployments replace it whole or in part (`withPolicy`); nothing here is hard-coded in logic.
  */
 import type { Organisation } from './models.js';
+import { VN_OFFSET_MINUTES } from '../vn-time.js';
 import { publicHolidaysBetween } from './vn-holidays.js';
 
 /** A phone line shown to a worker in danger. */
@@ -91,7 +92,7 @@ export const DEFAULT_POLICY: ConcernPolicy = {
     // Public holidays by the Labour Code's rules and the lunar calendar, with the government's
     // announced extra days (vn-holidays.ts, holiday-swaps.ts).
     holidays: publicHolidaysBetween(2025, 2040),
-    utcOffsetMinutes: 7 * 60,
+    utcOffsetMinutes: VN_OFFSET_MINUTES,
   },
   urgentIgnoresBusinessHours: true,
   reminderAt: 0.75,

@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Models, OrgUnitDoc } from '../db.js';
+import { vnDayStartOf } from '../vn-time.js';
 
 /** Kinds of unit a file may use; the tree's shape is data, so no kind implies a level. */
 export const ORG_KINDS = [
@@ -64,9 +65,6 @@ export interface OrgImportResult {
 
 const CODE_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const CODE_RULE = 'use 1–64 characters a–z, 0–9, ".", "_" or "-", starting with a letter or digit';
-// Dates in files are calendar days in Vietnam (UTC+7, no daylight saving): the ward reform took
-// effect at midnight local time on 1 July 2025, not at 07:00.
-const VN_OFFSET = '+07:00';
 
 const blankToUndefined = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
 
@@ -85,17 +83,12 @@ const dateField = (field: string) =>
     z
       .string({ error: `${field} must be text in the form YYYY-MM-DD` })
       .trim()
-      .refine(isCalendarDay, { error: (iss) => `${field} ${JSON.stringify(iss.input)} is not a date in the form YYYY-MM-DD` })
-      .transform((v) => new Date(`${v}T00:00:00${VN_OFFSET}`))
+      .refine((v) => vnDayStartOf(v) !== undefined, { error: (iss) => `${field} ${JSON.stringify(iss.input)} is not a date in the form YYYY-MM-DD` })
+      // Dates in files are calendar days in Vietnam: the ward reform took effect at midnight
+      // local time on 1 July 2025, not at 07:00.
+      .transform((v) => vnDayStartOf(v)!)
       .optional(),
   );
-
-function isCalendarDay(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  // Date rolls 2025-02-30 over to March; a real day survives the round trip unchanged.
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
 
 const rowSchema = z
   .strictObject({

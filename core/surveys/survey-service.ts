@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
 import type { Jobs } from '../jobs.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
+import { vnDay } from '../vn-time.js';
 import { cleanAnswers, profileQuestionId, questionsOf, type Answers } from './answers.js';
 import type { SurveyDefinition } from './definition.js';
 import type { SurveyDoc, SurveyModels, SurveyResponseDoc } from './models.js';
@@ -23,11 +24,6 @@ export interface SurveyReminderJob {
   subject?: string;
   /** The chat identity the person started on (the reminder goes there). */
   identityId: string;
-}
-
-/** YYYY-MM-DD in Vietnam's time zone: responses keep the day only, not the time. */
-export function dayOf(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(at);
 }
 
 /**
@@ -176,7 +172,8 @@ export class SurveyService {
       ...(profile.gender ? { gender: profile.gender } : {}),
       answers: JSON.stringify(answers),
       locale: args.locale,
-      day: dayOf(now),
+      // Responses keep the day only (Vietnam time), not the time.
+      day: vnDay(now),
     };
     try {
       if (def.anonymous) {
