@@ -219,16 +219,28 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 }
 
+/**
+ * Driver commands sent by this process, by command name (find, update, insert, getMore, …), counted
+ * only when BENCH_COUNT_COMMANDS=1 (the driver's command monitoring; off otherwise, as it costs
+ * an event per command). `npm run bench:inbound` reads them to report MongoDB operations per event.
+ */
+export const driverCommandCounts = new Map<string, number>();
+
 /** Opens a connection, failing within a few seconds with a clear message when unreachable. */
 export async function connectMongo(uri: string, dbName: string, timeoutMs = 5000): Promise<Connection> {
+  const countCommands = process.env.BENCH_COUNT_COMMANDS === '1';
   const conn = mongoose.createConnection(uri, {
     dbName,
     serverSelectionTimeoutMS: timeoutMs,
     connectTimeoutMS: timeoutMs,
     autoIndex: true,
+    ...(countCommands ? { monitorCommands: true } : {}),
   });
   try {
     await conn.asPromise();
+    if (countCommands) {
+      conn.getClient().on('commandStarted', (e) => driverCommandCounts.set(e.commandName, (driverCommandCounts.get(e.commandName) ?? 0) + 1));
+    }
     await conn.db!.admin().ping();
   } catch (err) {
     await conn.close().catch(() => undefined);

@@ -112,6 +112,7 @@ export class FakeTelegramServer {
   private window: number[] = [];
   private blocked = new Set<string>();
   private sentListeners = new Set<() => void>();
+  private sentHooks = new Set<(m: SentMessage) => void>();
 
   constructor(readonly token = '123456789:FAKE-token-for-tests_abcdefghij') {}
 
@@ -260,6 +261,12 @@ export class FakeTelegramServer {
       }, timeoutMs);
       if (!check()) this.sentListeners.add(listener);
     });
+  }
+
+  /** Calls `listener` with each message accepted from now on (benchmarks match replies without scanning `sent`); returns its remover. */
+  onSent(listener: (m: SentMessage) => void): () => void {
+    this.sentHooks.add(listener);
+    return () => this.sentHooks.delete(listener);
   }
 
   /** Updates queued for getUpdates and not yet confirmed. */
@@ -452,6 +459,7 @@ export class FakeTelegramServer {
     const sent = Object.fromEntries(Object.entries({ ...m, message_id: this.nextMessageId++, time: Date.now() }).filter(([, v]) => v !== undefined)) as unknown as SentMessage;
     this.sent.push(sent);
     for (const l of [...this.sentListeners]) l();
+    for (const h of this.sentHooks) h(sent);
     return sent;
   }
 

@@ -117,6 +117,7 @@ export class FakeZaloServer {
   private readonly blocked = new Set<string>();
   private nextMessageId = 1;
   private readonly idPrefix = randomBytes(6).toString('hex');
+  private readonly sentHooks = new Set<(m: FakeZaloSent) => void>();
 
   constructor(opts: { token?: string } = {}) {
     this.token = opts.token ?? `${Math.floor(1e17 + Math.random() * 8e17)}:${randomBytes(24).toString('base64url')}`;
@@ -177,6 +178,12 @@ export class FakeZaloServer {
     }
     this.queue.push(event);
     return 'queued';
+  }
+
+  /** Calls `listener` with everything accepted from now on (benchmarks match replies without scanning `sent`); returns its remover. */
+  onSent(listener: (m: FakeZaloSent) => void): () => void {
+    this.sentHooks.add(listener);
+    return () => this.sentHooks.delete(listener);
   }
 
   /** Updates waiting for getUpdates. */
@@ -369,6 +376,7 @@ export class FakeZaloServer {
       this.window.push(now);
     }
     this.sent.push(record);
+    for (const h of this.sentHooks) h(record);
     if (method === 'sendChatAction') return answer(200, { ok: true });
     return answer(200, { ok: true, result: { message_id: `${this.idPrefix}${(this.nextMessageId++).toString(16).padStart(8, '0')}`, date: record.time } });
   }
