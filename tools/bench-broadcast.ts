@@ -21,6 +21,8 @@ const A = Number(values.a ?? 20_000);
 const B = Number(values.b ?? 1_000);
 const REPORT_MS = Number(process.env.BENCH_REPORT_MS ?? 10_000);
 const MAX_MS = Number(values['max-seconds'] ?? 1800) * 1000;
+// A platform token requires the privacy keys (docs/privacy.md): throw-away ones for the benchmark's own database.
+const BENCH_KEYS = { REPORTER_SEAL_KEY: randomBytes(32).toString('hex'), MARKER_KEY: randomBytes(32).toString('hex') };
 const say = (s: string) => process.stderr.write(`[bench:broadcast] ${s}\n`);
 const memory = () => {
   const m = process.memoryUsage();
@@ -53,7 +55,7 @@ async function phase(name: string, recipients: number, rate: number, fakeLimit: 
   const telegram = await FakeTelegramProcess.start(fakeLimit);
   const apiRoot = telegram.apiRoot;
   const id = randomBytes(4).toString('hex');
-  const config = loadConfig({ MONGODB_DB: `bench_bc_${id}`, REDIS_PREFIX: `bbc${id}`, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: String(rate), ...env });
+  const config = loadConfig({ MONGODB_DB: `bench_bc_${id}`, REDIS_PREFIX: `bbc${id}`, LOG_LEVEL: 'error', TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_RATE_PER_SECOND: String(rate), ...BENCH_KEYS, ...env });
   const app = await createApp({ config, ...urls });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
