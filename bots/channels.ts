@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from '../core/config.js';
 import type { Translations } from '../core/i18n.js';
 import type { Logger } from '../core/logger.js';
-import type { App } from './app.js';
+import type { App } from '../app/app.js';
 import type { ChannelAdapter, InboundHandler, PollingHandle } from './channel-adapter.js';
 import { buildHttpServer } from './http-server.js';
 import { createTelegramAdapter } from './telegram/telegram-adapter.js';

@@ -3,7 +3,7 @@
  * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { App } from './app.js';
+import type { App } from '../app/app.js';
 import type { ChannelAdapter } from './channel-adapter.js';
 
 /** Resolves within `ms` or rejects, so a hung store cannot hang the readiness probe. */

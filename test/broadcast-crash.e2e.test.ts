@@ -25,7 +25,7 @@ let telegram: FakeTelegramServer;
 let child: ChildProcess | undefined;
 
 function startChild(): Promise<ChildProcess> {
-  const c = spawn(process.execPath, ['--import', 'tsx', 'workers/broadcast-main.ts'], {
+  const c = spawn(process.execPath, ['--import', 'tsx', 'app/broadcast-main.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { createApp } from '../bots/app.js';
+import { createApp } from '../app/app.js';
 import { createAdapters } from '../bots/channels.js';
 import { loadConfig } from '../core/config.js';
 import { FakeTelegramProcess } from './fake-telegram-process.js';

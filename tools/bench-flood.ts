@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApp } from '../bots/app.js';
+import { createApp } from '../app/app.js';
 import { createAdapters } from '../bots/channels.js';
 import { buildHttpServer } from '../bots/http-server.js';
 import { loadConfig } from '../core/config.js';

@@ -1,6 +1,6 @@
 /**
  * Loaded into the app's process by `npm run bench:inbound` only
- * (`node --import tsx --import ./tools/bench-inbound-probe.ts bots/main.ts`, with
+ * (`node --import tsx --import ./tools/bench-inbound-probe.ts app/main.ts`, with
  * BENCH_COUNT_COMMANDS=1 and an IPC channel): answers `{ probe: true }` with the process's CPU
  * time so far and the MongoDB driver commands it has sent (core/db.ts counts them). It changes
  * nothing else in the app; without an IPC channel it does nothing.

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:inbound`: inbound performance of the app as `npm start` runs it, with webhooks.
  *
- * The app runs in a process of its own (`node --import tsx bots/main.ts`, plus a small probe, see
+ * The app runs in a process of its own (`node --import tsx app/main.ts`, plus a small probe, see
  * tools/bench-inbound-probe.ts); this process runs the fake Telegram and Zalo servers and the
  * simulated people, so the load generator does not take the app's CPU. Latency is measured from
  * the moment a person's message reaches the fake platform until the first reply to that chat
@@ -440,7 +440,7 @@ const appEnv: Record<string, string> = {
 const logPath = join(tmpdir(), `bench-inbound-app-${id}.log`);
 const appLog = createWriteStream(logPath);
 const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'bench-inbound-prof-')) : undefined;
-const app = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', '--import', './tools/bench-inbound-probe.ts', 'bots/main.ts'], {
+const app = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', '--import', './tools/bench-inbound-probe.ts', 'app/main.ts'], {
   cwd: root,
   env: appEnv,
   stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -770,7 +770,7 @@ const result = {
   script: { onboarding: ONBOARDING, menu_loop: MENU_LOOP },
   ...db,
   redis: redisNote,
-  app: 'node --import tsx bots/main.ts in its own process, webhooks (+ tools/bench-inbound-probe.ts, BENCH_COUNT_COMMANDS=1)',
+  app: 'node --import tsx app/main.ts in its own process, webhooks (+ tools/bench-inbound-probe.ts, BENCH_COUNT_COMMANDS=1)',
   app_limits: limits,
   load_average_1m: { start: round2(loadStart), end: round2(loadEnd) },
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },

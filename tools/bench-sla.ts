@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createApp } from '../bots/app.js';
+import { createApp } from '../app/app.js';
 import { withPolicy } from '../core/concerns/policy.js';
 import { SLA_QUEUE } from '../core/concerns/sla-timers.js';
 import { loadConfig } from '../core/config.js';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { createApp } from '../bots/app.js';
+import { createApp } from '../app/app.js';
 import { loadConfig } from '../core/config.js';
 import type { MemberDoc, OrgUnitDoc } from '../core/db.js';
 import { seedSampleOrg } from '../core/org/sample-seed.js';

@@ -10,7 +10,7 @@ import { ensureFerret, ensureServices, ServiceSetupError } from '../../tools/ser
 import { ConfigError, loadConfig } from '../../core/config.js';
 import { bindModels, connectMongo, DatabaseUnavailableError, type Models } from '../../core/db.js';
 import { RedisUnavailableError } from '../../core/redis.js';
-import { createApp, type App } from '../app.js';
+import { createApp, type App } from '../../app/app.js';
 import { UsageError, type Command, type CommandContext } from './command.js';
 import { broadcastCommands } from './broadcast-commands.js';
 import { concernCommands } from './concern-commands.js';

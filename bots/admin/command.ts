@@ -1,6 +1,6 @@
 /** The shape of an admin CLI command and what it gets to work with. */
 import type { Models } from '../../core/db.js';
-import type { App } from '../app.js';
+import type { App } from '../../app/app.js';
 
 /** What a command gets: its arguments and ways to reach the database or the whole app (connected on first use). */
 export interface CommandContext {

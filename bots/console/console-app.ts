@@ -4,7 +4,7 @@
  * someone else is shown with that person's name.
  */
 import { createInterface } from 'node:readline';
-import type { App } from '../app.js';
+import type { App } from '../../app/app.js';
 import { renderPlain } from './console-channel.js';
 
 /** What `/photo` sends when no link is given. */

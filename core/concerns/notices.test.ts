@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConsoleChannel, type ConsoleMessage } from '../../bots/console/console-channel.js';
 import { addMember } from '../../test/support/concern-fixtures.js';
-import { startTestApp, type TestApp } from '../../test/support/test-app.js';
+import { ConsoleChannel, startTestApp, type ConsoleMessage, type TestApp } from '../../test/support/test-app.js';
 import { deliveryJobId, QueueOutbox } from '../../workers/delivery-queue.js';
 import { RedisKeys } from '../redis-keys.js';
 import { startDeliveryWorkers } from '../../workers/delivery-worker.js';

@@ -3,7 +3,7 @@
  * through the real delivery queue, state in the real MongoDB-wire server, locks in real Redis.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createApp } from '../../bots/app.js';
+import { createApp } from '../../app/app.js';
 import { ConsolePerson, onboardedPerson, startTestApp, storedConversation, textOf, type TestApp } from '../../test/support/test-app.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { ServiceUnavailableError } from './infrastructure-errors.js';

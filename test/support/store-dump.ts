@@ -1,5 +1,5 @@
 /** Everything the app stored, read the way someone with the database and Redis would: for privacy scans. */
-import type { App } from '../../bots/app.js';
+import type { App } from '../../app/app.js';
 
 /** Every document of every collection, as JSON, with where it was found. */
 export async function mongoDump(app: App): Promise<{ where: string; json: string; doc: Record<string, unknown> }[]> {

@@ -5,12 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../bots/app.js';
+import { createApp, type App } from '../../app/app.js';
 import type { ConversationDoc } from '../../core/db.js';
 import { openConversation } from '../../core/engine/conversation-seal.js';
 import { loadConfig } from '../../core/config.js';
 import type { Clock, Inbound, Outbound } from '../../core/engine/types.js';
 import { deliveryJobId } from '../../workers/delivery-queue.js';
+
+// For tests under core/ and flows/, which may not import bots/ themselves (eslint.config.js).
+export { ConsoleChannel, type ConsoleMessage } from '../../bots/console/console-channel.js';
 
 /** Keys of every test app (fixed, so a test can recompute a marker). */
 export const TEST_SEAL_KEY = '5e'.repeat(32);

@@ -8,8 +8,8 @@ import { DatabaseUnavailableError } from '../core/db.js';
 import { RedisUnavailableError } from '../core/redis.js';
 import { ServiceSetupError, ensureServices, stopService, type ServiceHandle } from '../tools/services.js';
 import { createApp, type App } from './app.js';
-import { startChannels } from './channels.js';
-import { runConsole } from './console/console-app.js';
+import { startChannels } from '../bots/channels.js';
+import { runConsole } from '../bots/console/console-app.js';
 
 let started: ServiceHandle[] = [];
 let app: App | undefined;

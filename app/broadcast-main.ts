@@ -1,17 +1,18 @@
 /**
  * A process that runs only the broadcast fan-out (no delivery workers, no chat): for scaling
  * broadcasts apart from the bots, and for the crash-safety test that kills it at random.
- * `tsx workers/broadcast-main.ts`; prints "ready" on stdout once it takes jobs.
+ * `tsx app/broadcast-main.ts`; prints "ready" on stdout once it takes jobs.
  * Besides the app's variables: BROADCAST_LOCK_DURATION_MS (default 30000),
  * BROADCAST_STALLED_INTERVAL_MS (15000), BROADCAST_RUNNER_LOCK_MS (10000).
  */
 import { z } from 'zod';
-import { createApp, type App } from '../bots/app.js';
+import { createApp, type App } from './app.js';
+import { bullConnection } from './bull-connection.js';
 import { bindBroadcastModels } from '../core/broadcasts/models.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { RedisKeys } from '../core/redis-keys.js';
 import { ensureServices } from '../tools/services.js';
-import { runnerOptionsFor, startBroadcastWorker } from './broadcast-worker.js';
+import { runnerOptionsFor, startBroadcastWorker } from '../workers/broadcast-worker.js';
 
 const ms = (fallback: number) => z.coerce.number().int().min(100).max(600_000).default(fallback);
 const extra = z
@@ -27,8 +28,7 @@ try {
   const config = loadConfig();
   const services = await ensureServices({ MONGODB_URI: config.MONGODB_URI, REDIS_URL: config.REDIS_URL });
   app = await createApp({ config, mongoUri: services.mongoUri, redisUrl: services.redisUrl, workers: false });
-  const u = new URL(services.redisUrl);
-  const connection = { host: u.hostname, port: Number(u.port || 6379), username: u.username || undefined, password: u.password ? decodeURIComponent(u.password) : undefined, db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null };
+  const connection = bullConnection(services.redisUrl);
   const a = app;
   const worker = startBroadcastWorker({
     connection,

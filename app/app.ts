@@ -43,7 +43,8 @@ import { ChatFairness } from '../workers/chat-fairness.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { startRetention } from '../workers/retention.js';
-import { ConsoleChannel } from './console/console-channel.js';
+import { ConsoleChannel } from '../bots/console/console-channel.js';
+import { bullConnection } from './bull-connection.js';
 
 export interface AppOptions {
   config: Config;
@@ -75,20 +76,6 @@ export interface App {
   /** Starts the delivery workers of a platform channel in this process. */
   startDelivery(sender: ChannelSender, ratePerSecond: number): void;
   close(): Promise<void>;
-}
-
-/** Parses a redis:// URL into the connection options BullMQ wants (it opens its own sockets). */
-function bullConnection(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username || undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
 }
 
 /** Builds and starts the app; throws DatabaseUnavailableError / RedisUnavailableError with one clear line. */
