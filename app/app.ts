@@ -42,6 +42,7 @@ import { SurveyService } from '../core/surveys/survey-service.js';
 import { ChatFairness } from '../workers/chat-fairness.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
+import { DeliveryLog } from '../core/delivery-log.js';
 import { startRetention } from '../workers/retention.js';
 import { ConsoleChannel } from '../bots/console/console-channel.js';
 import { bullConnection } from './bull-connection.js';
@@ -119,7 +120,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     keys,
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
-  const outbox = new QueueOutbox(connection, redisKeys, models, shards, keys);
+  const outbox = new QueueOutbox(connection, redisKeys, shards, keys);
   // A chat's backlog waits behind other chats' replies (workers/chat-fairness.ts).
   outbox.fairness = new ChatFairness(redis, redisKeys, o.config.DELIVERY_FAIRNESS_LEVELS);
   const retention = retentionPolicyFrom(o.config);
@@ -137,9 +138,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     maxChars: o.config.MAX_MESSAGE_CHARS,
   });
   const consoleChannel = new ConsoleChannel();
+  const deliveries = new DeliveryLog(models);
+  const markUnreachable = (channel: string, chatId: string) => services.members.markUnreachable(channel, chatId);
   const workers: Worker[] = [];
   if (o.workers !== false) {
-    workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, models, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
+    workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
     workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
@@ -159,7 +162,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     workers,
     log,
     startDelivery(sender, ratePerSecond) {
-      workers.push(...startDeliveryWorkers(sender, { connection, redisKeys, models, log, ratePerSecond, shards: shards[sender.channel], keys }));
+      workers.push(...startDeliveryWorkers(sender, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond, shards: shards[sender.channel], keys }));
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

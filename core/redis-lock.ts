@@ -44,6 +44,8 @@ export interface HeldLock {
   readonly signal: AbortSignal;
   /** Stops renewing and deletes the lock if it is still ours; true when it was. */
   release(): Promise<boolean>;
+  /** Stops renewing a lock a script has already released (see MemberInbox). */
+  releasedByScript(): void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,10 +59,25 @@ export class RedisLock {
     this.renewEveryMs = o.renewEveryMs ?? Math.max(1, Math.floor(o.ttlMs / 3));
   }
 
+  /** The TTL a script taking this lock must give it. */
+  get ttlMs(): number {
+    return this.o.ttlMs;
+  }
+
+  /** A fresh holder token (for a script that takes the lock in the same step as other work). */
+  newToken(): string {
+    return randomBytes(12).toString('hex');
+  }
+
   /** Takes the lock if it is free; undefined when someone holds it. */
   async tryAcquire(key: string): Promise<HeldLock | undefined> {
-    const token = randomBytes(12).toString('hex');
+    const token = this.newToken();
     if ((await this.redis.set(key, token, 'PX', this.o.ttlMs, 'NX')) !== 'OK') return undefined;
+    return this.adopt(key, token);
+  }
+
+  /** Holds (renews, releases) a lock a script has just taken with `token` and this TTL. */
+  adopt(key: string, token: string): HeldLock {
     return new Holding(this.scripts, key, token, this.o.ttlMs, this.renewEveryMs);
   }
 
@@ -136,6 +153,11 @@ class Holding implements HeldLock {
 
   private lose(why: string): void {
     this.lostBy.abort(new LockLostError(`lost the lock ${this.key}: ${why}`));
+  }
+
+  releasedByScript(): void {
+    this.released = true;
+    clearTimeout(this.timer);
   }
 
   async release(): Promise<boolean> {

@@ -16,6 +16,43 @@ interface ScriptDefinition {
 /** The field of a chat's fairness hash that holds the last level given (never a job id). */
 const FAIR_LAST = '~last';
 
+/**
+ * The inbound token bucket, one Redis hash {tokens, at}, as a Lua function shared by the scripts
+ * that take a token: take(bucket, burst, tokens per ms, time in ms or '' for Redis's own clock
+ * (TIME, so every process shares one clock; tests pass a time)) returns 1 when a token was
+ * taken, 0 when the bucket is empty. The hash expires once it would be full again.
+ */
+const TAKE_TOKEN = `
+local function take(bucket, burst, perMs, at_arg)
+  local now
+  if at_arg ~= '' then
+    now = tonumber(at_arg)
+  else
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  local b = redis.call('HMGET', bucket, 'tokens', 'at')
+  local tokens = tonumber(b[1])
+  local at = tonumber(b[2])
+  if tokens == nil or at == nil then
+    tokens = burst
+    at = now
+  end
+  if now > at then
+    tokens = math.min(burst, tokens + (now - at) * perMs)
+    at = now
+  end
+  local taken = 0
+  if tokens >= 1 then
+    tokens = tokens - 1
+    taken = 1
+  end
+  redis.call('HSET', bucket, 'tokens', tostring(tokens), 'at', tostring(at))
+  redis.call('PEXPIRE', bucket, math.ceil((burst - tokens) / perMs) + 1000)
+  return taken
+end
+`;
+
 /** The scripts, by command name (prefixed so they never shadow a Redis command). */
 const SCRIPTS = {
   /**
@@ -65,35 +102,46 @@ return 1`,
    */
   dhInboundTake: {
     numberOfKeys: 1,
-    lua: `
-local burst = tonumber(ARGV[1])
-local perMs = tonumber(ARGV[2])
-local now
-if ARGV[3] ~= '' then
-  now = tonumber(ARGV[3])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    lua: `${TAKE_TOKEN}
+return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])`,
+  },
+  /**
+   * Inbox, an event arrives (core/engine/member-inbox.ts), in one round trip: KEYS[1] the person's
+   * token bucket, KEYS[2] the inbox list, KEYS[3] the inbox lock; ARGV[1] the burst ('' for no
+   * bucket), ARGV[2] tokens per ms, ARGV[3] a time in ms or '', ARGV[4] the event, ARGV[5] the
+   * most events the list may hold ('' for no limit), ARGV[6] a lock token, ARGV[7] the lock's TTL
+   * in ms. Takes a token, appends the event, and takes the lock if it is free. Returns
+   * {0} no token (the event is dropped), {-1} the list is full (not appended), {2} appended while
+   * another holder has the lock, or {1, first event} appended and the lock taken with ARGV[6].
+   */
+  dhInboxArrive: {
+    numberOfKeys: 3,
+    lua: `${TAKE_TOKEN}
+if ARGV[1] ~= '' and take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]) == 0 then return {0} end
+if ARGV[5] ~= '' and redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then return {-1} end
+redis.call('RPUSH', KEYS[2], ARGV[4])
+if not redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7], 'NX') then return {2} end
+return {1, redis.call('LINDEX', KEYS[2], 0)}`,
+  },
+  /**
+   * Inbox, an event handled, and the next one: KEYS[1] the inbox lock, KEYS[2] the list, KEYS[3]
+   * the handled event's done marker; ARGV[1] the lock token, ARGV[2] seconds to keep the marker.
+   * Marks the event done; then, only while the caller still holds the lock, takes it off the
+   * list and returns {1, next event}, or releases the lock when the list is empty and returns
+   * {2}. {0} when the lock was lost (nothing popped: the next holder handles what is left).
+   * Releasing in the same step as finding the list empty means no event is ever left behind.
+   */
+  dhInboxNext: {
+    numberOfKeys: 3,
+    lua: `redis.call('SET', KEYS[3], '1', 'EX', ARGV[2])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+redis.call('LPOP', KEYS[2])
+local nxt = redis.call('LINDEX', KEYS[2], 0)
+if not nxt then
+  redis.call('DEL', KEYS[1])
+  return {2}
 end
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1])
-local at = tonumber(b[2])
-if tokens == nil or at == nil then
-  tokens = burst
-  at = now
-end
-if now > at then
-  tokens = math.min(burst, tokens + (now - at) * perMs)
-  at = now
-end
-local taken = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  taken = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
-redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1000)
-return taken`,
+return {1, nxt}`,
   },
   /**
    * Delivery pacing (workers/delivery-worker.ts): KEYS[1] the channel's next free slot; ARGV[1]
@@ -178,6 +226,8 @@ export interface RedisScripts {
   lockRenew(lock: string, token: string, ttlMs: number): Promise<number>;
   inboxFinish(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<number>;
   inboxPush(list: string, event: string, maxLength: number): Promise<number>;
+  inboxArrive(keys: { bucket: string; list: string; lock: string }, bucket: TokenBucketArgs | undefined, event: string, maxLength: number | undefined, lock: { token: string; ttlMs: number }): Promise<InboxArrival>;
+  inboxNext(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<InboxNext>;
   /** `now`: a time in ms, or undefined for Redis's clock. */
   inboundTake(bucket: string, burst: number, perMs: number, now: number | undefined): Promise<number>;
   pacerTakeSlot(slot: string, intervalMs: number): Promise<number>;
@@ -186,6 +236,18 @@ export interface RedisScripts {
   fairAssign(chat: string, jobs: { id: string; key: string }[], levels: number, ttlMs: number): Promise<number[]>;
   fairRelease(chat: string, jobId: string, ttlMs: number): Promise<number>;
 }
+
+/** A person's token bucket as the inbox arrival takes from it (`now` undefined: Redis's clock). */
+export interface TokenBucketArgs {
+  burst: number;
+  perMs: number;
+  now: number | undefined;
+}
+
+/** What an arrival did: see dhInboxArrive. */
+export type InboxArrival = { kind: 'limited' } | { kind: 'full' } | { kind: 'queued' } | { kind: 'locked'; first: string };
+/** What finishing an event found: see dhInboxNext. */
+export type InboxNext = { kind: 'lost' } | { kind: 'released' } | { kind: 'next'; event: string };
 
 const registered = new WeakMap<Redis, RedisScripts>();
 
@@ -202,6 +264,20 @@ export function redisScripts(redis: Redis): RedisScripts {
     lockRenew: (lock, token, ttlMs) => run('dhLockRenew', lock, token, ttlMs),
     inboxFinish: (k, token, doneTtlSeconds) => run('dhInboxFinish', k.lock, k.list, k.done, token, doneTtlSeconds),
     inboxPush: (list, event, maxLength) => run('dhInboxPush', list, event, maxLength),
+    inboxArrive: async (k, bucket, event, maxLength, lock) => {
+      const b = bucket ? [bucket.burst, bucket.perMs, bucket.now ?? ''] : ['', '', ''];
+      const [code, first] = (await command.dhInboxArrive(k.bucket, k.list, k.lock, ...b, event, maxLength ?? '', lock.token, lock.ttlMs)) as [number, string?];
+      if (code === 0) return { kind: 'limited' };
+      if (code === -1) return { kind: 'full' };
+      if (code === 2) return { kind: 'queued' };
+      return { kind: 'locked', first: first! };
+    },
+    inboxNext: async (k, token, doneTtlSeconds) => {
+      const [code, event] = (await command.dhInboxNext(k.lock, k.list, k.done, token, doneTtlSeconds)) as [number, string?];
+      if (code === 0) return { kind: 'lost' };
+      if (code === 2) return { kind: 'released' };
+      return { kind: 'next', event: event! };
+    },
     inboundTake: (bucket, burst, perMs, now) => run('dhInboundTake', bucket, burst, perMs, now === undefined ? '' : now),
     pacerTakeSlot: (slot, intervalMs) => run('dhPacerTakeSlot', slot, intervalMs),
     tallyCount: (k, outcome, ttlSeconds, jobIds) => run('dhTallyCount', k.jobs, k.counts, outcome, ttlSeconds, ...jobIds),

@@ -14,6 +14,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     connectTimeout: 3000,
+    // Commands issued in the same tick (many people's events at once) leave in one write.
+    enableAutoPipelining: true,
     // No retries for the first connection (start-up must fail fast); reconnect forever after.
     retryStrategy: (times) => (connecting ? null : Math.min(times * 200, 2000)),
   });

@@ -221,7 +221,8 @@ describe('delivery through platform trouble', () => {
   it('the platform answering 5xx for a while: replies delivered afterwards, none lost, none doubled', async () => {
     p.telegram.failFor(2500, 502, 'sendMessage');
     p.zalo.failFor(2500, 503, ['sendMessage']);
-    await p.telegram.pushUpdate(p.telegram.textUpdate(901, 'xin chào'));
+    const first = p.telegram.textUpdate(901, 'xin chào');
+    await p.telegram.pushUpdate(first);
     await p.zalo.pushUpdate(p.zalo.textUpdate('z-901', 'xin chào'));
     await eventually(() => expect(p.telegram.sent.filter((s) => s.chat_id === '901')).toHaveLength(2), 30_000);
     await eventually(() => expect(p.zalo.sent.filter((s) => s.chat_id === 'z-901' && s.method === 'sendMessage')).toHaveLength(2), 30_000);
@@ -229,8 +230,11 @@ describe('delivery through platform trouble', () => {
     const texts = p.telegram.sent.filter((s) => s.chat_id === '901').map((s) => s.text);
     expect(texts[0]).toContain('Đồng Hành');
     expect(texts[1]).toContain('91/2025');
-    await eventually(async () => expect(await p.app.models.Delivery.countDocuments({ chatId: '901', status: 'sent' })).toBe(1));
-    expect(await p.app.models.Delivery.countDocuments({ chatId: '901' })).toBe(1);
+    // One record, written once with its outcome; a sealed reply's record does not name the chat.
+    const record = deliveryJobId(`telegram:901:tg:${first.update_id}`);
+    await eventually(async () => expect(await p.app.models.Delivery.findById(record).lean()).toMatchObject({ status: 'sent', chatId: 'sealed', attempts: expect.any(Number) }));
+    expect((await p.app.models.Delivery.findById(record).lean())!.attempts).toBeGreaterThan(1);
+    expect(await p.app.models.Delivery.countDocuments({ chatId: '901' })).toBe(0);
   });
 
   it('429 with retry_after: the queue waits, then delivers once', async () => {
@@ -243,12 +247,13 @@ describe('delivery through platform trouble', () => {
 
   it('a person who blocked the bot is marked unreachable without retries', async () => {
     p.telegram.blockUser(903);
-    await p.telegram.pushUpdate(p.telegram.textUpdate(903, 'xin chào'));
+    const update = p.telegram.textUpdate(903, 'xin chào');
+    await p.telegram.pushUpdate(update);
     await eventually(async () => expect((await p.app.models.ChannelIdentity.findById('telegram:903').lean())?.unreachable).toBe(true));
     const calls = p.telegram.calls.filter((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '903');
     expect(calls).toHaveLength(1);
     // The record is written after the identity is marked: wait for it rather than race it.
-    await eventually(async () => expect(await p.app.models.Delivery.findOne({ chatId: '903' }).lean()).toMatchObject({ status: 'failed', reason: 'unreachable' }));
+    await eventually(async () => expect(await p.app.models.Delivery.findById(deliveryJobId(`telegram:903:tg:${update.update_id}`)).lean()).toMatchObject({ status: 'failed', reason: 'unreachable' }));
   });
 
   it('several messages for one chat arrive in order', async () => {

@@ -556,7 +556,7 @@ function costs(a: Snapshot, b: Snapshot, events: number) {
     app_cpu_ms_per_event: round2(cpuMs / events),
     mongo_ops_per_event: round2(total(mongo) / events),
     redis_ops_per_event: round2(total(redis) / events),
-    mongo_ops_by_command: perEvent(mongo, 12),
+    mongo_ops_by_command: perEvent(mongo, 20),
     redis_ops_by_command: perEvent(redis, 12),
   };
 }

@@ -1,9 +1,8 @@
 /** The delivery lanes as the broadcast runner sees them, over the per-channel QueueOutbox. */
 import type { Redis } from 'ioredis';
 import type { DeliveryLanes, DeliveryOutcomes } from '../core/broadcasts/broadcast-runner.js';
-import type { DeliveryDoc, Models } from '../core/db.js';
+import type { DeliveryLog } from '../core/delivery-log.js';
 import { CHANNELS_BY_PREFERENCE, type ChannelName, type Envelope } from '../core/engine/types.js';
-import { insertNew } from '../core/insert-new.js';
 import { deliveryJobId, type QueueOutbox } from './delivery-queue.js';
 import { DeliveryTally } from './delivery-tally.js';
 
@@ -12,7 +11,7 @@ import { DeliveryTally } from './delivery-tally.js';
 export class QueueLanes implements DeliveryLanes {
   private readonly tally: DeliveryTally;
 
-  constructor(private readonly outbox: QueueOutbox, redis: Redis, private readonly models: Models, private readonly sendBatch = 250) {
+  constructor(private readonly outbox: QueueOutbox, redis: Redis, private readonly deliveries: DeliveryLog, private readonly sendBatch = 250) {
     this.tally = new DeliveryTally(redis, outbox.redisKeys);
   }
 
@@ -55,9 +54,7 @@ export class QueueLanes implements DeliveryLanes {
         }
       }
     }
-    const now = new Date();
-    const records: DeliveryDoc[] = removed.map(({ id, data }) => ({ _id: id, channel: data.channel, chatId: data.chatId, ...(data.memberId ? { memberId: data.memberId } : {}), status: 'failed', reason: 'cancelled', attempts: 0, createdAt: now }));
-    await insertNew(this.models.Delivery, records);
+    await this.deliveries.recordCancelled(removed.map(({ id, data }) => ({ jobId: id, to: data })), new Date());
     return this.tally.count(group, removed.map((r) => r.id), 'cancelled');
   }
 }

@@ -10,6 +10,7 @@ import { AudienceReader } from '../core/broadcasts/audience.js';
 import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
 import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastJob, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
 import type { Config } from '../core/config.js';
+import { DeliveryLog } from '../core/delivery-log.js';
 import { QueueLanes } from './broadcast-lanes.js';
 import type { QueueOutbox } from './delivery-queue.js';
 
@@ -62,7 +63,7 @@ export function runnerOptionsFor(p: Omit<RunnerOptions, 'lanes' | 'audience' | '
   return {
     ...rest,
     audience: new AudienceReader(p.models, p.materials),
-    lanes: new QueueLanes(outbox, p.redis, p.models),
+    lanes: new QueueLanes(outbox, p.redis, new DeliveryLog(p.models)),
     redisPrefix: config.REDIS_PREFIX,
     rates: { console: config.CONSOLE_DELIVERY_RATE_PER_SECOND, telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND },
   };

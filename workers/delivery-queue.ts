@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { DeliveryDoc, Models } from '../core/db.js';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 import type { ChatFairness } from './chat-fairness.js';
 import { purgeJobs } from './purge-jobs.js';
@@ -41,7 +40,10 @@ export interface DeliveryJob extends Envelope {
   fair?: string;
 }
 
-/** The Outbox the engine writes to: queues envelopes and records them as queued (except tallied and `recordOnOutcome` ones). */
+/**
+ * The Outbox the engine writes to: queues envelopes. The job is the queued state; the delivery
+ * record is written once, by the worker, with the outcome (workers/delivery-worker.ts).
+ */
 export class QueueOutbox implements Outbox {
   private readonly queues = new Map<string, Queue<DeliveryJob>>();
   /**
@@ -56,7 +58,6 @@ export class QueueOutbox implements Outbox {
     private readonly connection: ConnectionOptions,
     /** Where the lanes live (BullMQ prefix `redisKeys.bull`) and their tallies and fairness hashes. */
     readonly redisKeys: RedisKeys,
-    private readonly models: Models,
     readonly shards: DeliveryShards,
     /** Seals envelopes that ask for it, and opens sealed ones for `purge`. */
     private readonly keys: PrivacyKeys,
@@ -90,20 +91,6 @@ export class QueueOutbox implements Outbox {
   async send(envelopes: Envelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     const withIds = envelopes.map((env) => ({ env, jobId: deliveryJobId(env.key) }));
-    // Records first, so the worker's outcome always comes after them: one insert for the batch
-    // (a record that already exists — a replay — is left as it is). Best effort: with MongoDB
-    // down a reply ("try again shortly") still leaves and the worker records the outcome.
-    // Tallied envelopes (broadcasts) have their queued state in their owner's records, and
-    // `recordOnOutcome` ones (concern notices) in their concern; their delivery record is
-    // inserted with the outcome, so they never update records.
-    const now = new Date();
-    const untallied = withIds.filter(({ env }) => !env.tally && !env.recordOnOutcome && !env.ephemeral);
-    if (untallied.length > 0) {
-      await this.models.Delivery.insertMany(
-        untallied.map(({ env, jobId }) => ({ _id: jobId, channel: env.channel, chatId: env.chatId, ...(env.memberId ? { memberId: env.memberId } : {}), status: 'queued', attempts: 0, createdAt: now })),
-        { ordered: false, lean: true },
-      ).catch(() => undefined);
-    }
     const byQueue = new Map<Queue<DeliveryJob>, { name: string; data: DeliveryJob; opts: Record<string, unknown> }[]>();
     for (const { env: given, jobId } of withIds) {
       // What a job stores: sealed when asked (a reply or a message to a reporter); the record above keeps no text either way.
@@ -159,13 +146,4 @@ export class QueueOutbox implements Outbox {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }
-}
-
-/** Creates the delivery record if missing and applies `set` (status, attempts, reason, sentAt). */
-export async function recordDelivery(models: Models, jobId: string, env: Pick<Envelope, 'channel' | 'chatId' | 'memberId'>, set: Partial<Omit<DeliveryDoc, '_id'>>): Promise<void> {
-  const insert: Record<string, unknown> = { channel: env.channel, chatId: env.chatId, createdAt: new Date() };
-  if (env.memberId) insert.memberId = env.memberId;
-  if (!('status' in set)) insert.status = 'queued';
-  if (!('attempts' in set)) insert.attempts = 0;
-  await models.Delivery.updateOne({ _id: jobId }, { $setOnInsert: insert, ...(Object.keys(set).length ? { $set: set } : {}) }, { upsert: true });
 }

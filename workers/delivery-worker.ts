@@ -4,14 +4,13 @@ import { openEnvelope } from '../core/privacy/sealed-envelope.js';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DeliveryDoc, Models } from '../core/db.js';
+import type { DeliveryDoc } from '../core/db.js';
+import type { DeliveryLog } from '../core/delivery-log.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
-import { insertNew } from '../core/insert-new.js';
-import { writeGateOf } from '../core/write-gate.js';
 import { scrubText } from '../core/log-scrub.js';
 import type { RedisKeys } from '../core/redis-keys.js';
 import { redisScripts } from '../core/redis-scripts.js';
-import { deliveryQueueName, recordDelivery, type DeliveryJob } from './delivery-queue.js';
+import { deliveryQueueName, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
 import { ChatFairness } from './chat-fairness.js';
 
@@ -19,7 +18,10 @@ export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
   /** Where the lanes live (BullMQ prefix `redisKeys.bull`), their pacing slots and tallies. */
   redisKeys: RedisKeys;
-  models: Models;
+  /** Where outcomes are written. */
+  deliveries: DeliveryLog;
+  /** Marks a chat that can no longer be reached (the platform said so). */
+  markUnreachable(channel: string, chatId: string): Promise<void>;
   log: Logger;
   /** Messages per second for the whole channel, shared evenly by its shards. */
   ratePerSecond: number;
@@ -54,11 +56,10 @@ export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOpt
 }
 
 /**
- * Records "sent" outcomes in batches: one insert for many records (tallied envelopes have no
- * record yet), then one update by id for each record that existed (replies, written as queued).
- * FerretDB scans a whole collection for any filter other than a single `_id`, so nothing here
- * filters on more. A record may lag its send by a few milliseconds; BullMQ's completed job is
- * what prevents a second send.
+ * Records "sent" outcomes in batches: one insert for the records of many sends (a delivery has no
+ * record before its outcome: the job is its queued state), then an update by id for any record
+ * that existed already (a job retried after its outcome was written). A record may lag its send
+ * by a few milliseconds; BullMQ's completed job is what prevents a second send.
  */
 class SentRecorder {
   private pending = new Map<string, { data: DeliveryJob; attempts: number }>();
@@ -83,26 +84,11 @@ class SentRecorder {
   }
 
   private async write(batch: Map<string, { data: DeliveryJob; attempts: number }>): Promise<void> {
-    const sentAt = new Date();
-    const docs: DeliveryDoc[] = [...batch].map(([id, { data, attempts }]) => ({
-      _id: id,
-      channel: data.channel,
-      chatId: data.chatId,
-      ...(data.memberId ? { memberId: data.memberId } : {}),
-      status: 'sent',
-      attempts,
-      sentAt,
-      createdAt: sentAt,
-    }));
-    // Through the process's write gate, so these writes queue behind concern writes instead of
-    // sleeping in SQLite's busy handler next to them (see core/write-gate.ts).
-    const gate = writeGateOf(this.o.models);
+    const sends = [...batch].map(([jobId, { data, attempts }]) => ({ jobId, to: data, attempts }));
     try {
-      for (const id of await gate.run(() => insertNew(this.o.models.Delivery, docs))) {
-        await gate.run(() => this.o.models.Delivery.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: batch.get(id)!.attempts } }));
-      }
+      await this.o.deliveries.recordSent(sends, new Date());
     } catch (err) {
-      this.o.log.warn({ records: docs.length, error: (err as Error).name }, 'could not write delivery records');
+      this.o.log.warn({ records: sends.length, error: (err as Error).name }, 'could not write delivery records');
     }
   }
 }
@@ -140,7 +126,7 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
           throw Worker.RateLimitError();
         }
         if (err instanceof RecipientUnreachableError) {
-          await o.models.ChannelIdentity.updateOne({ channel: sender.channel, chatId: data.chatId }, { $set: { unreachable: true } });
+          await o.markUnreachable(sender.channel, data.chatId);
           await count('unreachable');
           await record(o, job, 'failed', 'unreachable');
           await release();
@@ -186,7 +172,7 @@ async function record(o: DeliveryWorkerOptions, job: Job<DeliveryJob>, status: '
   const set: Partial<Omit<DeliveryDoc, '_id'>> = { status, attempts: job.attemptsMade + 1 };
   if (status === 'sent') set.sentAt = new Date();
   if (reason) set.reason = reason;
-  await recordDelivery(o.models, job.id!, job.data, set).catch((err: Error) =>
+  await o.deliveries.recordOutcome(job.id!, job.data, set).catch((err: Error) =>
     o.log.warn({ jobId: job.id, error: err.name }, 'could not write the delivery record'),
   );
 }

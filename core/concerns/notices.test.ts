@@ -12,6 +12,7 @@ import { ConsoleChannel, startTestApp, type ConsoleMessage, type TestApp } from 
 import { deliveryJobId, QueueOutbox } from '../../workers/delivery-queue.js';
 import { RedisKeys } from '../redis-keys.js';
 import { startDeliveryWorkers } from '../../workers/delivery-worker.js';
+import { DeliveryLog } from '../delivery-log.js';
 import { deliverNotices } from './notices.js';
 
 let app: TestApp;
@@ -35,7 +36,7 @@ afterAll(async () => {
 describe('notices delivered from a job', () => {
   it('send the text and its photos in order and record the delivery only with its outcome', async () => {
     // An outbox whose lanes nobody works yet, so what is written before the send can be seen.
-    const outbox = new QueueOutbox(connection, redisKeys, app.models, { console: 1, telegram: 1, zalo: 1 }, app.services.keys);
+    const outbox = new QueueOutbox(connection, redisKeys, { console: 1, telegram: 1, zalo: 1 }, app.services.keys);
     const photos = { refs: [{ channel: 'zalo' as const, ref: 'https://photo-stal.zadn.vn/a.jpg' }, { channel: 'telegram' as const, ref: 'AgAC-file' }], captions: ['Ảnh 1/2', 'Ảnh 2/2'], unavailable: (n: number) => `${n} ảnh không xem được` };
     await deliverNotices(app.models, outbox, [{ memberId: 'm-cadre', key: 'notice-1', message: { text: 'Phản ánh mới PA-7K3M' }, photos }]);
     // The text and each photo or note leave as deliveries of their own, so one refused photo fails alone.
@@ -45,7 +46,7 @@ describe('notices delivered from a job', () => {
     const channel = new ConsoleChannel();
     const got: ConsoleMessage[] = [];
     channel.onMessage((m) => got.push(m));
-    const workers = startDeliveryWorkers(channel, { connection, redisKeys, models: app.models, log: app.log, ratePerSecond: 100, shards: 1, keys: app.services.keys });
+    const workers = startDeliveryWorkers(channel, { connection, redisKeys, deliveries: new DeliveryLog(app.models), markUnreachable: (c, id) => app.services.members.markUnreachable(c, id), log: app.log, ratePerSecond: 100, shards: 1, keys: app.services.keys });
     try {
       await expect.poll(async () => (await app.models.Delivery.find({ _id: { $in: jobIds } }).lean()).map((d) => d.status), { timeout: 10_000 }).toEqual(['sent', 'sent', 'sent']);
     } finally {

@@ -70,7 +70,7 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
-    return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, recordOnOutcome: true, ...(n.seal ? { seal: true } : {}) })) : [];
+    return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, ...(n.seal ? { seal: true } : {}) })) : [];
   });
   // One notice's envelopes stay in order (a batch keeps arrival order).
   await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));

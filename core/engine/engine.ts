@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ConversationDoc } from '../db.js';
 import { identityIdOf } from '../members/member-service.js';
 import { sealEnvelope } from '../privacy/sealed-envelope.js';
-import { openConversation, sealConversation } from './conversation-seal.js';
+import { ConversationStore } from './conversation-store.js';
 import type { Flow, ConversationState } from './flow.js';
 import { GlobalWords } from './global-words.js';
 import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
@@ -40,9 +40,11 @@ export interface EngineOptions {
 export class Engine {
   private readonly flows: Map<string, Flow>;
   private readonly globalWords: GlobalWords;
+  private readonly conversations: ConversationStore;
 
   constructor(private readonly o: EngineOptions) {
     this.flows = new Map(o.flows.map((f) => [f.name, f]));
+    this.conversations = new ConversationStore(o.services.models, o.services.keys);
     this.globalWords = new GlobalWords(o.services.i18n);
   }
 
@@ -57,9 +59,10 @@ export class Engine {
       const who = this.o.services.keys.marker('inbox', identityIdOf(inbound));
       // Over the person's rate: dropped before it costs a database call, and acknowledged to the
       // platform (not retried). In a group nobody is told (the answer would go to the group).
-      if (!(await this.o.limits.take(who))) return inbound.chatType === 'group' ? undefined : this.refuse(inbound, who, 'common:rate_limited');
-      if (inbound.chatType === 'group') return await this.answerGroup(inbound);
-      const outcome = await this.o.inbox.submit(who, inbound, (e) => this.process(revive(e)));
+      if (inbound.chatType === 'group') return (await this.o.limits.take(who)) ? await this.answerGroup(inbound) : undefined;
+      // The token is taken in the same Redis round trip as the event joins the person's inbox.
+      const outcome = await this.o.inbox.submit(who, inbound, (e) => this.process(revive(e)), this.o.limits.bucket(who));
+      if (outcome === 'limited') return await this.refuse(inbound, who, 'common:rate_limited');
       if (outcome === 'full') return await this.refuse(inbound, who, 'common:inbox_full');
     } catch (err) {
       if (!isInfrastructureError(err)) throw err;
@@ -75,10 +78,10 @@ export class Engine {
    */
   private async refuse(e: Inbound, who: string, key: 'common:rate_limited' | 'common:inbox_full'): Promise<void> {
     if (!(await this.o.limits.firstRefusalInWindow(who))) return;
-    const { i18n, models } = this.o.services;
-    const stored = await models.Conversation.findById(identityIdOf(e), { locale: 1 }).lean().catch(() => null);
-    const t = i18n.for(stored?.locale ?? i18n.pick(e.languageHint));
-    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', recordOnOutcome: true, seal: true }]);
+    const { i18n } = this.o.services;
+    const locale = await this.conversations.localeOf(identityIdOf(e)).catch(() => undefined);
+    const t = i18n.for(locale ?? i18n.pick(e.languageHint));
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', seal: true }]);
   }
 
   /** The "please try again shortly" message in the person's likely language. */
@@ -95,7 +98,7 @@ export class Engine {
    */
   private async answerGroup(e: Inbound): Promise<void> {
     const t = this.o.services.i18n.for(this.o.services.i18n.pick(e.languageHint));
-    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${e.channel}:group:${e.chatId}:${e.eventId}`, messages: [{ text: t('common:group_chat') }], priority: 'reply', recordOnOutcome: true }]);
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${e.channel}:group:${e.chatId}:${e.eventId}`, messages: [{ text: t('common:group_chat') }], priority: 'reply' }]);
   }
 
   private tryAgainEnvelope(inbound: Inbound): Envelope {
@@ -103,11 +106,11 @@ export class Engine {
   }
 
   private async process(e: Inbound): Promise<void> {
-    const { models, members } = this.o.services;
+    const { members } = this.o.services;
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
-    const found = await models.Conversation.findById(who).lean();
-    const stored = found ? openConversation(this.o.services.keys, found) : null;
+    // The conversation and the identity in parallel: two reads, one wait.
+    const [stored, identity] = await Promise.all([this.conversations.get(who), members.ensureIdentity(e)]);
     // A turn that stopped between its commit and queueing its notices: queue them now (same
     // keys, so copies still in the queue are dropped).
     if (stored?.pendingNotices) await this.queueNotices(who, stored.pendingNotices.envelopes);
@@ -119,7 +122,6 @@ export class Engine {
     }
 
     const now = this.o.clock.now();
-    const identity = await members.ensureIdentity(e);
     let member = identity.memberId ? await members.get(identity.memberId) : null;
     if (member?.status !== 'active') member = null;
     const state: ConversationState = stored
@@ -171,7 +173,7 @@ export class Engine {
       updatedAt: now,
     };
     // The commit point: state, the event's replies and its notices are written in one document update.
-    await models.Conversation.replaceOne({ _id: who }, sealConversation(this.o.services.keys, doc), { upsert: true });
+    await this.conversations.commit(who, doc);
 
     const envelopes: Envelope[] = [];
     // Sealed in the queue: a reply can quote a concern code or the person's words.
@@ -187,7 +189,7 @@ export class Engine {
    */
   private async finishErasure(e: Inbound, who: string, replyKey: string, replies: Outbound[], notices: Envelope[]): Promise<void> {
     await this.o.outbox.send([...notices, ...(replies.length ? [{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: replies, priority: 'reply' as const, ephemeral: true }] : [])]);
-    await this.o.services.models.Conversation.deleteOne({ _id: who });
+    await this.conversations.delete([who]);
   }
 
   /**
@@ -196,7 +198,7 @@ export class Engine {
    */
   private async queueNotices(who: string, envelopes: Envelope[]): Promise<void> {
     await this.o.outbox.send(envelopes);
-    await this.o.services.models.Conversation.updateOne({ _id: who }, { $unset: { pendingNotices: 1 } });
+    await this.conversations.clearPendingNotices(who);
   }
 }
 

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '../redis-keys.js';
 import { redisScripts, type RedisScripts } from '../redis-scripts.js';
+import type { InboxBucket } from './member-inbox.js';
 
 export interface InboundLimitOptions {
   /** Where the buckets and notice gates live. */
@@ -38,6 +39,11 @@ export class InboundLimits {
    */
   async take(who: string): Promise<boolean> {
     return (await this.scripts.inboundTake(this.o.redisKeys.inboundBucket(who), this.o.burst, this.o.refillPerSecond / 1000, this.o.now?.())) === 1;
+  }
+
+  /** The bucket of `who` as the inbox takes from it when an event arrives (one round trip with the append). */
+  bucket(who: string): InboxBucket {
+    return { key: this.o.redisKeys.inboundBucket(who), args: { burst: this.o.burst, perMs: this.o.refillPerSecond / 1000, now: this.o.now?.() } };
   }
 
   /**

@@ -62,3 +62,41 @@ describe('member inbox lock', () => {
     expect(await redis.llen(`${prefix}:inbox:long`)).toBe(0);
   });
 });
+
+describe('member inbox under contention', () => {
+  it('three processes submitting one person’s events at once: each handled exactly once, one at a time, and nothing left behind', async () => {
+    // Arrive (append + take the lock) and finish (pop + release when empty) are single scripts,
+    // so an event appended while the holder releases is never stranded.
+    const connections = [redis, new Redis(inject('redisUrl')), new Redis(inject('redisUrl'))];
+    const inboxes = connections.map((c) => new MemberInbox(c, { redisKeys, waitMs: 30_000 }));
+    const handled: string[] = [];
+    let inTurn = 0;
+    const handle = async (e: { eventId: string }) => {
+      // One at a time for the person, whichever process holds the lock.
+      expect(++inTurn).toBe(1);
+      await new Promise((r) => setImmediate(r));
+      handled.push(e.eventId);
+      inTurn--;
+    };
+    const ids = Array.from({ length: 150 }, (_, i) => `c${i}`);
+    const outcomes = await Promise.all(ids.map((id, i) => inboxes[i % 3]!.submit('crowd', { eventId: id }, handle)));
+    for (const c of connections.slice(1)) c.disconnect();
+    expect(outcomes.every((o) => o === 'handled')).toBe(true);
+    expect([...handled].sort()).toEqual([...ids].sort());
+    expect(new Set(handled).size).toBe(ids.length);
+    expect(await redis.llen(`${prefix}:inbox:crowd`)).toBe(0);
+    expect(await redis.exists(`${prefix}:inbox:crowd:lock`)).toBe(0);
+  });
+
+  it('takes a token from the person’s bucket in the same step as the event arrives, and drops the event when it is empty', async () => {
+    const inbox = new MemberInbox(redis, { redisKeys });
+    const bucket = { key: redisKeys.inboundBucket('tokens'), args: { burst: 2, perMs: 0.000001, now: 1_000 } };
+    const handled: string[] = [];
+    const handle = async (e: { eventId: string }) => void handled.push(e.eventId);
+    expect(await inbox.submit('tokens', { eventId: 't1' }, handle, bucket)).toBe('handled');
+    expect(await inbox.submit('tokens', { eventId: 't2' }, handle, bucket)).toBe('handled');
+    expect(await inbox.submit('tokens', { eventId: 't3' }, handle, bucket)).toBe('limited');
+    expect(handled).toEqual(['t1', 't2']);
+    expect(await redis.llen(`${prefix}:inbox:tokens`)).toBe(0);
+  });
+});

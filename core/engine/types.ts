@@ -69,18 +69,8 @@ export interface Envelope {
   /** Replies go ahead of bulk traffic. */
   priority: 'reply' | 'bulk';
   memberId?: string;
-  /**
-   * Counts this delivery's outcome in the named group (a broadcast id), exactly once. Such an
-   * envelope's queued state is kept by the group's owner, so its delivery record is written
-   * only with the outcome.
-   */
+  /** Counts this delivery's outcome in the named group (a broadcast id), exactly once. */
   tally?: string;
-  /**
-   * Its delivery record is written only with the outcome, not as "queued" first: for messages
-   * whose sender keeps its own state (a concern's events say which notices were due). On
-   * FerretDB this saves the "sent" update, which scans the whole deliveries collection.
-   */
-  recordOnOutcome?: boolean;
   /**
    * Leaves no trace once delivered or failed: no delivery record, and the job is removed when
    * it finishes (the reply to "delete my data" must not keep the chat it went to).

@@ -35,12 +35,17 @@ export class MemberService {
       return { ...rest, chatId: e.chatId };
     }
     if (found) return found;
-    await this.models.ChannelIdentity.updateOne(
+    // One round trip; a concurrent first contact of the same identity gets the same document.
+    return (await this.models.ChannelIdentity.findOneAndUpdate(
       { _id },
       { $setOnInsert: { channel: e.channel, platformUserId: e.userId, chatId: e.chatId, createdAt: e.at } },
-      { upsert: true },
-    );
-    return (await this.models.ChannelIdentity.findById(_id).lean())!;
+      { upsert: true, new: true, lean: true },
+    ))!;
+  }
+
+  /** The platform said this chat can no longer be reached (blocked, deleted): audiences skip it until the person writes again. */
+  async markUnreachable(channel: string, chatId: string): Promise<void> {
+    await this.models.ChannelIdentity.updateOne({ channel, chatId }, { $set: { unreachable: true } });
   }
 
   async get(memberId: string): Promise<MemberDoc | null> {

@@ -17,7 +17,8 @@ import type { MemberService } from '../members/member-service.js';
 import { RedisKeys } from '../redis-keys.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
 import type { PrivacyKeys } from './privacy-keys.js';
-import { openConversation, sealConversation } from '../engine/conversation-seal.js';
+import { ConversationStore } from '../engine/conversation-store.js';
+import { DeliveryLog } from '../delivery-log.js';
 
 export interface MemberErasureDeps {
   models: Models;
@@ -55,8 +56,10 @@ interface ErasureStep {
 
 export class MemberErasure {
   private readonly steps: ErasureStep[];
+  private readonly conversations: ConversationStore;
 
   constructor(private readonly d: MemberErasureDeps) {
+    this.conversations = new ConversationStore(d.models, d.keys);
     const chatsOf = (s: ErasureSubject) => s.identities.map((i) => ({ channel: i.channel as ChannelName, chatId: i.chatId }));
     this.steps = [
       { what: 'survey_responses: named answers', run: (s) => d.surveys.eraseMemberResponses(s.memberId).then(() => undefined) },
@@ -70,7 +73,7 @@ export class MemberErasure {
       { what: 'conversations of cadres: recent replies that quoted their concerns', run: (s) => this.scrubCadreConversations(s) },
       { what: 'BullMQ survey-reminders: reminders due to them', run: (s) => d.jobs.purge(REMINDER_QUEUE, (data) => data.memberId === s.memberId).then(() => undefined) },
       { what: 'Redis: account-link attempt counters', run: (s) => this.forgetRedis(s) },
-      { what: 'conversations: of their other chat apps (the current one is deleted by the engine after the turn)', run: (s) => d.models.Conversation.deleteMany({ _id: { $in: s.identities.map((i) => i._id) } }).then(() => undefined) },
+      { what: 'conversations: of their other chat apps (the current one is deleted by the engine after the turn)', run: (s) => this.conversations.delete(s.identities.map((i) => i._id)) },
       { what: 'erased_identities: a keyed marker per identity (kept, names nobody: an import must not re-create them)', run: (s) => this.markErased(s) },
       { what: 'members: everything but id and status; channel_identities: deleted', run: (s) => d.members.eraseMember(s.memberId, { eventId: s.eventId, at: s.at }) },
     ];
@@ -121,15 +124,7 @@ export class MemberErasure {
     const cadres = s.concernCadres ?? [];
     if (cadres.length === 0 || !s.concernCodes?.length) return;
     const identities = await this.d.models.ChannelIdentity.find({ memberId: { $in: cadres } }, { _id: 1 }).lean();
-    for (const { _id } of identities) {
-      const found = await this.d.models.Conversation.findById(_id).lean();
-      if (!found) continue;
-      const conv = openConversation(this.d.keys, found);
-      if (!conv.recentEvents.some((r) => r.replies.some((m) => this.quotes(s, m.text)))) continue;
-      const recentEvents = conv.recentEvents.map((r) => (r.replies.some((m) => this.quotes(s, m.text)) ? { id: r.id, replies: [] } : r));
-      const { _id: _, ...rest } = { ...conv, recentEvents };
-      await this.d.models.Conversation.replaceOne({ _id, updatedAt: found.updatedAt }, sealConversation(this.d.keys, rest));
-    }
+    for (const { _id } of identities) await this.conversations.forgetReplies(_id, (m) => this.quotes(s, m.text));
   }
 
   private async markErased(s: ErasureSubject): Promise<void> {
@@ -153,10 +148,10 @@ export class MemberErasure {
     await this.d.models.Audit.updateMany({ actor: s.memberId, action: /^concern\.reporter\./ }, { $set: { actor: 'erased-member' } });
   }
 
-  private async forgetDeliveries(s: ErasureSubject): Promise<void> {
-    const or: Record<string, unknown>[] = [{ memberId: s.memberId }, ...s.identities.map((i) => ({ channel: i.channel, chatId: i.chatId }))];
-    await this.d.models.Delivery.deleteMany({ $or: or });
+  private forgetDeliveries(s: ErasureSubject): Promise<void> {
+    return new DeliveryLog(this.d.models).forget(s.memberId, s.identities);
   }
+
 
   private async forgetRedis(s: ErasureSubject): Promise<void> {
     const redisKeys = new RedisKeys(this.d.redisPrefix);

@@ -8,7 +8,7 @@ import type { Model } from 'mongoose';
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { Config } from '../config.js';
 import type { Models } from '../db.js';
-import { openConversation, sealConversation } from '../engine/conversation-seal.js';
+import { ConversationStore } from '../engine/conversation-store.js';
 import { DEFAULT_TZ, type Jobs } from '../jobs.js';
 import type { PrivacyKeys } from './privacy-keys.js';
 
@@ -117,36 +117,11 @@ export class RetentionSweep {
     }
   }
 
-  /**
-   * Conversations idle since before `cutoff` keep their place (flow, step, scratch data) but lose
-   * the replies kept for redelivery and the way back. Event ids stay (they name nobody and keep a
-   * very late redelivery from taking effect twice). A conversation someone wrote in meanwhile has
-   * a newer `updatedAt` and is left alone. Sealed contents are opened, emptied of replies and
-   * sealed again.
-   */
-  private async forgetIdleConversations(cutoff: Date): Promise<number> {
-    const { Conversation } = this.d.models;
-    const filter = { updatedAt: { $lt: cutoff } };
-    let emptied = 0;
-    let after: string | undefined;
-    for (;;) {
-      const page = await Conversation.find(after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] })
-        .sort({ _id: 1 })
-        .limit(this.page)
-        .lean();
-      for (const stored of page) {
-        const c = openConversation(this.d.keys, stored);
-        if (c.history.length === 0 && c.recentEvents.every((r) => r.replies.length === 0)) continue;
-        const recentEvents = c.recentEvents.map((r) => ({ id: r.id, replies: [] }));
-        const set: Record<string, unknown> = { recentEvents, history: [] };
-        if (stored.sealed) set.sealed = sealConversation(this.d.keys, { ...c, recentEvents, history: [] }).sealed;
-        const res = await Conversation.updateOne({ _id: c._id, updatedAt: c.updatedAt }, { $set: set });
-        emptied += res.modifiedCount;
-      }
-      if (page.length < this.page) return emptied;
-      after = page[page.length - 1]!._id;
-    }
+  /** Idle conversations lose their kept replies and way back (ConversationStore.forgetIdle). */
+  private forgetIdleConversations(cutoff: Date): Promise<number> {
+    return new ConversationStore(this.d.models, this.d.keys).forgetIdle(cutoff, this.page);
   }
+
 
   /** Who was sent a broadcast, for broadcasts finished (done or cancelled) before `cutoff`; their counts stay. */
   private async forgetBroadcastRecords(cutoff: Date): Promise<number> {
