@@ -30,7 +30,8 @@ import { BroadcastService } from '../core/broadcasts/broadcast-service.js';
 import { bindBroadcastModels } from '../core/broadcasts/models.js';
 import { MaterialService } from '../core/materials/material-service.js';
 import { bindMaterialModels } from '../core/materials/models.js';
-import { runnerOptionsFor, startBroadcastWorker } from '../workers/broadcast-worker.js';
+import { startBroadcastWorker } from '../workers/broadcast-worker.js';
+import { runnerOptionsFor } from './broadcast-runner-options.js';
 import { ConcernService } from '../core/concerns/concern-service.js';
 import { bindConcernModels } from '../core/concerns/models.js';
 import { DEFAULT_POLICY, type ConcernPolicy } from '../core/concerns/policy.js';
@@ -42,6 +43,7 @@ import { SurveyService } from '../core/surveys/survey-service.js';
 import { ChatFairness } from '../workers/chat-fairness.js';
 import { QueueOutbox } from '../workers/delivery-queue.js';
 import { startDeliveryWorkers } from '../workers/delivery-worker.js';
+import { ConversationStore } from '../core/engine/conversation-store.js';
 import { DeliveryLog } from '../core/delivery-log.js';
 import { startRetention } from '../workers/retention.js';
 import { ConsoleChannel } from '../bots/console/console-channel.js';
@@ -107,6 +109,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const materials = new MaterialService(materialModels, audit);
   const services: Services = {
     models,
+    conversations: new ConversationStore(models, keys),
     members: new MemberService(models, audit),
     links: new AccountLinks(redis, redisKeys, keys, models, audit),
     org,

@@ -12,7 +12,8 @@ import { bindBroadcastModels } from '../core/broadcasts/models.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { RedisKeys } from '../core/redis-keys.js';
 import { ensureServices } from '../tools/services.js';
-import { runnerOptionsFor, startBroadcastWorker } from '../workers/broadcast-worker.js';
+import { startBroadcastWorker } from '../workers/broadcast-worker.js';
+import { runnerOptionsFor } from './broadcast-runner-options.js';
 
 const ms = (fallback: number) => z.coerce.number().int().min(100).max(600_000).default(fallback);
 const extra = z

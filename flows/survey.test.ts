@@ -322,6 +322,8 @@ describe('branch inspection in chat', () => {
       { _id: 'cd-may', name: 'Chi đoàn Phân xưởng May', kind: 'youth_union_branch', parentId: 'ent-hoa-sen', ancestors: ['hcm', 'vsip1', 'ent-hoa-sen'], aliases: [] },
       { _id: 'cd-de', name: 'Chi đoàn Phân xưởng Đế', kind: 'youth_union_branch', parentId: 'ent-hoa-sen', ancestors: ['hcm', 'vsip1', 'ent-hoa-sen'], aliases: [] },
     ]);
+    // Written past the org import, so the directory's cached tree is told (as import-org does).
+    app.services.org.invalidate();
     const hung = await onboarded('hung');
     const memberId = await memberIdOf('hung');
     await app.models.Member.updateOne({ _id: memberId }, { $set: { roles: ['cadre'] } });

@@ -185,7 +185,7 @@ export const surveyFlow: Flow = {
         if (!survey) return ctx.home();
         const kinds = survey.definition.inspection?.subjectKinds ?? [];
         const mine = ctx.member?.orgUnitId;
-        const all = (await ctx.services.models.OrgUnit.find({ kind: { $in: kinds } }).lean<OrgUnitDoc[]>()).filter((u) => (!u.validFrom || u.validFrom <= ctx.now) && (!u.validTo || u.validTo > ctx.now));
+        const all = await ctx.services.org.activeOfKinds(kinds, ctx.now);
         const underMe = mine ? all.filter((u) => u.ancestors.includes(mine) || u._id === mine) : [];
         const query = fold(String(ctx.state.data.surveySubjectQuery ?? ''));
         let units = underMe.length > 0 ? underMe : all;

@@ -6,13 +6,8 @@
  */
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { AudienceReader } from '../core/broadcasts/audience.js';
 import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
 import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastJob, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
-import type { Config } from '../core/config.js';
-import { DeliveryLog } from '../core/delivery-log.js';
-import { QueueLanes } from './broadcast-lanes.js';
-import type { QueueOutbox } from './delivery-queue.js';
 
 export interface BroadcastWorkerOptions {
   connection: ConnectionOptions;
@@ -55,16 +50,4 @@ export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
   worker.on('failed', (job, err) => o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, err }, 'broadcast job failed'));
   worker.on('error', (err) => o.log.warn({ queue: BROADCAST_QUEUE, error: err.name }, 'broadcast worker error'));
   return worker;
-}
-
-/** The runner's dependencies, from the parts the composition root (or a worker process) has. */
-export function runnerOptionsFor(p: Omit<RunnerOptions, 'lanes' | 'audience' | 'rates' | 'redisPrefix'> & { outbox: QueueOutbox; config: Config }): RunnerOptions {
-  const { outbox, config, ...rest } = p;
-  return {
-    ...rest,
-    audience: new AudienceReader(p.models, p.materials),
-    lanes: new QueueLanes(outbox, p.redis, new DeliveryLog(p.models)),
-    redisPrefix: config.REDIS_PREFIX,
-    rates: { console: config.CONSOLE_DELIVERY_RATE_PER_SECOND, telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND },
-  };
 }

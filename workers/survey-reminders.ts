@@ -28,7 +28,7 @@ export async function runSurveyReminder(deps: ReminderDeps, data: SurveyReminder
   if (!survey || !isOpen(survey, now)) return 'closed';
   if (await services.surveys.hasAnswered(data.surveyId, data.memberId, data.subject)) return 'answered';
   const member = await services.members.get(data.memberId);
-  const identity = await services.models.ChannelIdentity.findById(data.identityId).lean();
+  const identity = await services.members.identity(data.identityId);
   if (member?.status !== 'active' || !identity || identity.memberId !== member._id || identity.unreachable) return 'gone';
   const t = services.i18n.for(member.locale);
   const title = textIn(survey.definition.title, member.locale);

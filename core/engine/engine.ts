@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { ConversationDoc } from '../db.js';
 import { identityIdOf } from '../members/member-service.js';
 import { sealEnvelope } from '../privacy/sealed-envelope.js';
-import { ConversationStore } from './conversation-store.js';
 import type { Flow, ConversationState } from './flow.js';
 import { GlobalWords } from './global-words.js';
 import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
@@ -40,11 +39,9 @@ export interface EngineOptions {
 export class Engine {
   private readonly flows: Map<string, Flow>;
   private readonly globalWords: GlobalWords;
-  private readonly conversations: ConversationStore;
 
   constructor(private readonly o: EngineOptions) {
     this.flows = new Map(o.flows.map((f) => [f.name, f]));
-    this.conversations = new ConversationStore(o.services.models, o.services.keys);
     this.globalWords = new GlobalWords(o.services.i18n);
   }
 
@@ -79,7 +76,7 @@ export class Engine {
   private async refuse(e: Inbound, who: string, key: 'common:rate_limited' | 'common:inbox_full'): Promise<void> {
     if (!(await this.o.limits.firstRefusalInWindow(who))) return;
     const { i18n } = this.o.services;
-    const locale = await this.conversations.localeOf(identityIdOf(e)).catch(() => undefined);
+    const locale = await this.o.services.conversations.localeOf(identityIdOf(e)).catch(() => undefined);
     const t = i18n.for(locale ?? i18n.pick(e.languageHint));
     await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', seal: true }]);
   }
@@ -110,7 +107,7 @@ export class Engine {
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
     // The conversation and the identity in parallel: two reads, one wait.
-    const [stored, identity] = await Promise.all([this.conversations.get(who), members.ensureIdentity(e)]);
+    const [stored, identity] = await Promise.all([this.o.services.conversations.get(who), members.ensureIdentity(e)]);
     // A turn that stopped between its commit and queueing its notices: queue them now (same
     // keys, so copies still in the queue are dropped).
     if (stored?.pendingNotices) await this.queueNotices(who, stored.pendingNotices.envelopes);
@@ -173,7 +170,7 @@ export class Engine {
       updatedAt: now,
     };
     // The commit point: state, the event's replies and its notices are written in one document update.
-    await this.conversations.commit(who, doc);
+    await this.o.services.conversations.commit(who, doc);
 
     const envelopes: Envelope[] = [];
     // Sealed in the queue: a reply can quote a concern code or the person's words.
@@ -189,7 +186,7 @@ export class Engine {
    */
   private async finishErasure(e: Inbound, who: string, replyKey: string, replies: Outbound[], notices: Envelope[]): Promise<void> {
     await this.o.outbox.send([...notices, ...(replies.length ? [{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: replies, priority: 'reply' as const, ephemeral: true }] : [])]);
-    await this.conversations.delete([who]);
+    await this.o.services.conversations.delete([who]);
   }
 
   /**
@@ -198,7 +195,7 @@ export class Engine {
    */
   private async queueNotices(who: string, envelopes: Envelope[]): Promise<void> {
     await this.o.outbox.send(envelopes);
-    await this.conversations.clearPendingNotices(who);
+    await this.o.services.conversations.clearPendingNotices(who);
   }
 }
 

@@ -4,6 +4,7 @@ import type { BroadcastService } from '../broadcasts/broadcast-service.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { ConcernService } from '../concerns/concern-service.js';
 import type { Models } from '../db.js';
+import type { ConversationStore } from './conversation-store.js';
 import type { Jobs } from '../jobs.js';
 import type { Translations } from '../i18n.js';
 import type { AccountLinks } from '../members/account-links.js';
@@ -15,6 +16,8 @@ import type { SurveyService } from '../surveys/survey-service.js';
 
 export interface Services {
   models: Models;
+  /** Where each person's conversation lives (the engine's one read and one write per event). */
+  conversations: ConversationStore;
   members: MemberService;
   links: AccountLinks;
   org: OrgDirectory;

@@ -39,13 +39,18 @@ export class MemberService {
     return (await this.models.ChannelIdentity.findOneAndUpdate(
       { _id },
       { $setOnInsert: { channel: e.channel, platformUserId: e.userId, chatId: e.chatId, createdAt: e.at } },
-      { upsert: true, new: true, lean: true },
+      { upsert: true, returnDocument: 'after', lean: true },
     ))!;
   }
 
   /** The platform said this chat can no longer be reached (blocked, deleted): audiences skip it until the person writes again. */
   async markUnreachable(channel: string, chatId: string): Promise<void> {
     await this.models.ChannelIdentity.updateOne({ channel, chatId }, { $set: { unreachable: true } });
+  }
+
+  /** A chat app identity by its id ("telegram:…", "zalo:…"). */
+  async identity(identityId: string): Promise<ChannelIdentityDoc | null> {
+    return this.models.ChannelIdentity.findById(identityId).lean();
   }
 
   async get(memberId: string): Promise<MemberDoc | null> {

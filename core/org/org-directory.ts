@@ -97,6 +97,12 @@ export class OrgDirectory {
     return hits.slice(0, limit);
   }
 
+  /** Units of these kinds in force at `now` (the subjects an inspection may be about). */
+  async activeOfKinds(kinds: readonly string[], now: Date): Promise<OrgUnitDoc[]> {
+    const { units } = await this.load(now);
+    return [...units.values()].filter((u) => kinds.includes(u.kind) && isActive(u, now));
+  }
+
   async get(id: string, now: Date): Promise<OrgUnitDoc | undefined> {
     return (await this.load(now)).units.get(id);
   }
