@@ -16,6 +16,7 @@ import { linkAttemptsKey } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import { RedisKeys } from '../redis-keys.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
+import type { PersonalFields } from './personal-data.js';
 import type { PrivacyKeys } from './privacy-keys.js';
 import { ConversationStore } from '../engine/conversation-store.js';
 import { DeliveryLog } from '../delivery-log.js';
@@ -47,41 +48,70 @@ export interface ErasureSubject {
   concernCadres?: string[];
 }
 
-/** One store's part of an erasure. */
+/** One step of an erasure: the stores it clears, their personal fields, and what it does. */
 interface ErasureStep {
-  /** The store and what it removes (shown in docs/privacy.md). */
-  what: string;
+  holds: PersonalFields[];
+  /** What the step does (shown in docs/privacy.md). */
+  does: string;
   run(s: ErasureSubject): Promise<Notice[] | void>;
 }
 
 export class MemberErasure {
   private readonly steps: ErasureStep[];
   private readonly conversations: ConversationStore;
+  private readonly deliveries: DeliveryLog;
 
   constructor(private readonly d: MemberErasureDeps) {
     this.conversations = new ConversationStore(d.models, d.keys);
+    this.deliveries = new DeliveryLog(d.models);
     const chatsOf = (s: ErasureSubject) => s.identities.map((i) => ({ channel: i.channel as ChannelName, chatId: i.chatId }));
+    const ids = (s: ErasureSubject) => s.identities.map((i) => i._id);
     this.steps = [
-      { what: 'survey_responses: named answers', run: (s) => d.surveys.eraseMemberResponses(s.memberId).then(() => undefined) },
-      { what: 'concerns: texts and photos, the sealed reporter links (reporter-vault), open concerns withdrawn', run: (s) => this.forgetConcerns(s) },
-      { what: 'cadre_assignments: ended, open concerns re-routed, then deleted', run: (s) => this.endCadre(s) },
-      { what: 'audit_log: the member as actor of concern actions (links them to concern codes)', run: (s) => this.unlinkAudit(s) },
-      { what: 'topic_prefs: topic choices', run: (s) => d.materialModels.TopicPrefs.deleteOne({ _id: s.memberId }).then(() => undefined) },
-      { what: 'broadcast_records: who was sent what, and where', run: (s) => d.broadcastModels.BroadcastRecord.deleteMany({ memberId: s.memberId }).then(() => undefined) },
-      { what: 'deliveries: records of messages to the person', run: (s) => this.forgetDeliveries(s) },
-      { what: 'BullMQ deliver-*: messages to their chats, and cadres\' notices quoting their concerns', run: (s) => this.purgeMessages(s, chatsOf(s)) },
-      { what: 'conversations of cadres: recent replies that quoted their concerns', run: (s) => this.scrubCadreConversations(s) },
-      { what: 'BullMQ survey-reminders: reminders due to them', run: (s) => d.jobs.purge(REMINDER_QUEUE, (data) => data.memberId === s.memberId).then(() => undefined) },
-      { what: 'Redis: account-link attempt counters', run: (s) => this.forgetRedis(s) },
-      { what: 'conversations: of their other chat apps (the current one is deleted by the engine after the turn)', run: (s) => this.conversations.delete(s.identities.map((i) => i._id)) },
-      { what: 'erased_identities: a keyed marker per identity (kept, names nobody: an import must not re-create them)', run: (s) => this.markErased(s) },
-      { what: 'members: everything but id and status; channel_identities: deleted', run: (s) => d.members.eraseMember(s.memberId, { eventId: s.eventId, at: s.at }) },
+      {
+        holds: [{ store: 'survey_responses', fields: ['memberId', 'answers'] }, { store: 'survey_markers', fields: ['_id (keyed marker of the member or identity)'] }],
+        does: 'named answers and their markers deleted; markers of anonymous answers kept (keyed, in random order: they name nobody and keep a survey answered once)',
+        run: (s) => d.surveys.eraseMemberResponses(s.memberId).then(() => undefined),
+      },
+      {
+        holds: [{ store: 'concerns', fields: ['description', 'photos', 'events.text'] }, { store: 'concern_reporters', fields: ['sealed (the reporter)', 'reporterTag'] }],
+        does: 'texts and photos emptied, the sealed reporter links deleted, open concerns withdrawn',
+        run: (s) => this.forgetConcerns(s),
+      },
+      { holds: [{ store: 'cadre_assignments', fields: ['memberId'] }], does: 'ended, open concerns re-routed, then deleted', run: (s) => this.endCadre(s) },
+      { holds: [{ store: 'audit_log', fields: ['actor'] }], does: 'the member as actor of reporter actions (it would link them to concern codes) replaced by "erased-member"', run: (s) => this.unlinkAudit(s) },
+      { holds: [{ store: 'topic_prefs', fields: ['_id (the member)', 'off'] }], does: 'deleted', run: (s) => d.materialModels.TopicPrefs.deleteOne({ _id: s.memberId }).then(() => undefined) },
+      { holds: [{ store: 'broadcast_records', fields: ['memberId', 'chatId'] }], does: 'who was sent what, and where: deleted', run: (s) => d.broadcastModels.BroadcastRecord.deleteMany({ memberId: s.memberId }).then(() => undefined) },
+      { holds: [{ store: 'deliveries', fields: DeliveryLog.personalFields }], does: 'records of messages to the person deleted', run: (s) => this.deliveries.forget(s.memberId, s.identities) },
+      {
+        holds: [{ store: 'BullMQ deliver-*', fields: ['chatId', 'messages'] }],
+        does: "messages to their chats, and cadres' notices quoting their concerns, removed from the queues",
+        run: (s) => this.purgeMessages(s, chatsOf(s)),
+      },
+      { holds: [{ store: 'conversations (of cadres)', fields: ['recentEvents.replies'] }], does: 'recent replies that quoted their concerns emptied', run: (s) => this.scrubCadreConversations(s) },
+      { holds: [{ store: 'BullMQ survey-reminders', fields: ['memberId'] }], does: 'reminders due to them removed', run: (s) => d.jobs.purge(REMINDER_QUEUE, (data) => data.memberId === s.memberId).then(() => undefined) },
+      { holds: [{ store: 'redis link-attempts', fields: ['key (keyed marker of the identity)'] }], does: 'account-link attempt counters deleted', run: (s) => this.forgetRedis(s) },
+      {
+        holds: [{ store: 'conversations', fields: ConversationStore.personalFields }],
+        does: 'those of their other chat apps deleted (the current one is deleted by the engine after the turn)',
+        run: (s) => this.conversations.delete(ids(s)),
+      },
+      { holds: [], does: 'erased_identities: a keyed marker per identity written (names nobody: an import must not re-create them)', run: (s) => this.markErased(s) },
+      {
+        holds: [{ store: 'members', fields: ['displayName', 'orgUnitId', 'roles', 'consent', 'locale', 'broadcastsOptOut'] }, { store: 'channel_identities', fields: ['_id', 'platformUserId', 'chatId', 'memberId'] }],
+        does: 'the member keeps only its id and status "erased"; identities deleted',
+        run: (s) => d.members.eraseMember(s.memberId, { eventId: s.eventId, at: s.at }),
+      },
     ];
   }
 
-  /** What each step removes, in order (for documentation and tests). */
+  /** Every store an erasure clears, with its personal fields (for the declaration test and docs). */
+  get stores(): PersonalFields[] {
+    return this.steps.flatMap((s) => s.holds);
+  }
+
+  /** What each step does, in order (for documentation and tests). */
   get description(): string[] {
-    return this.steps.map((s) => s.what);
+    return this.steps.map((s) => `${s.holds.map((h) => h.store).join(', ') || 'erased_identities'}: ${s.does}`);
   }
 
   /**
@@ -147,11 +177,6 @@ export class MemberErasure {
     // "Who consented to reveal themselves for concern X" names the reporter of X: keep the event, not the person.
     await this.d.models.Audit.updateMany({ actor: s.memberId, action: /^concern\.reporter\./ }, { $set: { actor: 'erased-member' } });
   }
-
-  private forgetDeliveries(s: ErasureSubject): Promise<void> {
-    return new DeliveryLog(this.d.models).forget(s.memberId, s.identities);
-  }
-
 
   private async forgetRedis(s: ErasureSubject): Promise<void> {
     const redisKeys = new RedisKeys(this.d.redisPrefix);
