@@ -18,7 +18,7 @@ export interface ConcernSlaWorkerOptions {
   /**
    * Timers processed at once (default 16; each holds only its own concern's lock). A burst of
    * deadlines spends most of its time waiting on the database, so more than a handful in flight
-   * keeps it busy; their audit entries and notices are written together (group commit).
+   * keeps it busy.
    */
   concurrency?: number;
 }

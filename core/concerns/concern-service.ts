@@ -10,7 +10,6 @@ import type { MemberDoc, Models } from '../db.js';
 import type { Translate, Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import type { OrgDirectory } from '../org/org-directory.js';
-import { auditOnce } from './audit-once.js';
 import { formatVnTime } from '../vn-time.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
@@ -26,7 +25,6 @@ import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
 import { CadreRouter, isActiveCadre, type RouteResult } from './routing.js';
 import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
-import { writeGateOf, type WriteGate } from '../write-gate.js';
 
 export interface ConcernServiceDeps {
   models: Models;
@@ -101,8 +99,6 @@ export class ConcernService {
   private readonly lock: ConcernLock;
   /** Active cadre assignments, cached for routing (reloaded when any process changes one). */
   private readonly cadres: CadreDirectory;
-  /** Concern writes queue here (see write-gate.ts). */
-  private readonly gate: WriteGate;
   /** Concerns raised per platform account and day (survives erasure). */
   private readonly daily: DailyConcernCap;
   /** The concerns collections (reports, admin commands). */
@@ -117,7 +113,6 @@ export class ConcernService {
     this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
     this.lock = new ConcernLock(d.redis, redisKeys);
-    this.gate = writeGateOf(d.models);
     this.daily = new DailyConcernCap(d.redis, redisKeys);
   }
 
@@ -129,7 +124,7 @@ export class ConcernService {
 
   private async save(c: ConcernDoc, at: Date): Promise<void> {
     c.updatedAt = at;
-    await this.gate.run(() => this.cm.Concern.replaceOne({ _id: c._id }, c));
+    await this.cm.Concern.replaceOne({ _id: c._id }, c);
   }
 
   private due(c: Pick<ConcernDoc, 'category' | 'urgent' | 'level'>, kind: SlaKind, from: Date): Date {
@@ -308,11 +303,11 @@ export class ConcernService {
       this.setDeadlines(c, i.at);
       const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
       const notices = await this.place(c, route, i.at, 'new');
-      await this.gate.run(() => this.cm.Concern.create(c));
+      await this.cm.Concern.create(c);
       // Counted once created (a replay returns above without counting); urgent ones count too.
       if (i.dailyKey) await this.daily.add(i.dailyKey);
       await this.timers.arm(c, i.at);
-      await auditOnce(this.d.models, { actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, key: code, at: i.at });
+      await this.d.audit.record({ actor: 'reporter', action: 'concern.created', target: code, details: { category: c.category, unit: c.orgUnitId, urgent: c.urgent, anonymous: c.anonymous, flagged: c.flagged }, idempotencyKey: code, at: i.at });
       return { concern: c, notices };
     });
   }
@@ -462,7 +457,7 @@ export class ConcernService {
   }
 
   private async refuse(cadreId: string, code: string, action: string, at: Date, key: string, reason: 'not_assignee' | 'not_cadre' = 'not_assignee'): Promise<never> {
-    await auditOnce(this.d.models, { actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason }, key: `${code}|${cadreId}|${key}`, at });
+    await this.d.audit.record({ actor: cadreId, action: 'concern.refused', target: code, details: { attempted: action, reason }, idempotencyKey: `${code}|${cadreId}|${key}`, at });
     throw reason === 'not_cadre' ? new NotCadreError(code) : new NotAssigneeError(code);
   }
 
@@ -556,7 +551,7 @@ export class ConcernService {
           break;
       }
       await this.save(c, at);
-      await auditOnce(this.d.models, { actor: cadreId, action: `concern.${action.kind}`, target: code, key: `${code}|${key}`, at });
+      await this.d.audit.record({ actor: cadreId, action: `concern.${action.kind}`, target: code, idempotencyKey: `${code}|${key}`, at });
       return notices;
     });
   }
@@ -708,7 +703,7 @@ export class ConcernService {
       const notices = [await this.assignmentNotice(c, cadreId, at, 'placed')];
       await this.save(c, at);
       await this.timers.arm(c, at);
-      await auditOnce(this.d.models, { actor: actorId, action: 'concern.placed', target: code, details: { assignee: cadreId }, key: `${code}|${c.slaSeq}`, at });
+      await this.d.audit.record({ actor: actorId, action: 'concern.placed', target: code, details: { assignee: cadreId }, idempotencyKey: `${code}|${c.slaSeq}`, at });
       return notices;
     });
   }

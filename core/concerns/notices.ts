@@ -5,11 +5,9 @@
  */
 import type { FlowContext } from '../engine/flow.js';
 import type { Models } from '../db.js';
-import type { Envelope, Outbound, Outbox } from '../engine/types.js';
+import type { Outbound, Outbox } from '../engine/types.js';
 import { ContactBook, type Chat } from './contact-book.js';
-import { GroupCommit } from './group-commit.js';
 import { photoMessages, type NoticePhotos } from './photos.js';
-import { writeGateOf } from '../write-gate.js';
 
 /** One message for one member. */
 export interface Notice {
@@ -53,18 +51,6 @@ export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise
   return reached;
 }
 
-const senders = new WeakMap<Outbox, GroupCommit<Envelope>>();
-
-/** Envelopes queued at the same moment (SLA timers run side by side) leave in one `send`: one insert of delivery records. */
-function senderFor(models: Models, outbox: Outbox): GroupCommit<Envelope> {
-  let s = senders.get(outbox);
-  if (!s) {
-    s = new GroupCommit<Envelope>((envelopes) => writeGateOf(models).run(() => outbox.send(envelopes)));
-    senders.set(outbox, s);
-  }
-  return s;
-}
-
 /** Sends notices from outside a conversation (SLA timers, admin commands). */
 export async function deliverNotices(models: Models, outbox: Outbox, notices: Notice[]): Promise<void> {
   const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
@@ -72,6 +58,6 @@ export async function deliverNotices(models: Models, outbox: Outbox, notices: No
     const chat = chats[i];
     return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, ...(n.seal ? { seal: true } : {}) })) : [];
   });
-  // One notice's envelopes stay in order (a batch keeps arrival order).
-  await Promise.all(envelopes.map((env) => senderFor(models, outbox).add(env)));
+  // One send: each notice's envelopes stay in order (the outbox keeps the order of a batch).
+  await outbox.send(envelopes);
 }

@@ -5,8 +5,6 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
-import { auditOnce } from './audit-once.js';
-import { writeGateOf } from '../write-gate.js';
 import type { ConcernModels, ConcernReporterDoc } from './models.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 
@@ -30,7 +28,7 @@ export class ReporterVault {
   /** Stores who raised a concern, sealed; a retried intake finds its own record. Returns false if the code belongs to someone else. */
   async seal(code: string, memberId: string, anonymous: boolean, at: Date): Promise<boolean> {
     const sealed = this.keys.seal(memberId);
-    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { sealed, reporterTag: this.tag(memberId), anonymous, createdAt: at } }, { upsert: true }));
+    await this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { sealed, reporterTag: this.tag(memberId), anonymous, createdAt: at } }, { upsert: true });
     return this.belongsTo(await this.cm.ConcernReporter.findById(code).lean(), memberId);
   }
 
@@ -49,7 +47,7 @@ export class ReporterVault {
   async relayTarget(code: string, purpose: string, at: Date, key: string): Promise<string | undefined> {
     const rec = await this.cm.ConcernReporter.findById(code).lean();
     if (!rec) return undefined;
-    await auditOnce(this.models, { actor: 'system:relay', action: 'concern.reporter.read', target: code, details: { purpose }, key: `${code}|${key}`, at });
+    await this.audit.record({ actor: 'system:relay', action: 'concern.reporter.read', target: code, details: { purpose }, idempotencyKey: `${code}|${key}`, at });
     return this.reporterOf(rec);
   }
 
@@ -82,20 +80,20 @@ export class ReporterVault {
     if (!rec || (rec.anonymous && !rec.revealConsentAt)) return undefined;
     const memberId = this.reporterOf(rec);
     const member = await this.models.Member.findById(memberId).lean();
-    await auditOnce(this.models, { actor: cadreId, action: 'concern.reporter.viewed', target: code, details: { basis: rec.anonymous ? 'consent' : 'named' }, key: `${code}|${cadreId}|${key}`, at });
+    await this.audit.record({ actor: cadreId, action: 'concern.reporter.viewed', target: code, details: { basis: rec.anonymous ? 'consent' : 'named' }, idempotencyKey: `${code}|${cadreId}|${key}`, at });
     return member?.status === 'active' ? (member.displayName ?? memberId) : undefined;
   }
 
   /** Deletes the link from a concern to who raised it (they deleted their data); audited. */
   async forget(code: string, at: Date): Promise<void> {
-    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.deleteOne({ _id: code }));
-    await auditOnce(this.models, { actor: 'system', action: 'concern.reporter.erased', target: code, key: code, at });
+    await this.cm.ConcernReporter.deleteOne({ _id: code });
+    await this.audit.record({ actor: 'system', action: 'concern.reporter.erased', target: code, idempotencyKey: code, at });
   }
 
   /** Records the worker's explicit consent to reveal who they are, for this one concern. */
   async consentToReveal(code: string, memberId: string, at: Date): Promise<void> {
     if (!(await this.isReporter(code, memberId))) return;
-    await writeGateOf(this.models).run(() => this.cm.ConcernReporter.updateOne({ _id: code }, { $set: { revealConsentAt: at } }));
+    await this.cm.ConcernReporter.updateOne({ _id: code }, { $set: { revealConsentAt: at } });
     await this.audit.record({ actor: memberId, action: 'concern.reporter.reveal_consent', target: code, idempotencyKey: code, at });
   }
 
