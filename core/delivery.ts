@@ -4,10 +4,20 @@
  */
 import type { ChannelName, Outbound } from './engine/types.js';
 
+/**
+ * Runs one platform call when the channel's rate allows it (the delivery worker's pacer). A
+ * message made of several calls (a photo, then text parts) takes one turn per call.
+ */
+export type PaceCall = <T>(call: () => Promise<T>) => Promise<T>;
+
+/** Makes the call at once (a send outside the delivery worker, e.g. in a test). */
+export const unpaced: PaceCall = (call) => call();
+
 /** Sends messages to one platform. */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  send(chatId: string, message: Outbound): Promise<void>;
+  /** Sends one message, making each platform call through `pace`. */
+  send(chatId: string, message: Outbound, pace?: PaceCall): Promise<void>;
 }
 
 /** The platform asked us to slow down; retry after `retryAfterMs` without counting an attempt. */

@@ -86,7 +86,7 @@ export class RedisKeys {
 
   // Delivery lanes (beside BullMQ's queues).
 
-  /** The next free sending slot of a channel, shared by all its lanes and processes. */
+  /** The pacer of a channel (a hash: its recent calls and the next turn), shared by all its lanes and processes. */
   pacerSlot(channel: string): string {
     return `${this.bull}:pace:${channel}`;
   }

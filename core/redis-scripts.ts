@@ -53,6 +53,18 @@ local function take(bucket, burst, perMs, at_arg)
 end
 `;
 
+/**
+ * `clock(arg)`: the time in ms, from a script argument ('' for Redis's own clock, with
+ * microseconds, so every process shares one clock; tests pass a time).
+ */
+const REDIS_NOW = `
+local function clock(at_arg)
+  if at_arg ~= '' then return tonumber(at_arg) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+`;
+
 /** The scripts, by command name (prefixed so they never shadow a Redis command). */
 const SCRIPTS = {
   /**
@@ -144,20 +156,76 @@ end
 return {1, nxt}`,
   },
   /**
-   * Delivery pacing (workers/delivery-worker.ts): KEYS[1] the channel's next free slot; ARGV[1]
-   * the interval between sends in ms. Each send takes the next free slot (1/rate apart, kept with
-   * Redis's own clock), so a channel never bursts past its rate however many lanes and processes
-   * send. Returns how many ms to wait for the slot taken.
+   * Delivery pacing, a send asks to start (workers/delivery-pacer.ts). KEYS[1] the channel's
+   * pacer hash: 'n' the last send granted, 'at' the earliest time of the next grant, and one
+   * field per recent send (by number): 'g<time granted>' while it is in flight, '<time ended>'
+   * once reported. ARGV[1] the spacing in ms, ARGV[2] the most sends per window, ARGV[3] the
+   * window in ms, ARGV[4] how long an unreported send counts as in flight at most, ARGV[5] a time
+   * in ms or '' for Redis's own clock (tests pass a time). Grants only for now, never a later
+   * slot: a send starts after its grant and its platform has seen it by the time it reports its
+   * end, so refusing send n until the send `limit` before it ended a window ago means that no
+   * window the platform counts, however late a send travels, holds more than `limit` sends.
+   * The next grant comes `spacing` after the last one was due (a late grant is caught up), and
+   * at least half a spacing after it. Returns {1, number of the send} when granted, or {0, ms to
+   * wait before asking again}.
    */
-  dhPacerTakeSlot: {
+  dhPacerTake: {
     numberOfKeys: 1,
-    lua: `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, nxt)
-redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'PX', 60000)
-return math.floor(slot - now)`,
+    lua: `${REDIS_NOW}
+local now = clock(ARGV[5])
+if redis.call('TYPE', KEYS[1]).ok == 'string' then redis.call('DEL', KEYS[1]) end
+local spacing, limit, window, inflight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local h = redis.call('HMGET', KEYS[1], 'n', 'at')
+local n = tonumber(h[1]) or 0
+local at = tonumber(h[2]) or 0
+local wait = at - now
+local oldest = n + 1 - limit
+local entry = oldest >= 1 and redis.call('HGET', KEYS[1], tostring(oldest))
+if entry then
+  if string.sub(entry, 1, 1) == 'g' then
+    local granted = tonumber(string.sub(entry, 2))
+    if now < granted + inflight then
+      wait = math.max(wait, granted + window - now, 5)
+    else
+      wait = math.max(wait, granted + inflight + window - now)
+    end
+  else
+    wait = math.max(wait, tonumber(entry) + window - now)
+  end
+end
+if wait > 0 then return {0, math.ceil(wait)} end
+n = n + 1
+redis.call('HSET', KEYS[1], 'n', n, 'at', string.format('%.3f', math.max(at + spacing, now + spacing / 2)), tostring(n), 'g' .. string.format('%.3f', now))
+if oldest >= 1 then redis.call('HDEL', KEYS[1], tostring(oldest)) end
+redis.call('PEXPIRE', KEYS[1], math.ceil(window + inflight + 60000))
+return {1, n}`,
+  },
+  /**
+   * Delivery pacing, a send ended (it succeeded, failed or timed out): KEYS[1] the pacer hash;
+   * ARGV[1] the number of the send, ARGV[2] a time in ms or ''. Records when it ended. 1 when
+   * recorded, 0 when the send is no longer tracked.
+   */
+  dhPacerDone: {
+    numberOfKeys: 1,
+    lua: `${REDIS_NOW}
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry or string.sub(entry, 1, 1) ~= 'g' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], string.format('%.3f', clock(ARGV[2])))
+return 1`,
+  },
+  /**
+   * Delivery pacing, the platform asked to slow down: KEYS[1] the pacer hash; ARGV[1] ms to hold
+   * every send of the channel, ARGV[2] a time in ms or ''. Nothing is granted before then.
+   */
+  dhPacerHold: {
+    numberOfKeys: 1,
+    lua: `${REDIS_NOW}
+local now = clock(ARGV[2])
+if redis.call('TYPE', KEYS[1]).ok == 'string' then redis.call('DEL', KEYS[1]) end
+local at = tonumber(redis.call('HGET', KEYS[1], 'at')) or 0
+redis.call('HSET', KEYS[1], 'at', string.format('%.3f', math.max(at, now + tonumber(ARGV[1]))))
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) + 60000 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + 60000) end
+return 1`,
   },
   /**
    * Delivery tally (workers/delivery-tally.ts): KEYS[1] the group's set of counted job ids,
@@ -230,7 +298,10 @@ export interface RedisScripts {
   inboxNext(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<InboxNext>;
   /** `now`: a time in ms, or undefined for Redis's clock. */
   inboundTake(bucket: string, burst: number, perMs: number, now: number | undefined): Promise<number>;
-  pacerTakeSlot(slot: string, intervalMs: number): Promise<number>;
+  /** `now`: a time in ms, or undefined for Redis's clock (so for the two below). */
+  pacerTake(pacer: string, p: PacerLimits, now: number | undefined): Promise<PacerGrant>;
+  pacerDone(pacer: string, send: number, now: number | undefined): Promise<number>;
+  pacerHold(pacer: string, ms: number, now: number | undefined): Promise<number>;
   tallyCount(keys: { jobs: string; counts: string }, outcome: string, ttlSeconds: number, jobIds: string[]): Promise<number>;
   /** `jobs`: each job's id and BullMQ key, in the order they are added. */
   fairAssign(chat: string, jobs: { id: string; key: string }[], levels: number, ttlMs: number): Promise<number[]>;
@@ -243,6 +314,18 @@ export interface TokenBucketArgs {
   perMs: number;
   now: number | undefined;
 }
+
+/** A channel's pacing: see dhPacerTake. */
+export interface PacerLimits {
+  spacingMs: number;
+  perWindow: number;
+  windowMs: number;
+  /** How long a send that never reported its end counts as in flight. */
+  inFlightMs: number;
+}
+
+/** A send may start (`send` is its number, to report its end), or must ask again after `waitMs`. */
+export type PacerGrant = { granted: true; send: number } | { granted: false; waitMs: number };
 
 /** What an arrival did: see dhInboxArrive. */
 export type InboxArrival = { kind: 'limited' } | { kind: 'full' } | { kind: 'queued' } | { kind: 'locked'; first: string };
@@ -279,7 +362,12 @@ export function redisScripts(redis: Redis): RedisScripts {
       return { kind: 'next', event: event! };
     },
     inboundTake: (bucket, burst, perMs, now) => run('dhInboundTake', bucket, burst, perMs, now === undefined ? '' : now),
-    pacerTakeSlot: (slot, intervalMs) => run('dhPacerTakeSlot', slot, intervalMs),
+    pacerTake: async (pacer, p, now) => {
+      const [granted, value] = await numbers('dhPacerTake', pacer, p.spacingMs, p.perWindow, p.windowMs, p.inFlightMs, now ?? '');
+      return granted === 1 ? { granted: true, send: value! } : { granted: false, waitMs: value! };
+    },
+    pacerDone: (pacer, send, now) => run('dhPacerDone', pacer, send, now ?? ''),
+    pacerHold: (pacer, ms, now) => run('dhPacerHold', pacer, ms, now ?? ''),
     tallyCount: (k, outcome, ttlSeconds, jobIds) => run('dhTallyCount', k.jobs, k.counts, outcome, ttlSeconds, ...jobIds),
     fairAssign: (chat, jobs, levels, ttlMs) => numbers('dhFairAssign', 1 + jobs.length, chat, ...jobs.map((j) => j.key), levels, ttlMs, ...jobs.map((j) => j.id)),
     fairRelease: (chat, jobId, ttlMs) => run('dhFairRelease', chat, jobId, ttlMs),

@@ -6,13 +6,13 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeliveryDoc } from '../core/db.js';
 import type { DeliveryLog } from '../core/delivery-log.js';
-import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../core/delivery.js';
+import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender, type PaceCall } from '../core/delivery.js';
 import { scrubText } from '../core/log-scrub.js';
 import type { RedisKeys } from '../core/redis-keys.js';
-import { redisScripts } from '../core/redis-scripts.js';
 import { deliveryQueueName, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
 import { ChatFairness } from './chat-fairness.js';
+import { DeliveryPacer } from './delivery-pacer.js';
 
 export interface DeliveryWorkerOptions {
   connection: ConnectionOptions;
@@ -31,19 +31,20 @@ export interface DeliveryWorkerOptions {
   keys: PrivacyKeys;
 }
 
-/** Headroom under the configured rate, so network jitter never makes two sends look closer. */
-const RATE_HEADROOM = 0.97;
-
 /** Starts one worker per shard of a channel; each sends one job at a time, paced channel-wide. */
 export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOptions): Worker<DeliveryJob>[] {
-  const interval = 1000 / (o.ratePerSecond * RATE_HEADROOM);
   const recorder = new SentRecorder(o);
-  const redis = new Redis({ ...(o.connection as RedisOptions), lazyConnect: false });
+  // Commands the lanes issue in the same tick (a call's end and its tally, several lanes' turns)
+  // leave in one write: on a shared machine every write that wakes Redis costs tens of µs.
+  const redis = new Redis({ ...(o.connection as RedisOptions), lazyConnect: false, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaces through the failing script call, which the job retries
   const tally = new DeliveryTally(redis, o.redisKeys);
+  // One pacer for every lane and process of the channel (workers/delivery-pacer.ts).
+  const pacer = new DeliveryPacer(redis, o.redisKeys.pacerSlot(sender.channel), o.ratePerSecond);
+  const pace: PaceCall = (call) => pacer.pace(call);
   let open = o.shards;
   return Array.from({ length: o.shards }, (_, shard) => {
-    const worker = startShardWorker(sender, o, shard, interval, recorder, redis, tally);
+    const worker = startShardWorker(sender, o, shard, pace, pacer, recorder, redis, tally);
     // Outcomes still buffered are written before the worker reports closed.
     const close = worker.close.bind(worker);
     worker.close = async (force?: boolean) => {
@@ -93,15 +94,7 @@ class SentRecorder {
   }
 }
 
-function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, interval: number, recorder: SentRecorder, redis: Redis, tally: DeliveryTally): Worker<DeliveryJob> {
-  // Slots shared by every lane and process of a channel: each message takes the next free one
-  // (1/rate apart, Redis's clock), so the channel never bursts past its rate (dhPacerTakeSlot).
-  const slotKey = o.redisKeys.pacerSlot(sender.channel);
-  const scripts = redisScripts(redis);
-  const waitForSlot = async () => {
-    const wait = await scripts.pacerTakeSlot(slotKey, interval);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  };
+function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard: number, pace: PaceCall, pacer: DeliveryPacer, recorder: SentRecorder, redis: Redis, tally: DeliveryTally): Worker<DeliveryJob> {
   const worker: Worker<DeliveryJob> = new Worker<DeliveryJob>(
     deliveryQueueName(sender.channel, shard),
     async (job: Job<DeliveryJob>) => {
@@ -115,13 +108,15 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       let sent = data.sent ?? 0;
       try {
         for (; sent < data.messages.length; sent++) {
-          await waitForSlot();
-          await sender.send(data.chatId, data.messages[sent]!);
+          // Each platform call of the message waits for its turn in the channel's pace.
+          await sender.send(data.chatId, data.messages[sent]!, pace);
           if (sent + 1 < data.messages.length) await job.updateData({ ...stored, sent: sent + 1 });
         }
       } catch (err) {
         if (sent > (data.sent ?? 0)) await job.updateData({ ...stored, sent });
         if (err instanceof RateLimitedError) {
+          // The whole channel waits, not only this lane.
+          await pacer.hold(err.retryAfterMs).catch(() => undefined);
           await worker.rateLimit(err.retryAfterMs);
           throw Worker.RateLimitError();
         }

@@ -3,7 +3,7 @@
  * to whoever listens (the terminal chat, or a test reading the conversation).
  */
 import { EventEmitter } from 'node:events';
-import type { ChannelSender } from '../../core/delivery.js';
+import { unpaced, type ChannelSender, type PaceCall } from '../../core/delivery.js';
 import type { Outbound } from '../../core/engine/types.js';
 
 export interface ConsoleMessage {
@@ -15,8 +15,8 @@ export class ConsoleChannel implements ChannelSender {
   readonly channel = 'console' as const;
   private readonly events = new EventEmitter();
 
-  async send(chatId: string, message: Outbound): Promise<void> {
-    this.events.emit('message', { chatId, message } satisfies ConsoleMessage);
+  async send(chatId: string, message: Outbound, pace: PaceCall = unpaced): Promise<void> {
+    await pace(async () => this.events.emit('message', { chatId, message } satisfies ConsoleMessage));
   }
 
   /** Calls `listener` for every message delivered to any console chat; returns an unsubscribe. */

@@ -287,6 +287,19 @@ describe('Telegram sender', () => {
     ]);
   });
 
+  it('takes one turn of the channel\'s pace for each platform call of a message', async () => {
+    const turns: number[] = [];
+    const pace = async <T>(call: () => Promise<T>): Promise<T> => {
+      turns.push(fake.sent.length);
+      return call();
+    };
+    await adapter.sender.send('702', { text: 'Dài '.repeat(300), photoUrl: 'https://example.org/b.jpg' }, pace);
+    await adapter.sender.send('702', { text: 'x'.repeat(5000) }, pace);
+    // Photo, text; then a text too long for one message, in two parts: each call waited for its turn.
+    expect(fake.sent.map((s) => s.method)).toEqual(['sendPhoto', 'sendMessage', 'sendMessage', 'sendMessage']);
+    expect(turns).toEqual([0, 1, 2, 3]);
+  });
+
   it('sends the photo first, then the text with its keyboard', async () => {
     await adapter.sender.send('701', { text: 'Tài liệu <mới> & hay', photoUrl: 'https://example.org/a.jpg', choices: [{ id: 'open', label: 'Mở' }] });
     expect(fake.sent.map(({ method, chat_id, text, photo, reply_markup, parse_mode }) => ({ method, chat_id, text, photo, reply_markup, parse_mode }))).toEqual([

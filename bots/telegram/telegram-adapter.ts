@@ -8,7 +8,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, BotError, GrammyError, webhookCallback, type Transformer } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../../core/delivery.js';
+import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, unpaced, type ChannelSender } from '../../core/delivery.js';
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
 import { scrubText } from '../../core/log-scrub.js';
 import type { Logger } from '../../core/logger.js';
@@ -108,17 +108,17 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
 
   const sender: ChannelSender = {
     channel: 'telegram',
-    async send(chatId, message) {
+    async send(chatId, message, pace = unpaced) {
       try {
         let parts = renderTelegram(message);
         if (message.photoUrl) {
           // A short text without buttons goes with the photo as its caption; otherwise it follows it.
           const caption = parts.length === 1 && !parts[0]!.reply_markup && parts[0]!.text.length <= TELEGRAM_CAPTION_LIMIT ? parts[0] : undefined;
-          await bot.api.sendPhoto(chatId, message.photoUrl, caption ? { caption: caption.text, parse_mode: caption.parse_mode } : {});
+          await pace(() => bot.api.sendPhoto(chatId, message.photoUrl!, caption ? { caption: caption.text, parse_mode: caption.parse_mode } : {}));
           if (caption) parts = [];
         }
         for (const part of parts) {
-          await bot.api.sendMessage(chatId, part.text, part.reply_markup ? { parse_mode: part.parse_mode, reply_markup: part.reply_markup } : { parse_mode: part.parse_mode });
+          await pace(() => bot.api.sendMessage(chatId, part.text, part.reply_markup ? { parse_mode: part.parse_mode, reply_markup: part.reply_markup } : { parse_mode: part.parse_mode }));
         }
       } catch (err) {
         throw toDeliveryError(err);

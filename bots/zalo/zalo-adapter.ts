@@ -3,7 +3,7 @@
  * the webhook route (secret check, parse, hand events on), long polling, and webhook management.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender } from '../../core/delivery.js';
+import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, unpaced, type ChannelSender, type PaceCall } from '../../core/delivery.js';
 import { ServiceUnavailableError } from '../../core/engine/infrastructure-errors.js';
 import type { Inbound, Outbound } from '../../core/engine/types.js';
 import type { Translations } from '../../core/i18n.js';
@@ -87,7 +87,7 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ChannelAdapter {
 
   const sender: ChannelSender = {
     channel: 'zalo',
-    async send(chatId: string, message: Outbound): Promise<void> {
+    async send(chatId: string, message: Outbound, pace: PaceCall = unpaced): Promise<void> {
       // The hint under a numbered list must speak the language of the message it follows.
       const t = opts.i18n.for(message.locale ?? defaultLocale);
       const parts = renderZalo(message, t);
@@ -95,9 +95,9 @@ export function createZaloAdapter(opts: ZaloAdapterOptions): ChannelAdapter {
         if (message.photoUrl) {
           const first = parts[0];
           const caption = first !== undefined && first.length <= SHORT_CAPTION ? parts.shift() : undefined;
-          await client.sendPhoto({ chat_id: chatId, photo: message.photoUrl, ...(caption !== undefined ? { caption } : {}) });
+          await pace(() => client.sendPhoto({ chat_id: chatId, photo: message.photoUrl!, ...(caption !== undefined ? { caption } : {}) }));
         }
-        for (const text of parts) await client.sendMessage({ chat_id: chatId, text });
+        for (const text of parts) await pace(() => client.sendMessage({ chat_id: chatId, text }));
       } catch (err) {
         throw toDeliveryError(err);
       }
