@@ -122,6 +122,16 @@ export class ConcernService {
     return this.cm.Concern.findById(code).lean<ConcernDoc>();
   }
 
+  /**
+   * A worker's concerns (a handful), each read by `_id` at once: FerretDB on SQLite looks up
+   * only a lone `_id` equality by its index and scans the collection for an `$in` (at 1,000
+   * concerns 206 ms against 1.6 ms for two reads by `_id`); MongoDB answers either from the index.
+   */
+  private async byCodes(codes: string[], projection?: Partial<Record<keyof ConcernDoc, 1>>): Promise<ConcernDoc[]> {
+    const found = await Promise.all(codes.map((code) => this.cm.Concern.findById(code, projection).lean<ConcernDoc>()));
+    return found.filter((c): c is ConcernDoc => c !== null);
+  }
+
   private async save(c: ConcernDoc, at: Date): Promise<void> {
     c.updatedAt = at;
     await this.cm.Concern.replaceOne({ _id: c._id }, c);
@@ -234,8 +244,7 @@ export class ConcernService {
   /** How many open concerns the worker has. */
   async openCount(memberId: string): Promise<number> {
     const codes = await this.vault.codesOf(memberId);
-    if (codes.length === 0) return 0;
-    return this.cm.Concern.countDocuments({ _id: { $in: codes }, status: { $in: OPEN_STATUSES } });
+    return (await this.byCodes(codes, { status: 1 })).filter((c) => OPEN_STATUSES.includes(c.status)).length;
   }
 
   /** Whether a new concern of this category would pass the open-concern limit (urgent ones always do). */
@@ -314,9 +323,7 @@ export class ConcernService {
 
   /** The worker's concerns, newest first. */
   async mine(memberId: string): Promise<ConcernDoc[]> {
-    const codes = await this.vault.codesOf(memberId);
-    if (codes.length === 0) return [];
-    const list = await this.cm.Concern.find({ _id: { $in: codes } }).lean<ConcernDoc[]>();
+    const list = await this.byCodes(await this.vault.codesOf(memberId));
     return list.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
@@ -325,9 +332,7 @@ export class ConcernService {
    * answered within the answer window (a photo, then words). The most recently active one first.
    */
   async awaitingAnswerFrom(memberId: string, at: Date): Promise<string | undefined> {
-    const codes = await this.vault.codesOf(memberId);
-    if (codes.length === 0) return undefined;
-    const open = await this.cm.Concern.find({ _id: { $in: codes }, status: { $in: OPEN_STATUSES } }, { awaitingAnswer: 1, events: 1, updatedAt: 1 }).lean<Pick<ConcernDoc, '_id' | 'awaitingAnswer' | 'events' | 'updatedAt'>[]>();
+    const open = (await this.byCodes(await this.vault.codesOf(memberId), { status: 1, awaitingAnswer: 1, events: 1, updatedAt: 1 })).filter((c) => OPEN_STATUSES.includes(c.status));
     const windowMs = this.policy.answerWindowMinutes * 60_000;
     const waiting = open.filter((c) => {
       if (c.awaitingAnswer) return true;

@@ -5,6 +5,7 @@
  */
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Models } from '../db.js';
+import { insertNew } from '../insert-new.js';
 import type { ConcernModels, ConcernReporterDoc } from './models.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 
@@ -27,9 +28,9 @@ export class ReporterVault {
 
   /** Stores who raised a concern, sealed; a retried intake finds its own record. Returns false if the code belongs to someone else. */
   async seal(code: string, memberId: string, anonymous: boolean, at: Date): Promise<boolean> {
-    const sealed = this.keys.seal(memberId);
-    await this.cm.ConcernReporter.updateOne({ _id: code }, { $setOnInsert: { sealed, reporterTag: this.tag(memberId), anonymous, createdAt: at } }, { upsert: true });
-    return this.belongsTo(await this.cm.ConcernReporter.findById(code).lean(), memberId);
+    const existed = await insertNew(this.cm.ConcernReporter, [{ _id: code, sealed: this.keys.seal(memberId), reporterTag: this.tag(memberId), anonymous, createdAt: at }]);
+    // Inserted: the record is this member's. Already there: read it (a retried intake, or someone else's code).
+    return existed.length === 0 || this.belongsTo(await this.cm.ConcernReporter.findById(code).lean(), memberId);
   }
 
   /** The worker's own concerns (the worker reading their own list, not an identity view). */
