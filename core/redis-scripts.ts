@@ -166,8 +166,9 @@ return {1, nxt}`,
    * end, so refusing send n until the send `limit` before it ended a window ago means that no
    * window the platform counts, however late a send travels, holds more than `limit` sends.
    * The next grant comes `spacing` after the last one was due (a late grant is caught up), and
-   * at least half a spacing after it. Returns {1, number of the send} when granted, or {0, ms to
-   * wait before asking again}.
+   * at least half a spacing after it, to the millisecond (at high rates the window alone paces:
+   * a wait under 1 ms would cost a timer and a round trip). Returns {1, number of the send} when
+   * granted, or {0, ms to wait before asking again}.
    */
   dhPacerTake: {
     numberOfKeys: 1,
@@ -178,22 +179,22 @@ local spacing, limit, window, inflight = tonumber(ARGV[1]), tonumber(ARGV[2]), t
 local h = redis.call('HMGET', KEYS[1], 'n', 'at')
 local n = tonumber(h[1]) or 0
 local at = tonumber(h[2]) or 0
-local wait = at - now
+local wait = 0
 local oldest = n + 1 - limit
 local entry = oldest >= 1 and redis.call('HGET', KEYS[1], tostring(oldest))
 if entry then
   if string.sub(entry, 1, 1) == 'g' then
     local granted = tonumber(string.sub(entry, 2))
     if now < granted + inflight then
-      wait = math.max(wait, granted + window - now, 5)
+      wait = math.max(granted + window - now, 5)
     else
-      wait = math.max(wait, granted + inflight + window - now)
+      wait = granted + inflight + window - now
     end
   else
-    wait = math.max(wait, tonumber(entry) + window - now)
+    wait = tonumber(entry) + window - now
   end
 end
-if wait > 0 then return {0, math.ceil(wait)} end
+if wait > 0 or at - now >= 1 then return {0, math.ceil(math.max(wait, at - now))} end
 n = n + 1
 redis.call('HSET', KEYS[1], 'n', n, 'at', string.format('%.3f', math.max(at + spacing, now + spacing / 2)), tostring(n), 'g' .. string.format('%.3f', now))
 if oldest >= 1 then redis.call('HDEL', KEYS[1], tostring(oldest)) end
