@@ -6,19 +6,20 @@
 import { BroadcastInputError, broadcastErrorText, recurrenceErrorText } from '../core/broadcasts/broadcast-errors.js';
 import { InvalidRecurrenceError, nextRun, parseCron } from '../core/broadcasts/cron-rule.js';
 import { isPastTime, type Actor } from '../core/broadcasts/broadcast-service.js';
-import type { Audience, BroadcastDoc } from '../core/broadcasts/models.js';
+import type { Audience } from '../core/broadcasts/models.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from '../core/broadcasts/quiet-hours.js';
-import { looksLikeCron, parseRecurrenceWords, recurrenceShape } from '../core/broadcasts/recurrence-words.js';
+import { looksLikeCron, parseRecurrenceWords } from '../core/broadcasts/recurrence-words.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
 import { formatVnTime, parseTypedTime, vnAtClock } from '../core/vn-time.js';
+import { createdText, cut, describeAudience, describeRecurrence } from './broadcast-wording.js';
 
 /** Materials shown per page in the picker. */
 const MATERIAL_PAGE = 8;
 
-/** The draft being composed, kept in the conversation's data. */
+/** The broadcast being composed, kept in the conversation's data under DRAFT. */
 interface Draft {
   text?: string;
   materialId?: string;
@@ -29,8 +30,16 @@ interface Draft {
   cron?: string;
 }
 
-const draftOf = (ctx: FlowContext): Draft => (ctx.state.data.bcDraft as Draft | undefined) ?? { audience: {} };
-const saveDraft = (ctx: FlowContext, d: Draft) => (ctx.state.data.bcDraft = d);
+const DRAFT = 'bcDraft';
+const emptyDraft = (): Draft => ({ audience: {} });
+
+/** A time for the draft, in place of the one it had (a time, "now" or a recurrence). */
+function setTime(d: Draft, time: Pick<Draft, 'now' | 'at'>): void {
+  delete d.now;
+  delete d.at;
+  delete d.cron;
+  Object.assign(d, time);
+}
 
 /** The draft as the broadcast service takes it; "now" is the moment of confirming. */
 function requestOf(d: Draft) {
@@ -41,60 +50,8 @@ function requestOf(d: Draft) {
   };
 }
 
-/**
- * What was done, said truthfully: being sent now (or at the end of quiet hours), scheduled for
- * a time, or recurring from its first run.
- */
-export function createdText(ctx: FlowContext, b: BroadcastDoc, targeted: number, key: 'created' | 'draft'): string {
-  if (b.schedule.kind === 'recurring') {
-    const first = nextRun(b.schedule.cron, ctx.now);
-    return ctx.t(`secretariat:${key}_recurring`, { id: b._id, targeted, rule: describeRecurrence(ctx, b.schedule.cron), next: first ? formatVnTime(first) : '' });
-  }
-  const at = new Date(b.schedule.at);
-  if (at.getTime() > ctx.now.getTime()) return ctx.t(`secretariat:${key}_scheduled`, { id: b._id, targeted, at: formatVnTime(at) });
-  const quiet = quietUntil(b.quietHours, ctx.now);
-  if (quiet) return ctx.t(`secretariat:${key}_sending_after_quiet`, { id: b._id, targeted, at: formatVnTime(quiet) });
-  return ctx.t(`secretariat:${key}_sending`, { id: b._id, targeted });
-}
-
 /** The acting member as the broadcast service sees them (the service checks the role again). */
 export const actorOf = (ctx: FlowContext): Actor => ({ id: ctx.member!._id, roles: ctx.member!.roles });
-
-/** The audience in words: unit, roles, language, channel, topics. */
-export async function describeAudience(ctx: FlowContext, a: Partial<Audience>): Promise<string> {
-  const parts: string[] = [];
-  parts.push(a.orgUnitId ? ctx.t('secretariat:audience_unit', { unit: (await ctx.services.org.get(a.orgUnitId, ctx.now))?.name ?? a.orgUnitId }) : ctx.t('secretariat:audience_everyone'));
-  if (a.roles?.length) parts.push(ctx.t('secretariat:audience_roles', { roles: a.roles.map((r) => ctx.t(`secretariat:role.${r}`)).join(', ') }));
-  if (a.locale) parts.push(ctx.t('secretariat:audience_locale', { language: ctx.services.i18n.for(a.locale)('common:language_name') }));
-  if (a.channel) parts.push(ctx.t('secretariat:audience_channel', { channel: ctx.t(`broadcasts:channel.${a.channel}`) }));
-  if (a.topics?.length) parts.push(ctx.t('secretariat:audience_topics', { topics: a.topics.map((t) => ctx.t(`materials:topic.${t}`)).join(', ') }));
-  return parts.join(' · ');
-}
-
-/** `text` cut to `max` characters, ending in "…" when it was longer. */
-export function cut(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : `${t.slice(0, max - 1).trimEnd()}…`;
-}
-
-/**
- * A recurrence rule in plain words ("mỗi thứ Hai lúc 08:00"); a monthly rule on day 29–31 says
- * that months without that day skip it; an unusual rule is quoted as it is.
- */
-export function describeRecurrence(ctx: Pick<FlowContext, 't'>, rule: string): string {
-  const shape = recurrenceShape(rule);
-  const times = shape.kind === 'other' ? '' : shape.times.join(', ');
-  switch (shape.kind) {
-    case 'daily':
-      return ctx.t('secretariat:recurring.daily', { times });
-    case 'weekly':
-      return ctx.t('secretariat:recurring.weekly', { times, days: shape.weekdays.map((d) => ctx.t(`secretariat:weekday.${d}`)).join(', ') });
-    case 'monthly':
-      return ctx.t('secretariat:recurring.monthly', { times, days: shape.days.join(', ') }) + (shape.skips ? ctx.t('secretariat:recurring.skips_short_months', { day: shape.skips }) : '');
-    default:
-      return ctx.t('secretariat:recurring.other', { rule });
-  }
-}
 
 /**
  * Whether `audience` still reaches someone. If it would reach nobody the person is told why at
@@ -123,7 +80,10 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     input(ctx, input) {
-      saveDraft(ctx, { audience: draftOf(ctx).audience });
+      // A new message or material; the audience chosen before is kept.
+      const { audience } = ctx.draft(DRAFT, emptyDraft);
+      ctx.dropDraft(DRAFT);
+      ctx.draft(DRAFT, (): Draft => ({ audience }));
       ctx.state.data.bcMaterialPage = 0;
       return ctx.go('secretariat', input.choice!.id === 'write' ? 'write' : 'pick_material');
     },
@@ -134,7 +94,9 @@ export const composeSteps: Record<string, Step> = {
       ctx.ask(ctx.t('secretariat:write_question'), []);
     },
     input(ctx, input) {
-      saveDraft(ctx, { ...draftOf(ctx), text: input.text ?? '', materialId: undefined });
+      const d = ctx.draft(DRAFT, emptyDraft);
+      d.text = input.text ?? '';
+      delete d.materialId;
       return ctx.go('secretariat', 'audience');
     },
   },
@@ -161,7 +123,9 @@ export const composeSteps: Record<string, Step> = {
         return ctx.repeat();
       }
       if (id === 'back') return ctx.back();
-      saveDraft(ctx, { ...draftOf(ctx), materialId: id, text: undefined });
+      const d = ctx.draft(DRAFT, emptyDraft);
+      d.materialId = id;
+      delete d.text;
       return ctx.go('secretariat', 'audience');
     },
   },
@@ -174,11 +138,11 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     async input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       if (input.choice?.id === 'back') return ctx.back();
       if (input.choice?.id === 'everyone') {
         if (!(await reachesSomeone(ctx, d, {}))) return ctx.repeat();
-        saveDraft(ctx, { ...d, audience: {} });
+        d.audience = {};
         return ctx.go('secretariat', 'refine');
       }
       // Only units in effect now: a dissolved one (valid_to passed) is not offered.
@@ -197,15 +161,15 @@ export const composeSteps: Record<string, Step> = {
     },
     async input(ctx, input) {
       if (input.choice!.id === 'back') return ctx.back();
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       if (!(await reachesSomeone(ctx, d, { orgUnitId: input.choice!.id }))) return ctx.repeat();
-      saveDraft(ctx, { ...d, audience: { orgUnitId: input.choice!.id } });
+      d.audience = { orgUnitId: input.choice!.id };
       return ctx.go('secretariat', 'refine');
     },
   },
   refine: {
     async enter(ctx) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const a = d.audience;
       const size = await ctx.services.broadcasts.preview(a, { materialId: d.materialId });
       ctx.ask(ctx.t('secretariat:refine', { audience: await describeAudience(ctx, a), size: ctx.t('broadcasts:size', { ...size }) }), [
@@ -221,7 +185,8 @@ export const composeSteps: Record<string, Step> = {
       const id = input.choice!.id;
       if (id === 'ok') {
         // People may have left since the size was shown: refused here, with the filters kept.
-        if (!(await reachesSomeone(ctx, draftOf(ctx), draftOf(ctx).audience))) return ctx.repeat();
+        const d = ctx.draft(DRAFT, emptyDraft);
+        if (!(await reachesSomeone(ctx, d, d.audience))) return ctx.repeat();
         return ctx.go('secretariat', 'when');
       }
       if (id === 'again') return ctx.jump('secretariat', 'audience');
@@ -236,11 +201,11 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     async input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const id = input.choice!.id;
       const audience = { ...d.audience, roles: id === 'any' ? [] : [id as 'worker'] };
       if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
-      saveDraft(ctx, { ...d, audience });
+      d.audience = audience;
       return ctx.back();
     },
   },
@@ -252,11 +217,11 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     async input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const id = input.choice!.id;
       const audience = { ...d.audience, locale: id === 'any' ? undefined : id };
       if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
-      saveDraft(ctx, { ...d, audience });
+      d.audience = audience;
       return ctx.back();
     },
   },
@@ -269,11 +234,11 @@ export const composeSteps: Record<string, Step> = {
       ]);
     },
     async input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const id = input.choice!.id;
       const audience = { ...d.audience, channel: id === 'any' ? undefined : (id as ChannelName) };
       if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
-      saveDraft(ctx, { ...d, audience });
+      d.audience = audience;
       return ctx.back();
     },
   },
@@ -282,11 +247,11 @@ export const composeSteps: Record<string, Step> = {
       ctx.ask(ctx.t('secretariat:topic_question'), [{ id: 'any', label: ctx.t('secretariat:choice_any') }, ...TOPICS.map((t) => ({ id: t, label: ctx.t(`materials:topic.${t}`) }))]);
     },
     async input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const id = input.choice!.id;
       const audience = { ...d.audience, topics: id === 'any' ? [] : [id] };
       if (!(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
-      saveDraft(ctx, { ...d, audience });
+      d.audience = audience;
       return ctx.back();
     },
   },
@@ -303,11 +268,11 @@ export const composeSteps: Record<string, Step> = {
       ctx.ask(ctx.t('secretariat:when_question'), choices);
     },
     input(ctx, input) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       const id = input.choice?.id;
       if (id === 'recurring') return ctx.go('secretariat', 'recurrence');
       if (id === 'now') {
-        saveDraft(ctx, { ...d, now: true, at: undefined, cron: undefined });
+        setTime(d, { now: true });
         return ctx.go('secretariat', 'confirm');
       }
       const typed = id?.startsWith('at:') ? { at: new Date(id.slice(3)) } : parseTypedTime(input.text ?? '', ctx.now);
@@ -324,7 +289,7 @@ export const composeSteps: Record<string, Step> = {
         ctx.reply(ctx.t('broadcasts:error.past_time', { at: formatVnTime(typed.at), now: formatVnTime(ctx.now) }));
         return ctx.repeat();
       }
-      saveDraft(ctx, { ...d, now: false, at: typed.at.toISOString(), cron: undefined });
+      setTime(d, { now: false, at: typed.at.toISOString() });
       return ctx.go('secretariat', 'confirm');
     },
   },
@@ -340,7 +305,7 @@ export const composeSteps: Record<string, Step> = {
       const p = ctx.state.data.bcPassed as { at: string; next: string };
       ctx.state.data.bcPassed = undefined;
       if (input.choice!.id === 'other') return ctx.back();
-      saveDraft(ctx, { ...draftOf(ctx), now: false, at: p.next, cron: undefined });
+      setTime(ctx.draft(DRAFT, emptyDraft), { now: false, at: p.next });
       return ctx.jump('secretariat', 'confirm');
     },
   },
@@ -367,13 +332,15 @@ export const composeSteps: Record<string, Step> = {
         ctx.reply(ctx.t('broadcasts:error.invalid_rule', { reason: recurrenceErrorText(ctx.t, err) }));
         return ctx.repeat();
       }
-      saveDraft(ctx, { ...draftOf(ctx), cron: rule, at: undefined });
+      const d = ctx.draft(DRAFT, emptyDraft);
+      d.cron = rule;
+      delete d.at;
       return ctx.go('secretariat', 'confirm');
     },
   },
   confirm: {
     async enter(ctx) {
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       try {
         await ctx.services.broadcasts.validate(requestOf(d), ctx.now);
       } catch (err) {
@@ -401,14 +368,14 @@ export const composeSteps: Record<string, Step> = {
       const id = input.choice!.id;
       if (id === 'change_time') return ctx.jump('secretariat', 'when');
       if (id === 'discard') {
-        ctx.state.data.bcDraft = undefined;
+        ctx.dropDraft(DRAFT);
         ctx.reply(ctx.t('secretariat:discarded'));
         return ctx.jump('secretariat', 'main');
       }
-      const d = draftOf(ctx);
+      const d = ctx.draft(DRAFT, emptyDraft);
       try {
         const { broadcast, size } = await ctx.services.broadcasts.create(requestOf(d), actorOf(ctx), { now: ctx.now, idempotencyKey: ctx.inbound.eventId });
-        ctx.state.data.bcDraft = undefined;
+        ctx.dropDraft(DRAFT);
         ctx.reply(createdText(ctx, broadcast, size.targeted, 'created'));
         return ctx.jump('secretariat', 'main');
       } catch (err) {

@@ -5,7 +5,8 @@ import type { FlowContext, Step } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { formatVnTime } from '../core/vn-time.js';
-import { actorOf, createdText, cut, describeRecurrence } from './secretariat-compose.js';
+import { createdText, cut, describeRecurrence } from './broadcast-wording.js';
+import { actorOf } from './secretariat-compose.js';
 
 /** Characters of a message or title shown in a broadcast's label. */
 const LABEL_TEXT = 40;

@@ -3,7 +3,7 @@
  * one question at a time with progress "câu 3/8", `quay lại` to change the previous answer,
  * leave and resume later, a check before sending, and a closing message.
  *
- * Progress lives in the conversation (`state.data.surveyDrafts`) until it is sent — for
+ * Progress lives in the conversation (the draft under DRAFTS) until it is sent — for
  * anonymous surveys nowhere else. The global word "back" pops the conversation history, so
  * while a question is shown the history ends with the `previous` step, which steps the draft
  * back one question.
@@ -33,19 +33,20 @@ type Step = { flow: string; step: string };
 /** `Draft.current` once every question is answered and the person is asked to send. */
 const CONFIRM = '_confirm';
 
-/** The person's drafts (the engine hands each event a deep copy, so changing them in place is safe). */
-function drafts(ctx: FlowContext): Record<string, Draft> {
-  return ((ctx.state.data.surveyDrafts as Record<string, Draft> | undefined) ??= {});
-}
+/** The person's drafts, by draftKey, kept in the conversation's data under DRAFTS. */
+const DRAFTS = 'surveyDrafts';
+const noDrafts = (): Record<string, Draft> => ({});
 const draftKey = (surveyId: string, subject?: string) => (subject ? `${surveyId}|${subject}` : surveyId);
+/** The draft of the survey being taken. */
 const activeDraft = (ctx: FlowContext): Draft | undefined => {
   const key = ctx.state.data.surveyActive as string | undefined;
-  return key ? drafts(ctx)[key] : undefined;
+  return key ? ctx.draft(DRAFTS, noDrafts)[key] : undefined;
 };
 
-function dropDraft(ctx: FlowContext): void {
+/** Leaves the survey being taken and forgets its draft. */
+function discardActive(ctx: FlowContext): void {
   const key = ctx.state.data.surveyActive as string | undefined;
-  if (key) delete drafts(ctx)[key];
+  if (key) delete ctx.draft(DRAFTS, noDrafts)[key];
   delete ctx.state.data.surveyActive;
   delete ctx.state.data.surveyBase;
 }
@@ -59,7 +60,7 @@ function setBackTarget(ctx: FlowContext, draft: Draft): void {
 /** Refuses politely when the survey has closed, and forgets the draft. */
 function refuseClosed(ctx: FlowContext, survey: SurveyDoc | null): Promise<void> {
   ctx.reply(ctx.t('survey:closed', { title: survey ? textIn(survey.definition.title, ctx.locale) : '' }));
-  dropDraft(ctx);
+  discardActive(ctx);
   return ctx.home();
 }
 
@@ -74,13 +75,14 @@ const started = (d: Draft) => d.path.length > 0 || d.current === CONFIRM;
 async function start(ctx: FlowContext, survey: SurveyDoc, subject?: string): Promise<void> {
   const key = draftKey(survey._id, subject);
   const all = questionsOf(survey.definition);
-  let draft = drafts(ctx)[key];
+  const drafts = ctx.draft(DRAFTS, noDrafts);
+  let draft = drafts[key];
   if (draft && started(draft) && (draft.current === CONFIRM || all.some((q) => q.id === draft!.current))) {
     ctx.reply(ctx.t('survey:resumed'));
   } else {
     const first = nextQuestion(all, {}, -1)!;
     draft = { surveyId: survey._id, subject, answers: {}, path: [], current: first.id };
-    drafts(ctx)[key] = draft;
+    drafts[key] = draft;
     const def = survey.definition;
     const intro = def.intro ? textIn(def.intro, ctx.locale) : '';
     // How many questions, counted as the progress counts them ("Câu 1/14"); "up to" when skip rules may leave some out.
@@ -134,7 +136,7 @@ export const surveyFlow: Flow = {
   async cancel(ctx) {
     const draft = activeDraft(ctx);
     if (!draft || !['question', 'previous', 'confirm'].includes(ctx.state.step)) return;
-    dropDraft(ctx);
+    discardActive(ctx);
     if (ctx.member) await ctx.services.surveys.cancelReminder(draft.surveyId, ctx.member._id, draft.subject);
     ctx.reply(ctx.t('survey:draft_discarded'));
   },
@@ -143,7 +145,8 @@ export const surveyFlow: Flow = {
       async enter(ctx) {
         const open = await ctx.services.surveys.openFor(ctx.member!, await memberUnit(ctx), ctx.now);
         // Drafts of surveys that closed (or were answered from another app) are of no more use: forget them.
-        for (const [key, d] of Object.entries(drafts(ctx))) if (!open.some((s) => s._id === d.surveyId)) delete drafts(ctx)[key];
+        const drafts = ctx.draft(DRAFTS, noDrafts);
+        for (const [key, d] of Object.entries(drafts)) if (!open.some((s) => s._id === d.surveyId)) delete drafts[key];
         // Invited by a link to a survey answered already (from another app, or before erasing and consenting again): say so.
         const invited = ctx.state.data.surveyInvite as string | undefined;
         delete ctx.state.data.surveyInvite;
@@ -155,7 +158,7 @@ export const surveyFlow: Flow = {
         }
         const choices = open.map((s) => {
           const title = textIn(s.definition.title, ctx.locale);
-          const inProgress = Object.values(drafts(ctx)).some((d) => d.surveyId === s._id && started(d));
+          const inProgress = Object.values(drafts).some((d) => d.surveyId === s._id && started(d));
           return { id: s._id, label: inProgress ? ctx.t('survey:in_progress_label', { title }) : title };
         });
         choices.push({ id: 'menu', label: ctx.t('survey:to_menu') });
@@ -221,7 +224,7 @@ export const surveyFlow: Flow = {
         const q = all.find((x) => x.id === draft.current);
         // The definition was replaced and this question is gone: start the survey again from the list.
         if (!q) {
-          dropDraft(ctx);
+          discardActive(ctx);
           return ctx.jump('survey', 'list');
         }
         const { n, total } = progressOf(all, draft.answers, q.id);
@@ -252,7 +255,7 @@ export const surveyFlow: Flow = {
         const index = all.findIndex((x) => x.id === draft.current);
         const q = all[index];
         if (!q) {
-          dropDraft(ctx);
+          discardActive(ctx);
           return ctx.jump('survey', 'list');
         }
         const parsed = parseAnswer(q, { text: input.text, picked: input.choice }, ctx.state.choices, skipWords(ctx));
@@ -312,7 +315,7 @@ export const surveyFlow: Flow = {
         if (!draft) return ctx.home();
         const outcome = await ctx.services.surveys.submit({ survey, member: ctx.member!, answers: draft.answers, subject: draft.subject, locale: ctx.locale, now: ctx.now });
         if (outcome === 'closed') return refuseClosed(ctx, survey);
-        dropDraft(ctx);
+        discardActive(ctx);
         if (outcome === 'duplicate') {
           ctx.reply(ctx.t('survey:already_answered'));
           return ctx.home();

@@ -80,6 +80,15 @@ export interface FlowContext {
   readonly now: Date;
   readonly locale: string;
   readonly state: ConversationState;
+  /**
+   * The object kept under `name` in the conversation's data (a draft: the concern being written,
+   * the broadcast being composed, the surveys in progress), created with `init` when there is
+   * none. Change it in place: the engine commits it with the step, or rolls it back if the step
+   * fails. `name` is the key stored in the database: keep it when the code around it changes.
+   */
+  draft<T extends object>(name: string, init: () => T): T;
+  /** Forgets the object kept under `name` (sent, discarded or given up). */
+  dropDraft(name: string): void;
   /** True while a step is shown again (after help, a wrong answer…): long intros can be skipped. */
   readonly repeating: boolean;
   /** Translates into the person's current language. */

@@ -73,6 +73,15 @@ export class Turn implements FlowContext {
     this.t = this.services.i18n.for(locale);
   }
 
+  draft<T extends object>(name: string, init: () => T): T {
+    // Absent or null: a fresh one.
+    return (this.state.data[name] ??= init()) as T;
+  }
+
+  dropDraft(name: string): void {
+    delete this.state.data[name];
+  }
+
   /** Set by forgetConversation(): the engine deletes the conversation instead of saving it. */
   forgotten = false;
 
