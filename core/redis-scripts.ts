@@ -161,7 +161,8 @@ return {1, nxt}`,
    * field per recent send (by number): 'g<time granted>' while it is in flight, '<time ended>'
    * once reported. ARGV[1] the spacing in ms, ARGV[2] the most sends per window, ARGV[3] the
    * window in ms, ARGV[4] how long an unreported send counts as in flight at most, ARGV[5] a time
-   * in ms or '' for Redis's own clock (tests pass a time). Grants only for now, never a later
+   * in ms or '' for Redis's own clock (tests pass a time), ARGV[6] the number of a send that has
+   * just ended ('' for none), recorded first as dhPacerDone does. Grants only for now, never a later
    * slot: a send starts after its grant and its platform has seen it by the time it reports its
    * end, so refusing send n until the send `limit` before it ended a window ago means that no
    * window the platform counts, however late a send travels, holds more than `limit` sends.
@@ -175,6 +176,10 @@ return {1, nxt}`,
     lua: `${REDIS_NOW}
 local now = clock(ARGV[5])
 if redis.call('TYPE', KEYS[1]).ok == 'string' then redis.call('DEL', KEYS[1]) end
+if ARGV[6] ~= '' then
+  local ended = redis.call('HGET', KEYS[1], ARGV[6])
+  if ended and string.sub(ended, 1, 1) == 'g' then redis.call('HSET', KEYS[1], ARGV[6], string.format('%.3f', now)) end
+end
 local spacing, limit, window, inflight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local h = redis.call('HMGET', KEYS[1], 'n', 'at')
 local n = tonumber(h[1]) or 0
@@ -300,7 +305,7 @@ export interface RedisScripts {
   /** `now`: a time in ms, or undefined for Redis's clock. */
   inboundTake(bucket: string, burst: number, perMs: number, now: number | undefined): Promise<number>;
   /** `now`: a time in ms, or undefined for Redis's clock (so for the two below). */
-  pacerTake(pacer: string, p: PacerLimits, now: number | undefined): Promise<PacerGrant>;
+  pacerTake(pacer: string, p: PacerLimits, now: number | undefined, ended?: number): Promise<PacerGrant>;
   pacerDone(pacer: string, send: number, now: number | undefined): Promise<number>;
   pacerHold(pacer: string, ms: number, now: number | undefined): Promise<number>;
   tallyCount(keys: { jobs: string; counts: string }, outcome: string, ttlSeconds: number, jobIds: string[]): Promise<number>;
@@ -363,8 +368,8 @@ export function redisScripts(redis: Redis): RedisScripts {
       return { kind: 'next', event: event! };
     },
     inboundTake: (bucket, burst, perMs, now) => run('dhInboundTake', bucket, burst, perMs, now === undefined ? '' : now),
-    pacerTake: async (pacer, p, now) => {
-      const [granted, value] = await numbers('dhPacerTake', pacer, p.spacingMs, p.perWindow, p.windowMs, p.inFlightMs, now ?? '');
+    pacerTake: async (pacer, p, now, ended) => {
+      const [granted, value] = await numbers('dhPacerTake', pacer, p.spacingMs, p.perWindow, p.windowMs, p.inFlightMs, now ?? '', ended ?? '');
       return granted === 1 ? { granted: true, send: value! } : { granted: false, waitMs: value! };
     },
     pacerDone: (pacer, send, now) => run('dhPacerDone', pacer, send, now ?? ''),

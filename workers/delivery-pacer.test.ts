@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { redisScripts } from '../core/redis-scripts.js';
-import { pacerLimits } from './delivery-pacer.js';
+import { DeliveryPacer, pacerLimits } from './delivery-pacer.js';
 
 const redis = new Redis(inject('redisUrl'));
 const scripts = redisScripts(redis);
@@ -69,6 +69,32 @@ describe('delivery pacer', () => {
     // After 4 s in flight it counts as ended then, so the next call waits one window more.
     expect(await take(4000)).toEqual({ granted: false, waitMs: 1000 });
     expect(await take(5000)).toEqual({ granted: true, send: 3 });
+  });
+
+  it('records a call\'s end and grants the next turn in one ask', async () => {
+    const key = newKey();
+    const limits = pacerLimits(1); // one call a second
+    expect(await scripts.pacerTake(key, limits, T)).toEqual({ granted: true, send: 1 });
+    expect(await scripts.pacerTake(key, limits, T + 600, 1)).toEqual({ granted: false, waitMs: 1000 });
+    expect(await scripts.pacerTake(key, limits, T + 1600)).toEqual({ granted: true, send: 2 });
+  });
+
+  it('a lane asks for its next turn as a call ends, uses it for its next call, and gives it back when it stops', async () => {
+    const key = newKey();
+    const lane = new DeliveryPacer(redis, key, 10_000).lane();
+    const entries = async () => Object.entries(await redis.hgetall(key)).filter(([f]) => /^\d+$/.test(f));
+    expect(await lane.pace(async () => 'sent')).toBe('sent');
+    // Call 1 ended (a time, no longer 'g'), turn 2 granted ahead, in flight.
+    let e = await entries();
+    expect(e.map(([f, v]) => [f, v.startsWith('g')])).toEqual([['1', false], ['2', true]]);
+    await expect(lane.pace(async () => { throw new Error('platform down'); })).rejects.toThrow('platform down');
+    // The failed call used turn 2 and ended all the same; turn 3 is granted ahead.
+    e = await entries();
+    expect(e.map(([f, v]) => [f, v.startsWith('g')])).toEqual([['1', false], ['2', false], ['3', true]]);
+    await lane.close();
+    e = await entries();
+    expect(e.every(([, v]) => !v.startsWith('g'))).toBe(true);
+    expect(await redis.hget(key, 'n')).toBe('3');
   });
 
   it('replaces a slot clock left by the earlier pacer', async () => {

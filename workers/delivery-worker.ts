@@ -41,14 +41,15 @@ export function startDeliveryWorkers(sender: ChannelSender, o: DeliveryWorkerOpt
   const tally = new DeliveryTally(redis, o.redisKeys);
   // One pacer for every lane and process of the channel (workers/delivery-pacer.ts).
   const pacer = new DeliveryPacer(redis, o.redisKeys.pacerSlot(sender.channel), o.ratePerSecond);
-  const pace: PaceCall = (call) => pacer.pace(call);
   let open = o.shards;
   return Array.from({ length: o.shards }, (_, shard) => {
-    const worker = startShardWorker(sender, o, shard, pace, pacer, recorder, redis, tally);
+    const lane = pacer.lane();
+    const worker = startShardWorker(sender, o, shard, lane.pace, pacer, recorder, redis, tally);
     // Outcomes still buffered are written before the worker reports closed.
     const close = worker.close.bind(worker);
     worker.close = async (force?: boolean) => {
       await close(force);
+      await lane.close();
       await recorder.flush();
       if (--open === 0) redis.disconnect();
     };
