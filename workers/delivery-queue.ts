@@ -80,12 +80,8 @@ export class QueueOutbox implements Outbox {
 
   /** Jobs of a channel not yet finished (waiting, active, delayed, prioritized). */
   async pending(channel: ChannelName): Promise<number> {
-    let n = 0;
-    for (const q of this.queuesOf(channel)) {
-      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-      n += Object.values(c).reduce((a, b) => a + b, 0);
-    }
-    return n;
+    const counts = await Promise.all(this.queuesOf(channel).map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
+    return counts.reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0);
   }
 
   async send(envelopes: Envelope[]): Promise<void> {
