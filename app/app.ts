@@ -16,7 +16,9 @@ import type { Services } from '../core/engine/services.js';
 import { systemClock, type Clock } from '../core/engine/types.js';
 import { Translations } from '../core/i18n.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { AccessScope } from '../core/members/access-scope.js';
 import { AccountLinks } from '../core/members/account-links.js';
+import { migrateGlobalRoles } from '../core/members/role-grants.js';
 import { MemberService } from '../core/members/member-service.js';
 import { OrgDirectory } from '../core/org/org-directory.js';
 import { MemberErasure } from '../core/privacy/member-erasure.js';
@@ -103,6 +105,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   const jobs = new BullJobs(connection, prefix, clock);
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
   const org = new OrgDirectory(models);
+  const access = new AccessScope(org, audit);
+  // Global secretariat/admin roles of before become grants at the root unit (idempotent).
+  const migrated = await migrateGlobalRoles(models, audit, clock.now());
+  if (migrated > 0) log.info({ migrated }, 'roles: global secretariat/admin roles granted at the root unit');
   const materialModels = bindMaterialModels(conn);
   const broadcastModels = bindBroadcastModels(conn);
   await Promise.all([...Object.values(materialModels), ...Object.values(broadcastModels)].map((m) => m.init()));
@@ -113,13 +119,14 @@ export async function createApp(o: AppOptions): Promise<App> {
     members: new MemberService(models, audit),
     links: new AccountLinks(redis, redisKeys, keys, models, audit),
     org,
+    access,
     audit,
     i18n,
     jobs,
     concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys }),
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs, keys),
     materials,
-    broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
+    broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), access, audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
   } as Omit<Services, 'erasure'> as Services;
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };

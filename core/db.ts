@@ -5,6 +5,17 @@ import type { Envelope } from './engine/types.js';
 export const ROLES = ['worker', 'cadre', 'secretariat', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A role held at one org unit (and everything under it), optionally for one organisation.
+ * A grant at a root unit is the city level: the whole tree (core/members/access-scope.ts).
+ */
+export interface RoleGrant {
+  role: Role;
+  unitId: string;
+  /** One of the organisations of cadre assignments (ORGANISATIONS in core/concerns/models.ts). */
+  organisation?: string;
+}
+
 export interface OrgUnitDoc {
   _id: string;
   name: string;
@@ -25,7 +36,10 @@ export interface ConsentRecord {
 
 export interface MemberDoc {
   _id: string;
+  /** The roles held, kept in step with `grants` (flows and the engine read these). */
   roles: Role[];
+  /** Where the roles are held (core/members/role-grants.ts); absent on members written before grants. */
+  grants?: RoleGrant[];
   orgUnitId?: string;
   locale: string;
   consent?: ConsentRecord;
@@ -111,6 +125,7 @@ const schemas = {
     {
       _id: String,
       roles: { type: [String], default: ['worker'] },
+      grants: { type: [new Schema({ role: String, unitId: String, organisation: String }, { _id: false })], default: undefined },
       orgUnitId: String,
       locale: { type: String, required: true },
       consent: new Schema({ version: String, givenAt: Date, channel: String }, { _id: false }),

@@ -10,6 +10,7 @@ import type { Audience } from '../core/broadcasts/models.js';
 import { DEFAULT_QUIET_HOURS, quietUntil } from '../core/broadcasts/quiet-hours.js';
 import { looksLikeCron, parseRecurrenceWords } from '../core/broadcasts/recurrence-words.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
+import { STAFF_ROLES } from '../core/members/access-scope.js';
 import type { ChannelName, Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
@@ -51,7 +52,19 @@ function requestOf(d: Draft) {
 }
 
 /** The acting member as the broadcast service sees them (the service checks the role again). */
-export const actorOf = (ctx: FlowContext): Actor => ({ id: ctx.member!._id, roles: ctx.member!.roles });
+export const actorOf = (ctx: FlowContext): Actor => ({ id: ctx.member!._id, roles: ctx.member!.roles, grants: ctx.member!.grants });
+
+/** Tells the person a unit (or everyone) is outside their scope, when the broadcast service refuses it. */
+async function withinScope(ctx: FlowContext, audience: Partial<Audience>): Promise<boolean> {
+  try {
+    await ctx.services.broadcasts.checkScope(actorOf(ctx), audience, 'choose a broadcast audience', ctx.now);
+    return true;
+  } catch (err) {
+    if (!(err instanceof BroadcastInputError)) throw err;
+    ctx.reply(broadcastErrorText(ctx.t, err));
+    return false;
+  }
+}
 
 /**
  * Whether `audience` still reaches someone. If it would reach nobody the person is told why at
@@ -67,7 +80,7 @@ async function reachesSomeone(ctx: FlowContext, d: Draft, audience: Partial<Audi
 /** Explains a refusal and goes back to the step that can fix it. */
 async function explain(ctx: FlowContext, err: BroadcastInputError): Promise<void> {
   ctx.reply(broadcastErrorText(ctx.t, err));
-  const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'refine', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
+  const fix: Partial<Record<BroadcastInputError['code'], string>> = { past_time: 'when', invalid_rule: 'recurrence', empty_audience: 'refine', out_of_scope: 'audience', out_of_scope_everyone: 'audience', too_long: 'compose', unknown_material: 'compose', no_content: 'compose' };
   return ctx.jump('secretariat', fix[err.code] ?? 'main');
 }
 
@@ -131,18 +144,34 @@ export const composeSteps: Record<string, Step> = {
   },
   audience: {
     acceptsText: true,
-    enter(ctx) {
-      ctx.ask(ctx.t('secretariat:audience_question'), [
-        { id: 'everyone', label: ctx.t('secretariat:choice_everyone') },
-        { id: 'back', label: ctx.t('secretariat:choice_back') },
-      ]);
+    async enter(ctx) {
+      // The city level may send to everyone; a ward or zone is offered its own units first.
+      const scope = await ctx.services.access.resolve(ctx.member!, STAFF_ROLES, ctx.now);
+      if (scope.whole) {
+        return ctx.ask(ctx.t('secretariat:audience_question'), [
+          { id: 'everyone', label: ctx.t('secretariat:choice_everyone') },
+          { id: 'back', label: ctx.t('secretariat:choice_back') },
+        ]);
+      }
+      const own: Choice[] = [];
+      for (const id of scope.units) {
+        const unit = await ctx.services.org.get(id, ctx.now);
+        if (unit) own.push({ id: `unit:${id}`, label: unit.name });
+      }
+      ctx.ask(ctx.t('secretariat:audience_question_scoped', { scope: own.map((c) => c.label).join(', ') }), [...own, { id: 'back', label: ctx.t('secretariat:choice_back') }]);
     },
     async input(ctx, input) {
       const d = ctx.draft(DRAFT, emptyDraft);
       if (input.choice?.id === 'back') return ctx.back();
       if (input.choice?.id === 'everyone') {
-        if (!(await reachesSomeone(ctx, d, {}))) return ctx.repeat();
+        if (!(await withinScope(ctx, {})) || !(await reachesSomeone(ctx, d, {}))) return ctx.repeat();
         d.audience = {};
+        return ctx.go('secretariat', 'refine');
+      }
+      if (input.choice?.id.startsWith('unit:')) {
+        const audience = { orgUnitId: input.choice.id.slice(5) };
+        if (!(await withinScope(ctx, audience)) || !(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+        d.audience = audience;
         return ctx.go('secretariat', 'refine');
       }
       // Only units in effect now: a dissolved one (valid_to passed) is not offered.
@@ -151,7 +180,14 @@ export const composeSteps: Record<string, Step> = {
         ctx.reply(ctx.t('secretariat:unit_not_found', { text: input.text }));
         return ctx.repeat();
       }
-      ctx.state.data.bcUnits = hits.map((u) => ({ id: u._id, label: u.name }));
+      // Units outside the person's scope are not offered; when all are outside, they are told why.
+      const scope = await ctx.services.access.resolve(ctx.member!, STAFF_ROLES, ctx.now);
+      const inside = hits.filter((u) => scope.has(u._id));
+      if (inside.length === 0) {
+        await withinScope(ctx, { orgUnitId: hits[0]!._id });
+        return ctx.repeat();
+      }
+      ctx.state.data.bcUnits = inside.map((u) => ({ id: u._id, label: u.name }));
       return ctx.go('secretariat', 'audience_pick');
     },
   },
@@ -162,8 +198,9 @@ export const composeSteps: Record<string, Step> = {
     async input(ctx, input) {
       if (input.choice!.id === 'back') return ctx.back();
       const d = ctx.draft(DRAFT, emptyDraft);
-      if (!(await reachesSomeone(ctx, d, { orgUnitId: input.choice!.id }))) return ctx.repeat();
-      d.audience = { orgUnitId: input.choice!.id };
+      const audience = { orgUnitId: input.choice!.id };
+      if (!(await withinScope(ctx, audience)) || !(await reachesSomeone(ctx, d, audience))) return ctx.repeat();
+      d.audience = audience;
       return ctx.go('secretariat', 'refine');
     },
   },
@@ -342,6 +379,8 @@ export const composeSteps: Record<string, Step> = {
     async enter(ctx) {
       const d = ctx.draft(DRAFT, emptyDraft);
       try {
+        // A draft kept from before a grant changed is checked against the scope again.
+        await ctx.services.broadcasts.checkScope(actorOf(ctx), d.audience, 'confirm a broadcast', ctx.now);
         await ctx.services.broadcasts.validate(requestOf(d), ctx.now);
       } catch (err) {
         if (err instanceof BroadcastInputError) return explain(ctx, err);

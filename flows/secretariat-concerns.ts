@@ -6,7 +6,9 @@
 import { formatVnTime } from '../core/vn-time.js';
 import { ConcernStateError } from '../core/concerns/errors.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
+import type { ConcernDoc } from '../core/concerns/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
+import { STAFF_ROLES } from '../core/members/access-scope.js';
 
 const MAX_LISTED = 10;
 const MAX_TARGETS = 20;
@@ -15,10 +17,21 @@ function code(ctx: FlowContext): string {
   return String(ctx.state.data.flaggedCode ?? '');
 }
 
+/** The flagged concerns about units inside the person's scope (the city level sees them all). */
+export async function flaggedInScope(ctx: FlowContext): Promise<ConcernDoc[]> {
+  const [list, scope] = await Promise.all([ctx.services.concerns.flaggedOpen(), ctx.services.access.resolve(ctx.member!, STAFF_ROLES, ctx.now)]);
+  return list.filter((c) => scope.has(c.orgUnitId));
+}
+
+/** Whether the person may handle this concern (its unit in their scope); a refusal is audited. */
+function mayHandle(ctx: FlowContext, c: ConcernDoc, action: string): Promise<boolean> {
+  return ctx.services.access.allows(ctx.member!, STAFF_ROLES, c.orgUnitId, ctx.now, action);
+}
+
 export const flaggedConcernSteps: Record<string, Step> = {
   flagged: {
     async enter(ctx) {
-      const list = await ctx.services.concerns.flaggedOpen();
+      const list = await flaggedInScope(ctx);
       if (list.length === 0) {
         ctx.reply(ctx.t('secretariat:flagged_none'));
         return ctx.jump('secretariat', 'main');
@@ -45,7 +58,7 @@ export const flaggedConcernSteps: Record<string, Step> = {
     async enter(ctx) {
       const { concerns } = ctx.services;
       const c = await concerns.get(code(ctx));
-      if (!c?.flagged) {
+      if (!c?.flagged || !(await mayHandle(ctx, c, 'view a flagged concern'))) {
         ctx.reply(ctx.t('secretariat:flagged_gone'));
         return ctx.jump('secretariat', 'flagged');
       }
@@ -83,6 +96,11 @@ export const flaggedConcernSteps: Record<string, Step> = {
     },
     async input(ctx, { choice }) {
       if (choice!.id === 'back') return ctx.jump('secretariat', 'flagged_item');
+      const c = await ctx.services.concerns.get(code(ctx));
+      if (!c || !(await mayHandle(ctx, c, 'assign a flagged concern'))) {
+        ctx.reply(ctx.t('secretariat:flagged_gone'));
+        return ctx.jump('secretariat', 'flagged');
+      }
       try {
         await notifyInTurn(ctx, await ctx.services.concerns.placeFlagged(ctx.member!._id, code(ctx), choice!.id, ctx.now));
         ctx.reply(ctx.t('secretariat:assigned', { code: code(ctx) }));

@@ -35,7 +35,7 @@ function label(ctx: FlowContext, b: BroadcastDoc, titles: Map<string, string>): 
 export const manageSteps: Record<string, Step> = {
   list: {
     async enter(ctx) {
-      const list = await ctx.services.broadcasts.list(8);
+      const list = await ctx.services.broadcasts.list(8, actorOf(ctx), ctx.now);
       if (list.length === 0) {
         ctx.reply(ctx.t('secretariat:none_yet'));
         return ctx.jump('secretariat', 'main');

@@ -6,7 +6,7 @@
  */
 import type { Flow } from '../core/engine/flow.js';
 import { composeSteps } from './secretariat-compose.js';
-import { flaggedConcernSteps } from './secretariat-concerns.js';
+import { flaggedConcernSteps, flaggedInScope } from './secretariat-concerns.js';
 import { manageSteps } from './secretariat-manage.js';
 
 export const secretariatFlow: Flow = {
@@ -16,7 +16,7 @@ export const secretariatFlow: Flow = {
   steps: {
     main: {
       async enter(ctx) {
-        const flagged = (await ctx.services.concerns.flaggedOpen()).length;
+        const flagged = (await flaggedInScope(ctx)).length;
         ctx.ask(ctx.t('secretariat:main'), [
           { id: 'new', label: ctx.t('secretariat:choice_new') },
           { id: 'list', label: ctx.t('secretariat:choice_list') },

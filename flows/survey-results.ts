@@ -1,5 +1,6 @@
 /** A compact summary of a survey's results in chat, for the secretariat (the full tables go to CSV via the admin CLI). */
 import type { Flow, FlowContext } from '../core/engine/flow.js';
+import { STAFF_ROLES } from '../core/members/access-scope.js';
 import { textIn } from '../core/surveys/definition.js';
 import { MIN_CELL, type SurveyResults } from '../core/surveys/results.js';
 
@@ -50,7 +51,9 @@ export const surveyResultsFlow: Flow = {
       },
       async input(ctx, input) {
         if (input.choice!.id === 'menu') return ctx.home();
-        const results = await ctx.services.surveys.results(input.choice!.id);
+        // A ward or zone sees the responses of its own subtree; the city level sees them all.
+        const scope = await ctx.services.access.resolve(ctx.member!, STAFF_ROLES, ctx.now);
+        const results = await ctx.services.surveys.results(input.choice!.id, scope.whole ? {} : { within: scope.unitIds ?? [] });
         if (!results) return ctx.repeat();
         await ctx.services.audit.record({ actor: ctx.member!._id, action: 'survey.results_viewed', target: results.surveyId, idempotencyKey: ctx.inbound.eventId, at: ctx.now });
         ctx.reply(summarize(ctx, results));

@@ -17,6 +17,8 @@ import { deliverNotices } from '../../core/concerns/notices.js';
 import { InvalidMaterialError } from '../../core/materials/material-service.js';
 import type { MaterialContent } from '../../core/materials/models.js';
 import { importMembers, parseMemberCsv } from '../../core/members/member-import.js';
+import { applyGrant, isScopedRole, rootUnitIds } from '../../core/members/role-grants.js';
+import { ORGANISATIONS } from '../../core/concerns/models.js';
 import { formatVnTime, parseVnDateTime } from '../../core/vn-time.js';
 import { UsageError, type Command } from './command.js';
 import { progressBar } from './progress.js';
@@ -275,35 +277,54 @@ export const broadcastCommands: Record<string, Command> = {
     },
   },
   'grant-role': {
-    usage: 'grant-role <member id | channel:user id> <role> [--revoke]',
-    summary: 'give (or take away) a role such as secretariat or cadre; revoking cadre ends their assignments and re-routes their open concerns',
+    usage: 'grant-role <member id | channel:user id> <role> [--unit <unit id>] [--org <organisation>] [--revoke]',
+    summary: 'give (or take away) a role at an org unit and its subtree; secretariat and admin need --unit (default: the root); revoking cadre ends their assignments and re-routes their open concerns',
     async run({ args, models, app }) {
-      const { values, positionals } = options(args, { revoke: { type: 'boolean' } });
+      const { values, positionals } = options(args, { revoke: { type: 'boolean' }, unit: { type: 'string' }, org: { type: 'string' } });
       const [who, role, ...extra] = positionals;
       if (!who || !role || extra.length > 0) throw new UsageError('grant-role needs a member and a role');
       if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`role "${role}" is not known (expected ${ROLES.join(', ')})`);
+      if (values.org !== undefined && !(ORGANISATIONS as readonly string[]).includes(values.org)) throw new UsageError(`organisation "${values.org}" is not known (expected ${ORGANISATIONS.join(', ')})`);
       const m = await models();
+      const at = new Date();
+      let unitId = values.unit;
+      if (unitId !== undefined && !(await m.OrgUnit.findById(unitId).lean())) {
+        console.error(`no org unit "${unitId}": give a unit code from the org tree (import-org lists them)`);
+        return 1;
+      }
+      if (unitId === undefined && !values.revoke && isScopedRole(role as Role)) {
+        // A role held at no unit would be the whole tree: say so rather than grant it silently.
+        const roots = await rootUnitIds(m, at);
+        if (roots.length !== 1) {
+          console.error(`${role} is held at a unit: give --unit <unit id> (the org tree has ${roots.length} root units in effect)`);
+          return 1;
+        }
+        unitId = roots[0]!;
+        console.log(`note: no --unit given; granting ${role} at the root unit ${unitId} (the whole tree)`);
+      }
       const identity = who.includes(':') ? await m.ChannelIdentity.findById(who).lean() : null;
       const member = await m.Member.findById(identity?.memberId ?? who).lean();
       if (!member || member.status !== 'active') {
         console.error(`no active member "${who}": give a member id or <channel>:<platform user id> of someone who has joined`);
         return 1;
       }
-      const roles = values.revoke ? member.roles.filter((r) => r !== role) : [...new Set([...member.roles, role as Role])];
-      const at = new Date();
-      if (values.revoke && role === 'cadre') {
+      const { roles, grants } = applyGrant(member, { role: role as Role, unitId, organisation: values.org, revoke: values.revoke });
+      const where = grants.filter((g) => g.role === role).map((g) => g.unitId + (g.organisation ? `/${g.organisation}` : '')).join(', ');
+      const details = { role, ...(unitId ? { unit: unitId } : {}), ...(values.org ? { organisation: values.org } : {}) };
+      if (values.revoke && role === 'cadre' && !roles.includes('cadre')) {
         // A cadre removed (misconduct, leaving) must stop receiving concerns at once: their
         // assignments end and their open concerns go to other eligible cadres, who are told why.
         const a = await app();
+        if (grants.length !== (member.grants ?? []).length) await m.Member.updateOne({ _id: member._id }, { $set: { grants } });
         const ended = await a.services.concerns.revokeCadreRole(member._id, at);
         await deliverNotices(a.models, a.outbox, ended.notices);
-        await a.services.audit.record({ actor: 'admin-cli', action: 'role.revoked', target: member._id, details: { role, assignmentsEnded: ended.ended, rerouted: ended.rerouted }, at });
+        await a.services.audit.record({ actor: 'admin-cli', action: 'role.revoked', target: member._id, details: { ...details, assignmentsEnded: ended.ended, rerouted: ended.rerouted }, at });
         console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}; assignments ended ${ended.ended}, concerns re-routed ${ended.rerouted}`);
         return 0;
       }
-      await m.Member.updateOne({ _id: member._id }, { $set: { roles } });
-      await new AuditLog(m).record({ actor: 'admin-cli', action: values.revoke ? 'role.revoked' : 'role.granted', target: member._id, details: { role }, at });
-      console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}`);
+      await m.Member.updateOne({ _id: member._id }, { $set: { roles, grants } });
+      await new AuditLog(m).record({ actor: 'admin-cli', action: values.revoke ? 'role.revoked' : 'role.granted', target: member._id, details, at });
+      console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}${roles.includes(role as Role) && where ? `; ${role} at ${where}` : ''}`);
       return 0;
     },
   },

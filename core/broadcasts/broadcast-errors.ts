@@ -16,7 +16,9 @@ export type BroadcastErrorCode =
   | 'unknown_role'
   | 'bad_quiet_hours'
   | 'not_found'
-  | 'bad_state';
+  | 'bad_state'
+  | 'out_of_scope'
+  | 'out_of_scope_everyone';
 
 /**
  * A broadcast request that cannot be carried out: a code and its parameters, which

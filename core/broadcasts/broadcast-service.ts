@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
-import { ROLES, type Models, type Role } from '../db.js';
+import { ROLES, type Models, type Role, type RoleGrant } from '../db.js';
+import { STAFF_ROLES, type AccessScope, type Grantee } from '../members/access-scope.js';
 import type { Translations } from '../i18n.js';
 import type { Jobs } from '../jobs.js';
 import { isTopic, type MaterialService } from '../materials/material-service.js';
@@ -32,11 +33,14 @@ export interface BroadcastJob {
   broadcastId: string;
 }
 
-/** Who asks: a member (with roles) or the operator at the admin CLI. */
+/** Who asks: a member (with roles and where they hold them) or the operator at the admin CLI. */
 export interface Actor {
   id: string;
   roles: readonly Role[] | 'operator';
+  grants?: readonly RoleGrant[];
 }
+
+const granteeOf = (actor: Actor & { roles: readonly Role[] }): Grantee => ({ _id: actor.id, roles: [...actor.roles], grants: actor.grants });
 
 /** What a new broadcast needs; omitted audience fields mean "anyone". */
 export interface NewBroadcast {
@@ -65,6 +69,7 @@ export class BroadcastService {
       bm: BroadcastModels;
       materials: MaterialService;
       audience: AudienceReader;
+      access: AccessScope;
       audit: AuditLog;
       jobs: Jobs;
       redis: Redis;
@@ -83,6 +88,25 @@ export class BroadcastService {
     if (actor.roles === 'operator' || actor.roles.includes('secretariat') || actor.roles.includes('admin')) return;
     await this.d.audit.record({ actor: actor.id, action: 'secretariat.denied', target, details: { attempted: action }, at });
     throw new NotAuthorizedError(`${actor.id} lacks the secretariat role needed to ${action}`);
+  }
+
+  /**
+   * Throws BroadcastInputError `out_of_scope` unless the actor's grants reach the audience: a unit
+   * inside one of their subtrees, or — for an audience without a unit, everyone — the city level.
+   * The operator at the CLI reaches everything. Refusals are audited by the access check.
+   */
+  async checkScope(actor: Actor, audience: Partial<Audience>, action: string, at: Date): Promise<void> {
+    if (actor.roles === 'operator') return;
+    const member = granteeOf({ ...actor, roles: actor.roles });
+    if (await this.d.access.allows(member, STAFF_ROLES, audience.orgUnitId, at, action)) return;
+    const scope = await this.d.access.resolve(member, STAFF_ROLES, at);
+    const names = await Promise.all(scope.units.map(async (id) => (await this.d.models.OrgUnit.findById(id).lean())?.name ?? id));
+    const unit = audience.orgUnitId ? ((await this.d.models.OrgUnit.findById(audience.orgUnitId).lean())?.name ?? audience.orgUnitId) : undefined;
+    throw new BroadcastInputError(
+      unit ? 'out_of_scope' : 'out_of_scope_everyone',
+      `${actor.id} may broadcast only within ${scope.units.join(', ') || 'no unit'}, not to ${audience.orgUnitId ?? 'everyone'}`,
+      { scope: names.join(', '), ...(unit ? { unit } : {}) },
+    );
   }
 
   /** Checks a request and returns it completed with defaults, plus the material it sends. */
@@ -165,6 +189,7 @@ export class BroadcastService {
   async create(input: NewBroadcast, actor: Actor, opts: { now: Date; idempotencyKey?: string }): Promise<{ broadcast: BroadcastDoc; size: AudienceSize }> {
     await this.authorize(actor, 'create a broadcast', opts.now);
     const v = await this.validate(input, opts.now);
+    await this.checkScope(actor, v.audience, 'create a broadcast', opts.now);
     const size = await this.d.audience.size(v.audience, { materialTopic: v.material?.topic });
     if (size.targeted === 0) {
       throw new BroadcastInputError('empty_audience', `nobody would receive this broadcast (${size.optedOut} opted out, ${size.withdrawn} withdrew consent, ${size.unreachable} unreachable): widen the audience`, { ...size });
@@ -202,6 +227,7 @@ export class BroadcastService {
   async scheduleDraft(id: string, schedule: NewBroadcast['schedule'], actor: Actor, now: Date): Promise<{ broadcast: BroadcastDoc; size: AudienceSize }> {
     await this.authorize(actor, 'schedule a broadcast', now, id);
     const b = await this.load(id);
+    await this.checkScope(actor, b.audience, 'schedule a broadcast', now);
     if (b.status !== 'draft') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a draft can be scheduled`, { status: b.status });
     const v = await this.validate({ content: b.content, audience: b.audience, schedule, quietHours: b.quietHours }, now);
     const size = await this.d.audience.size(v.audience, { materialTopic: v.material?.topic });
@@ -256,9 +282,14 @@ export class BroadcastService {
     return this.d.bm.Broadcast.findById(id).lean<BroadcastDoc>();
   }
 
-  /** The latest broadcasts, newest first. */
-  async list(limit = 10): Promise<BroadcastDoc[]> {
-    return this.d.bm.Broadcast.find({}).sort({ createdAt: -1, _id: 1 }).limit(limit).lean<BroadcastDoc[]>();
+  /** The latest broadcasts, newest first; with an actor, only those addressed inside the actor's scope. */
+  async list(limit = 10, actor?: Actor, now = new Date()): Promise<BroadcastDoc[]> {
+    const filter: Record<string, unknown> = {};
+    if (actor && actor.roles !== 'operator') {
+      const scope = await this.d.access.resolve(granteeOf({ ...actor, roles: actor.roles }), STAFF_ROLES, now);
+      if (!scope.whole) filter['audience.orgUnitId'] = { $in: scope.unitIds ?? [] };
+    }
+    return this.d.bm.Broadcast.find(filter).sort({ createdAt: -1, _id: 1 }).limit(limit).lean<BroadcastDoc[]>();
   }
 
   private async load(id: string): Promise<BroadcastDoc> {
@@ -271,6 +302,7 @@ export class BroadcastService {
   async pause(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
     await this.authorize(actor, 'pause a broadcast', now, id);
     const b = await this.load(id);
+    await this.checkScope(actor, b.audience, 'pause a broadcast', now);
     if (!['scheduled', 'sending'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a scheduled or sending one can be paused`, { status: b.status });
     await this.d.redis.set(this.controlKey(id), 'pause');
     if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);
@@ -284,6 +316,7 @@ export class BroadcastService {
   async resume(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
     await this.authorize(actor, 'resume a broadcast', now, id);
     const b = await this.load(id);
+    await this.checkScope(actor, b.audience, 'resume a broadcast', now);
     if (b.status !== 'paused') throw new BroadcastInputError('bad_state', `broadcast ${id} is ${b.status}; only a paused one can be resumed`, { status: b.status });
     const status = b.startedAt ? 'sending' : 'scheduled';
     const generation = b.generation + 1;
@@ -300,6 +333,7 @@ export class BroadcastService {
   async cancel(id: string, actor: Actor, now: Date): Promise<BroadcastDoc> {
     await this.authorize(actor, 'cancel a broadcast', now, id);
     const b = await this.load(id);
+    await this.checkScope(actor, b.audience, 'cancel a broadcast', now);
     if (['done', 'cancelled'].includes(b.status)) throw new BroadcastInputError('bad_state', `broadcast ${id} is already ${b.status}`, { status: b.status });
     await this.d.redis.set(this.controlKey(id), 'cancel');
     if (b.schedule.kind === 'recurring') await this.d.jobs.removeRepeat(BROADCAST_QUEUE, `bc:${id}`);

@@ -7,6 +7,7 @@ import type { Models } from '../db.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { Jobs } from '../jobs.js';
 import type { Translations } from '../i18n.js';
+import type { AccessScope } from '../members/access-scope.js';
 import type { AccountLinks } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
@@ -21,6 +22,8 @@ export interface Services {
   members: MemberService;
   links: AccountLinks;
   org: OrgDirectory;
+  /** Who may act where: roles held at units (the one scope check, audited when it refuses). */
+  access: AccessScope;
   audit: AuditLog;
   i18n: Translations;
   /** Timed work (delayed and repeating jobs). */

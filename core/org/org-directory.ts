@@ -120,6 +120,16 @@ export class OrgDirectory {
     return levels;
   }
 
+  /**
+   * The ids of these units and of every unit under them, ended ones included (old concerns and
+   * broadcasts still name them): the subtrees a scoped role reaches.
+   */
+  async idsUnder(ids: readonly string[], now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { units } = await this.load(now);
+    return [...units.values()].filter((u) => ids.includes(u._id) || u.ancestors.some((a) => ids.includes(a))).map((u) => u._id);
+  }
+
   /** Whether some workplace in force at `now` lies under `id`. */
   async hasWorkplaceUnder(id: string, now: Date): Promise<boolean> {
     const { workplaces } = await this.load(now);

@@ -241,25 +241,33 @@ export class SurveyService {
    * Full results with every breakdown. Reads the survey's responses once and the org tree once,
    * counts the audience on the server, and aggregates in code (FerretDB has no $facet/$lookup).
    */
-  async results(surveyId: string): Promise<SurveyResults | null> {
+  async results(surveyId: string, opts: { within?: readonly string[] } = {}): Promise<SurveyResults | null> {
     const survey = await this.get(surveyId);
     if (!survey) return null;
     const unitList = await this.models.OrgUnit.find({}).lean<OrgUnitDoc[]>();
     const units = new Map(unitList.map((u) => [u._id, u]));
-    const [responses, audienceSize] = await Promise.all([
+    const [all, audienceSize] = await Promise.all([
       // Only the fields results use: FerretDB's cost grows with every field it has to encode.
       this.surveyModels.SurveyResponse.find({ surveyId }, RESULT_FIELDS).batchSize(BATCH).lean<SurveyResponseDoc[]>(),
-      this.countAudience(survey.definition, unitList),
+      this.countAudience(survey.definition, unitList, opts.within),
     ]);
+    // A scoped reader counts what lies in their units: the inspected unit for an inspection, else the respondent's.
+    const within = opts.within ? new Set(opts.within) : undefined;
+    const responses = within ? all.filter((r) => within.has(r.subjectUnitId ?? r.orgUnitId ?? '')) : all;
     return computeResults({ survey, responses, units, audienceSize });
   }
 
-  /** The audience size counted by the server (no member documents travel): active members with the roles in the subtree. */
-  async countAudience(def: SurveyDefinition, units: OrgUnitDoc[]): Promise<number> {
+  /**
+   * The audience size counted by the server (no member documents travel): active members with the
+   * roles in the subtree, and only in the units `within` when given.
+   */
+  async countAudience(def: SurveyDefinition, units: OrgUnitDoc[], within?: readonly string[]): Promise<number> {
     const filter: Record<string, unknown> = { status: 'active' };
     if (def.audience.roles?.length) filter.roles = { $in: def.audience.roles };
     const roots = def.audience.orgUnits;
-    if (roots?.length) filter.orgUnitId = { $in: units.filter((u) => roots.includes(u._id) || u.ancestors.some((a) => roots.includes(a))).map((u) => u._id) };
+    let ids = roots?.length ? units.filter((u) => roots.includes(u._id) || u.ancestors.some((a) => roots.includes(a))).map((u) => u._id) : undefined;
+    if (within) ids = (ids ?? [...within]).filter((id) => within.includes(id));
+    if (ids) filter.orgUnitId = { $in: ids };
     return this.models.Member.countDocuments(filter);
   }
 }
