@@ -90,6 +90,24 @@ describe('admin CLI: members, materials and broadcasts', () => {
     expect(await models.Audit.countDocuments({ action: { $in: ['role.granted', 'role.revoked'] } })).toBe(2);
   });
 
+  it('grants a role at a unit (--unit, --org), the root when no unit is given, and revokes one unit or all', async () => {
+    const grantsOf = async () => (await models.Member.findById((await models.ChannelIdentity.findById('telegram:5008').lean())!.memberId).lean())!;
+    const atZone = await admin('grant-role', 'telegram:5008', 'secretariat', '--unit', 'vsip1', '--org', 'youth_union');
+    expect(atZone.stdout).toMatch(/roles worker, secretariat; secretariat at vsip1\/youth_union/);
+    expect((await grantsOf()).grants).toEqual([{ role: 'secretariat', unitId: 'vsip1', organisation: 'youth_union' }]);
+    const atRoot = await admin('grant-role', 'telegram:5008', 'admin');
+    expect(atRoot.stdout).toContain('no --unit given; granting admin at the root unit hcm');
+    expect((await admin('grant-role', 'telegram:5008', 'secretariat', '--unit', 'nowhere')).code).toBe(1);
+    expect((await admin('grant-role', 'telegram:5008', 'secretariat', '--unit', 'vsip1', '--org', 'party')).code).not.toBe(0);
+    const revokeOne = await admin('grant-role', 'telegram:5008', 'secretariat', '--unit', 'vsip1', '--revoke');
+    expect(revokeOne.stdout).toMatch(/roles worker, admin$/m);
+    expect(await grantsOf()).toMatchObject({ roles: ['worker', 'admin'], grants: [{ role: 'admin', unitId: 'hcm' }] });
+    expect((await admin('grant-role', 'telegram:5008', 'admin', '--revoke')).stdout).toMatch(/roles worker$/m);
+    expect(await grantsOf()).toMatchObject({ roles: ['worker'], grants: [] });
+    const audited = await models.Audit.find({ action: 'role.granted', 'details.unit': { $exists: true } }).lean();
+    expect(audited.map((a) => a.details)).toEqual(expect.arrayContaining([{ role: 'secretariat', unit: 'vsip1', organisation: 'youth_union' }, { role: 'admin', unit: 'hcm' }]));
+  });
+
   it('refuses a time in the past and an invalid rule with the reason; creates, lists, reads results and cancels', async () => {
     const past = await admin('broadcast-create', '--text', 'Xin chào', '--at', '2020-01-01 08:00');
     expect(past.code).toBe(1);
