@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BroadcastInputError, broadcastErrorText } from '../core/broadcasts/broadcast-errors.js';
 import type { Actor } from '../core/broadcasts/broadcast-service.js';
-import { seedMembers } from '../test/support/broadcast-members.js';
+import { validateSurvey } from '../core/surveys/definition.js';
+import { seedMembers, seededMemberId } from '../test/support/broadcast-members.js';
 import { addMember, fastPolicy } from '../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../test/support/sample-units.js';
 import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';
@@ -97,5 +98,30 @@ describe('a zone-level secretariat member', () => {
     expect(thu.last.choices?.find((c) => c.id === 'flagged')?.label).toContain('(2)');
     await thu.say('flagged');
     expect(thu.last.choices?.map((c) => c.id).sort()).toEqual([codes.vsip, codes['song-than'], 'back'].sort());
+  });
+
+  it('reads survey results of the subtree only; the city level reads them all', async () => {
+    const def = validateSurvey({
+      id: 'o-tro', title: { vi: 'Khảo sát nhà trọ', en: 'Housing survey' }, opensAt: '2026-11-01T00:00:00+07:00', closesAt: '2026-12-01T00:00:00+07:00',
+      anonymous: false, audience: { roles: ['worker'] }, profile: [],
+      questions: [{ id: 'housing', type: 'single', text: { vi: 'Bạn đang ở đâu?' }, options: [{ id: 'tro', text: { vi: 'Nhà trọ' } }, { id: 'ktx', text: { vi: 'Ký túc xá' } }] }],
+    });
+    await app.services.surveys.importDefinition(def, { actor: 'test', at: app.clock.now() });
+    const survey = (await app.services.surveys.get('o-tro'))!;
+    // Three answer at Phúc Thịnh (under VSIP I), two at Dệt Sóng Thần.
+    for (let i = 0; i < 5; i++) {
+      const member = (await app.services.members.get(seededMemberId(i)))!;
+      expect(await app.services.surveys.submit({ survey, member, answers: { housing: 'tro' }, locale: 'vi', now: app.clock.now() })).not.toBe('duplicate');
+    }
+    const zone = await app.services.access.resolve({ _id: 'm-vy', roles: ['worker', 'secretariat'], grants: vyActor.grants }, 'secretariat', app.clock.now());
+    expect((await app.services.surveys.results('o-tro', { within: zone.unitIds }))!.respondents).toBe(3);
+    expect((await app.services.surveys.results('o-tro'))!.respondents).toBe(5);
+
+    await vy.say('menu');
+    await vy.say('survey_results');
+    expect(textOf(await vy.say('Khảo sát nhà trọ'))).toMatch(/Đã trả lời: 3 người/);
+    await thu.say('menu');
+    await thu.say('survey_results');
+    expect(textOf(await thu.say('Khảo sát nhà trọ'))).toMatch(/Đã trả lời: 5 người/);
   });
 });
