@@ -65,6 +65,8 @@ describe('admin CLI: members, materials and broadcasts', () => {
     const an = await models.ChannelIdentity.findById('telegram:5001').lean();
     const member = await models.Member.findById(an!.memberId).lean();
     expect(member).toMatchObject({ roles: ['secretariat'], orgUnitId: 'hcm', displayName: 'Nguyễn Văn An', status: 'active' });
+    // A staff role is held at the row's unit, not taken for the whole tree.
+    expect(member!.grants).toEqual([{ role: 'secretariat', unitId: 'hcm' }]);
 
     // Importing again creates nobody twice.
     const again = await admin('import-members', file);

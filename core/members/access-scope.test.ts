@@ -5,6 +5,7 @@ import type { MemberDoc } from '../db.js';
 import { OrgDirectory } from '../org/org-directory.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { openTestDb, type TestDb } from '../../test/support/test-db.js';
+import { startTestApp } from '../../test/support/test-app.js';
 import { AccessScope, scopeOf, STAFF_ROLES, WHOLE_TREE } from './access-scope.js';
 import { applyGrant, migrateGlobalRoles } from './role-grants.js';
 
@@ -42,6 +43,21 @@ describe('migration of global roles', () => {
     expect(await migrateGlobalRoles(db.models, new AuditLog(db.models), now)).toBe(0);
     expect(await grantsOf('mg-sec')).toEqual([{ role: 'secretariat', unitId: 'hcm' }]);
     expect(await db.models.Audit.countDocuments({ action: 'role.migrated' })).toBe(2);
+  });
+});
+
+describe('migration at start-up', () => {
+  it('runs when the app starts', async () => {
+    const other = await openTestDb();
+    await insertSampleUnits(other.models);
+    await other.models.Member.create(member('mg-start', ['worker', 'secretariat']));
+    await other.conn.close();
+    const app = await startTestApp({ MONGODB_DB: other.dbName });
+    try {
+      expect((await app.models.Member.findById('mg-start').lean())!.grants).toEqual([{ role: 'secretariat', unitId: 'hcm' }]);
+    } finally {
+      await app.close();
+    }
   });
 });
 

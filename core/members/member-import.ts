@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { ROLES, type Models, type Role } from '../db.js';
+import { ROLES, type Models, type Role, type RoleGrant } from '../db.js';
+import { applyGrant, isScopedRole } from './role-grants.js';
 
 /** Columns of the members CSV. */
 export const MEMBER_FILE_COLUMNS = ['name', 'roles', 'org_unit', 'channel', 'platform_user_id', 'locale'] as const;
@@ -89,6 +90,17 @@ export interface MemberImportResult {
 }
 
 /**
+ * The grants of an imported row: staff roles (secretariat, admin) are held at the row's org_unit,
+ * added to those held elsewhere already; grants of roles the row no longer names are dropped.
+ * Without this an imported staff role would count as the whole tree.
+ */
+function importedGrants(existing: RoleGrant[] | undefined, r: Pick<MemberRow, 'roles' | 'orgUnitId'>): RoleGrant[] {
+  let grants = (existing ?? []).filter((g) => r.roles.includes(g.role));
+  for (const role of r.roles.filter(isScopedRole)) grants = applyGrant({ roles: r.roles, grants }, { role, unitId: r.orgUnitId }).grants;
+  return grants;
+}
+
+/**
  * Writes the rows: a known chat identity updates its member (name, roles, unit); a new one gets
  * a member (id derived from the identity, so importing twice creates nobody twice). Imported
  * staff are recorded as consenting through the organisation (consent channel "admin-import").
@@ -111,7 +123,7 @@ export async function importMembers(
     const identity = await models.ChannelIdentity.findById(identityId).lean();
     const existing = identity?.memberId ? await models.Member.findById(identity.memberId).lean() : null;
     if (existing && existing.status === 'active') {
-      await models.Member.updateOne({ _id: existing._id }, { $set: { displayName: r.name, roles: r.roles, orgUnitId: r.orgUnitId } });
+      await models.Member.updateOne({ _id: existing._id }, { $set: { displayName: r.name, roles: r.roles, grants: importedGrants(existing.grants, r), orgUnitId: r.orgUnitId } });
       if (existing.roles.includes('cadre') && !r.roles.includes('cadre')) result.cadreRoleRemoved.push(existing._id);
       result.updated++;
       continue;
@@ -124,7 +136,7 @@ export async function importMembers(
     const memberId = 'm' + createHash('sha256').update(`import|${identityId}`).digest('hex').slice(0, 20);
     await models.Member.replaceOne(
       { _id: memberId },
-      { roles: r.roles, orgUnitId: r.orgUnitId, locale: r.locale, consent: { version: 'import', givenAt: opts.now, channel: 'admin-import' }, status: 'active', broadcastsOptOut: false, displayName: r.name, createdAt: opts.now },
+      { roles: r.roles, grants: importedGrants(undefined, r), orgUnitId: r.orgUnitId, locale: r.locale, consent: { version: 'import', givenAt: opts.now, channel: 'admin-import' }, status: 'active', broadcastsOptOut: false, displayName: r.name, createdAt: opts.now },
       { upsert: true },
     );
     await models.ChannelIdentity.updateOne(
