@@ -2,6 +2,7 @@
 import { BroadcastInputError, broadcastErrorText } from '../core/broadcasts/broadcast-errors.js';
 import type { BroadcastDoc } from '../core/broadcasts/models.js';
 import type { FlowContext, Step } from '../core/engine/flow.js';
+import { STAFF_ROLES } from '../core/members/access-scope.js';
 import type { Choice } from '../core/engine/types.js';
 import { contentIn } from '../core/materials/material-service.js';
 import { formatVnTime } from '../core/vn-time.js';
@@ -61,6 +62,11 @@ export const manageSteps: Record<string, Step> = {
         return ctx.jump('secretariat', 'list');
       }
       const b = r.broadcast;
+      // Only broadcasts addressed inside the person's scope are shown (the list offers no others).
+      if (!(await ctx.services.access.allows(ctx.member!, STAFF_ROLES, b.audience.orgUnitId, ctx.now, 'view a broadcast'))) {
+        ctx.reply(ctx.t('broadcasts:error.not_found'));
+        return ctx.jump('secretariat', 'list');
+      }
       const choices: Choice[] = [{ id: 'refresh', label: ctx.t('secretariat:choice_refresh') }];
       if (b.status === 'scheduled' || b.status === 'sending') choices.push({ id: 'pause', label: ctx.t('secretariat:choice_pause') });
       if (b.status === 'paused') choices.push({ id: 'resume', label: ctx.t('secretariat:choice_resume') });
