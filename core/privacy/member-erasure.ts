@@ -97,7 +97,7 @@ export class MemberErasure {
       },
       { holds: [], does: 'erased_identities: a keyed marker per identity written (names nobody: an import must not re-create them)', run: (s) => this.markErased(s) },
       {
-        holds: [{ store: 'members', fields: ['displayName', 'orgUnitId', 'roles', 'consent', 'locale', 'broadcastsOptOut'] }, { store: 'channel_identities', fields: ['_id', 'platformUserId', 'chatId', 'memberId'] }],
+        holds: [{ store: 'members', fields: ['displayName', 'orgUnitId', 'roles', 'grants', 'consent', 'locale', 'broadcastsOptOut'] }, { store: 'channel_identities', fields: ['_id', 'platformUserId', 'chatId', 'memberId'] }],
         does: 'the member keeps only its id and status "erased"; identities deleted',
         run: (s) => d.members.eraseMember(s.memberId, { eventId: s.eventId, at: s.at }),
       },
