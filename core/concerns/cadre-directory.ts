@@ -1,6 +1,8 @@
 /**
  * The active cadre assignments, held in memory for routing: every route and every SLA breach
- * needs them, and reading them is a collection scan on FerretDB. Assignments change only through
+ * needs them, and reading them is a collection scan on FerretDB (measured with the `_id` index
+ * fixed: 3.6 ms at 21 assignments, 47 ms at 500, against 0.1–0.2 ms for the version `GET`; on
+ * MongoDB it saves a query returning every assignment per route). Assignments change only through
  * `ConcernService.upsertAssignment` (the admin import included), which calls `changed()`: that
  * bumps a version in Redis, so every process — bots, workers, the admin CLI — reloads on its next
  * use. A reload also happens after `maxAgeMs`, in case someone edits the collection by hand.
