@@ -12,6 +12,28 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Data access goes through stores owned by core/ (README, "Stores owned by core"): flows, the
+  // engine and the workers never touch mongoose or the models. Their tests may, to set up and to
+  // look underneath.
+  {
+    files: ['flows/**/*.ts', 'workers/**/*.ts', 'core/engine/**/*.ts'],
+    ignores: ['**/*.test.ts', 'core/engine/conversation-store.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'mongoose', message: 'Flows, the engine and workers reach data through the stores in core/, not mongoose.' }],
+          patterns: [
+            {
+              regex: '(^|/)(db|models)\\.js$',
+              importNamePattern: '^(bind\\w*Models|\\w*Models|connectMongo)$',
+              message: 'Flows, the engine and workers reach data through the stores in core/ (MemberService, ConversationStore, DeliveryLog, …), not the models.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Layers: core/, flows/ and workers/ know neither the platforms (bots/) nor the wiring (app/,
   // the composition root, which imports them all). Their tests may build an app through app/ or
   // test/support, but never import bots/. A later block setting no-restricted-imports on these

@@ -38,6 +38,7 @@ import { ConcernService } from '../core/concerns/concern-service.js';
 import { bindConcernModels } from '../core/concerns/models.js';
 import { DEFAULT_POLICY, type ConcernPolicy } from '../core/concerns/policy.js';
 import { startConcernSlaWorker } from '../workers/concern-sla.js';
+import { ContactBook } from '../core/concerns/contact-book.js';
 import { BullJobs } from '../workers/bull-jobs.js';
 import { startSurveyReminders } from '../workers/survey-reminders.js';
 import { bindSurveyModels } from '../core/surveys/models.js';
@@ -114,7 +115,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   await Promise.all([...Object.values(materialModels), ...Object.values(broadcastModels)].map((m) => m.init()));
   const materials = new MaterialService(materialModels, audit);
   const services: Services = {
-    models,
+    contacts: ContactBook.of(models),
     conversations: new ConversationStore(models, keys),
     members: new MemberService(models, audit),
     links: new AccountLinks(redis, redisKeys, keys, models, audit),
@@ -153,7 +154,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   const workers: Worker[] = [];
   if (o.workers !== false) {
     workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
-    workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, models, outbox, clock, log }));
+    workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
     workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
     workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
     workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));

@@ -100,7 +100,7 @@ describe('photos attached to a concern reach the cadre on their own platform', (
       captions: ['Ảnh 1/2 · phản ánh PA-BADP', 'Ảnh 2/2 · phản ánh PA-BADP'],
       unavailable: (n: number) => `${n} ảnh không xem được`,
     };
-    await deliverNotices(p.app.models, p.app.outbox, [{ memberId: 'm-tg-cadre', key: 'bad-photo-notice', message: { text: 'Phản ánh mới PA-BADP' }, photos }]);
+    await deliverNotices(p.app.services.contacts, p.app.outbox, [{ memberId: 'm-tg-cadre', key: 'bad-photo-notice', message: { text: 'Phản ánh mới PA-BADP' }, photos }]);
     await eventually(async () => expect((await p.app.models.Delivery.findById(deliveryJobId('bad-photo-notice:m2')).lean())?.status).toBe('sent'));
     const toCadre = p.telegram.sent.filter((s) => s.chat_id === String(TG_CADRE) && (s.text?.includes('PA-BADP') || s.caption?.includes('PA-BADP')));
     expect(toCadre.map((s) => [s.method, s.photo])).toEqual([

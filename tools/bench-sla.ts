@@ -79,7 +79,7 @@ for (let i = 0; i < N; i++) {
   const started = performance.now();
   const w = workers[i % workers.length]!;
   const { concern, notices } = await concerns.submit({ memberId: w, category: i % 2 ? 'wages' : 'overtime', orgUnitId: enterprises[(i % workers.length) % ENTERPRISES]!, description: `Phản ánh thử số ${i}`, photos: 0, anonymous: true, intakeKey: `bench-${i}`, at: new Date(arrival) });
-  await Promise.all(notices.map((n) => reachableChat(app.models, n.memberId)));
+  await Promise.all(notices.map((n) => reachableChat(app.services.contacts, n.memberId)));
   intake.push(performance.now() - started);
   const due = concern.firstResponseDue?.getTime() ?? 0;
   firstDeadline = Math.min(firstDeadline, due);

@@ -4,14 +4,15 @@ import type { Logger } from 'pino';
 import type { ConcernService } from '../core/concerns/concern-service.js';
 import { deliverNotices } from '../core/concerns/notices.js';
 import { SLA_QUEUE, type SlaTimer } from '../core/concerns/sla-timers.js';
-import type { Models } from '../core/db.js';
+import type { ContactBook } from '../core/concerns/contact-book.js';
 import type { Clock, Outbox } from '../core/engine/types.js';
 import type { BullJobs } from './bull-jobs.js';
 
 export interface ConcernSlaWorkerOptions {
   jobs: BullJobs;
   concerns: ConcernService;
-  models: Models;
+  /** Where the cadres told are reached. */
+  contacts: ContactBook;
   outbox: Outbox;
   clock: Clock;
   log: Logger;
@@ -27,7 +28,7 @@ export interface ConcernSlaWorkerOptions {
 export function startConcernSlaWorker(o: ConcernSlaWorkerOptions): Worker {
   const run = async (timer: SlaTimer) => {
     const notices = await o.concerns.onTimer(timer, o.clock.now());
-    await deliverNotices(o.models, o.outbox, notices);
+    await deliverNotices(o.contacts, o.outbox, notices);
   };
   return o.jobs.startWorker(SLA_QUEUE, { reminder: run, breach: run }, o.log, o.concurrency ?? 16);
 }

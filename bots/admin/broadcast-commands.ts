@@ -265,7 +265,7 @@ export const broadcastCommands: Record<string, Command> = {
         let rerouted = 0;
         for (const memberId of result.cadreRoleRemoved) {
           const r = await a.services.concerns.endCadre(memberId, new Date());
-          await deliverNotices(a.models, a.outbox, r.notices);
+          await deliverNotices(a.services.contacts, a.outbox, r.notices);
           ended += r.ended;
           rerouted += r.rerouted;
         }
@@ -317,7 +317,7 @@ export const broadcastCommands: Record<string, Command> = {
         const a = await app();
         if (grants.length !== (member.grants ?? []).length) await m.Member.updateOne({ _id: member._id }, { $set: { grants } });
         const ended = await a.services.concerns.revokeCadreRole(member._id, at);
-        await deliverNotices(a.models, a.outbox, ended.notices);
+        await deliverNotices(a.services.contacts, a.outbox, ended.notices);
         await a.services.audit.record({ actor: 'admin-cli', action: 'role.revoked', target: member._id, details: { ...details, assignmentsEnded: ended.ended, rerouted: ended.rerouted }, at });
         console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}; assignments ended ${ended.ended}, concerns re-routed ${ended.rerouted}`);
         return 0;

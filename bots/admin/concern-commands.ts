@@ -32,7 +32,7 @@ export const concernCommands: Record<string, Command> = {
       const parsed = parseCadreCsv(content, categoryIds(concerns.policy));
       const at = new Date();
       const result = await importCadres(a.models, concerns, parsed.rows, at, progressBar('rows'));
-      await deliverNotices(a.models, a.outbox, result.notices);
+      await deliverNotices(a.services.contacts, a.outbox, result.notices);
       const rejected = [...parsed.rejected, ...result.rejected].sort((x, y) => x.line - y.line);
       await a.services.audit.record({ actor: 'admin-cli', action: 'concern.cadres_import', target: file, details: { created: result.created, updated: result.updated, ended: result.ended, rerouted: result.rerouted, rejected: rejected.length, warnings: result.warnings.length }, at });
       console.log(`created ${result.created}, updated ${result.updated}, ended ${result.ended}, concerns re-routed ${result.rerouted}, rejected ${rejected.length}`);

@@ -38,7 +38,7 @@ describe('notices delivered from a job', () => {
     // An outbox whose lanes nobody works yet, so what is written before the send can be seen.
     const outbox = new QueueOutbox(connection, redisKeys, { console: 1, telegram: 1, zalo: 1 }, app.services.keys);
     const photos = { refs: [{ channel: 'zalo' as const, ref: 'https://photo-stal.zadn.vn/a.jpg' }, { channel: 'telegram' as const, ref: 'AgAC-file' }], captions: ['Ảnh 1/2', 'Ảnh 2/2'], unavailable: (n: number) => `${n} ảnh không xem được` };
-    await deliverNotices(app.models, outbox, [{ memberId: 'm-cadre', key: 'notice-1', message: { text: 'Phản ánh mới PA-7K3M' }, photos }]);
+    await deliverNotices(app.services.contacts, outbox, [{ memberId: 'm-cadre', key: 'notice-1', message: { text: 'Phản ánh mới PA-7K3M' }, photos }]);
     // The text and each photo or note leave as deliveries of their own, so one refused photo fails alone.
     const jobIds = ['notice-1', 'notice-1:m1', 'notice-1:m2'].map(deliveryJobId);
     for (const id of jobIds) expect(await app.models.Delivery.findById(id).lean()).toBeNull();

@@ -4,7 +4,6 @@
  * through `ctx.notify` inside a conversation turn, or the delivery queues from a job.
  */
 import type { FlowContext } from '../engine/flow.js';
-import type { Models } from '../db.js';
 import type { Outbound, Outbox } from '../engine/types.js';
 import { ContactBook, type Chat } from './contact-book.js';
 import { photoMessages, type NoticePhotos } from './photos.js';
@@ -34,13 +33,13 @@ function messagesOf(n: Notice, channel: Chat['channel']): Outbound[] {
 const keyOf = (n: Notice, i: number) => (i === 0 ? n.key : `${n.key}:m${i}`);
 
 /** The chat where a member can be reached now (not marked unreachable), preferring Zalo. */
-export async function reachableChat(models: Models, memberId: string): Promise<Chat | undefined> {
-  return ContactBook.of(models).chatOf(memberId);
+export async function reachableChat(contacts: ContactBook, memberId: string): Promise<Chat | undefined> {
+  return contacts.chatOf(memberId);
 }
 
 /** Sends notices within a conversation turn (committed with the turn's state); returns the members who have a chat to reach them on. */
 export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise<string[]> {
-  const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.models, n.memberId)));
+  const chats = await Promise.all(notices.map((n) => reachableChat(ctx.services.contacts, n.memberId)));
   const reached: string[] = [];
   notices.forEach((n, i) => {
     const chat = chats[i];
@@ -52,8 +51,8 @@ export async function notifyInTurn(ctx: FlowContext, notices: Notice[]): Promise
 }
 
 /** Sends notices from outside a conversation (SLA timers, admin commands). */
-export async function deliverNotices(models: Models, outbox: Outbox, notices: Notice[]): Promise<void> {
-  const chats = await Promise.all(notices.map((n) => reachableChat(models, n.memberId)));
+export async function deliverNotices(contacts: ContactBook, outbox: Outbox, notices: Notice[]): Promise<void> {
+  const chats = await Promise.all(notices.map((n) => reachableChat(contacts, n.memberId)));
   const envelopes = notices.flatMap((n, i) => {
     const chat = chats[i];
     return chat ? messagesOf(n, chat.channel).map((message, m) => ({ ...chat, memberId: n.memberId, key: keyOf(n, m), messages: [message], priority: 'reply' as const, ...(n.seal ? { seal: true } : {}) })) : [];

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { BroadcastService } from '../broadcasts/broadcast-service.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { ConcernService } from '../concerns/concern-service.js';
-import type { Models } from '../db.js';
+import type { ContactBook } from '../concerns/contact-book.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { Jobs } from '../jobs.js';
 import type { Translations } from '../i18n.js';
@@ -16,7 +16,8 @@ import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { SurveyService } from '../surveys/survey-service.js';
 
 export interface Services {
-  models: Models;
+  /** Where a member can be reached (their chats), for notices. */
+  contacts: ContactBook;
   /** Where each person's conversation lives (the engine's one read and one write per event). */
   conversations: ConversationStore;
   members: MemberService;

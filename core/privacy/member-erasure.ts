@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { ConcernService } from '../concerns/concern-service.js';
+import { ContactBook } from '../concerns/contact-book.js';
 import { deliverNotices, type Notice } from '../concerns/notices.js';
 import type { ChannelIdentityDoc, Models } from '../db.js';
 import type { ChannelName, Outbox } from '../engine/types.js';
@@ -164,7 +165,7 @@ export class MemberErasure {
 
   /** Erases the member and delivers the cadres' notices itself (outside a conversation turn). */
   async eraseAndNotify(memberId: string, args: { eventId: string; at: Date }): Promise<void> {
-    await deliverNotices(this.d.models, this.d.outbox, await this.erase(memberId, args));
+    await deliverNotices(ContactBook.of(this.d.models), this.d.outbox, await this.erase(memberId, args));
   }
 
   private async endCadre(s: ErasureSubject): Promise<Notice[]> {
