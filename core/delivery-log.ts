@@ -1,11 +1,13 @@
 /**
  * The delivery log: one record per message job, written once with its outcome (sent, failed,
  * cancelled). A job in the queue is its own "queued" state, so nothing is written before the
- * outcome. Writes go to the driver's collection: records are plain, already in stored shape.
+ * outcome. Inserts go through insertNew (lean, so no documents are built); updates through the
+ * driver's collection, as records are already in their stored shape.
  */
 import type { mongo } from 'mongoose';
 import type { DeliveryDoc, Models } from './db.js';
 import type { Envelope } from './engine/types.js';
+import { insertNew } from './insert-new.js';
 
 /** What a record says about where a message went. */
 export type DeliveryTarget = Pick<Envelope, 'channel' | 'chatId' | 'memberId'>;
@@ -15,8 +17,10 @@ export class DeliveryLog {
   static readonly personalFields = ['chatId', 'memberId'] as const;
 
   private readonly collection: mongo.Collection<DeliveryDoc>;
+  private readonly model: Models['Delivery'];
 
   constructor(models: Models) {
+    this.model = models.Delivery;
     this.collection = models.Delivery.collection as unknown as mongo.Collection<DeliveryDoc>;
   }
 
@@ -27,7 +31,7 @@ export class DeliveryLog {
   async recordSent(sends: { jobId: string; to: DeliveryTarget; attempts: number }[], sentAt: Date): Promise<void> {
     const docs = sends.map(({ jobId, to, attempts }) => ({ _id: jobId, ...this.target(to), status: 'sent' as const, attempts, sentAt, createdAt: sentAt }));
     const attemptsOf = new Map(sends.map((s) => [s.jobId, s.attempts]));
-    for (const id of await this.insertNew(docs)) await this.collection.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: attemptsOf.get(id)! } });
+    for (const id of await insertNew(this.model, docs)) await this.collection.updateOne({ _id: id }, { $set: { status: 'sent', sentAt, attempts: attemptsOf.get(id)! } });
   }
 
   /** Records one outcome, creating the record if missing (a failure, an unreachable chat). */
@@ -40,7 +44,7 @@ export class DeliveryLog {
 
   /** Records jobs withdrawn before they ran (a cancelled broadcast) as failed, reason "cancelled". */
   async recordCancelled(jobs: { jobId: string; to: DeliveryTarget }[], at: Date): Promise<void> {
-    await this.insertNew(jobs.map(({ jobId, to }) => ({ _id: jobId, ...this.target(to), status: 'failed' as const, reason: 'cancelled', attempts: 0, createdAt: at })));
+    await insertNew(this.model, jobs.map(({ jobId, to }) => ({ _id: jobId, ...this.target(to), status: 'failed' as const, reason: 'cancelled', attempts: 0, createdAt: at })));
   }
 
   /** Erasure: every record of the member, or of any of their chats. */
@@ -50,19 +54,5 @@ export class DeliveryLog {
 
   private target(to: DeliveryTarget): Pick<DeliveryDoc, 'channel' | 'chatId' | 'memberId'> {
     return { channel: to.channel, chatId: to.chatId, ...(to.memberId ? { memberId: to.memberId } : {}) };
-  }
-
-  /** Inserts unordered; returns the ids that existed already (duplicate key), throws any other error. */
-  private async insertNew(docs: DeliveryDoc[]): Promise<string[]> {
-    if (docs.length === 0) return [];
-    try {
-      await this.collection.insertMany(docs, { ordered: false });
-      return [];
-    } catch (err) {
-      const single = docs.length === 1 && (err as { code?: number }).code === 11000 ? [{ index: 0, code: 11000 }] : undefined;
-      const errors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors ?? single;
-      if (!errors || errors.some((e) => e.code !== 11000)) throw err;
-      return errors.map((e) => docs[e.index]!._id);
-    }
   }
 }

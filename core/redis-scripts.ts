@@ -84,29 +84,6 @@ const SCRIPTS = {
     lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
   },
   /**
-   * Inbox, an event handled: KEYS[1] the inbox lock, KEYS[2] the inbox list, KEYS[3] the event's
-   * done marker; ARGV[1] the lock token, ARGV[2] seconds to keep the marker. Marks the event done,
-   * and takes it off the list only while the caller still holds the lock: a holder that lost it
-   * must not pop an event the next holder has not handled. 1 when popped.
-   */
-  dhInboxFinish: {
-    numberOfKeys: 3,
-    lua: `redis.call('SET', KEYS[3], '1', 'EX', ARGV[2])
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('LPOP', KEYS[2])
-return 1`,
-  },
-  /**
-   * Inbox, an event appended: KEYS[1] the inbox list; ARGV[1] the event, ARGV[2] the most events
-   * it may hold. Appends unless the list is full; 1 when appended.
-   */
-  dhInboxPush: {
-    numberOfKeys: 1,
-    lua: `if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-return 1`,
-  },
-  /**
    * Inbound token bucket (core/engine/inbound-limits.ts), one Redis hash {tokens, at}: KEYS[1] the
    * bucket; ARGV[1] the burst, ARGV[2] tokens per ms, ARGV[3] a time in ms or '' for Redis's own
    * clock (TIME, so every process shares one clock; tests pass a time). Returns 1 when a token
@@ -298,8 +275,6 @@ type Arg = string | number;
 export interface RedisScripts {
   lockRelease(lock: string, token: string): Promise<number>;
   lockRenew(lock: string, token: string, ttlMs: number): Promise<number>;
-  inboxFinish(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<number>;
-  inboxPush(list: string, event: string, maxLength: number): Promise<number>;
   inboxArrive(keys: { bucket: string; list: string; lock: string }, bucket: TokenBucketArgs | undefined, event: string, maxLength: number | undefined, lock: { token: string; ttlMs: number }): Promise<InboxArrival>;
   inboxNext(keys: { lock: string; list: string; done: string }, token: string, doneTtlSeconds: number): Promise<InboxNext>;
   /** `now`: a time in ms, or undefined for Redis's clock. */
@@ -351,8 +326,6 @@ export function redisScripts(redis: Redis): RedisScripts {
   const scripts: RedisScripts = {
     lockRelease: (lock, token) => run('dhLockRelease', lock, token),
     lockRenew: (lock, token, ttlMs) => run('dhLockRenew', lock, token, ttlMs),
-    inboxFinish: (k, token, doneTtlSeconds) => run('dhInboxFinish', k.lock, k.list, k.done, token, doneTtlSeconds),
-    inboxPush: (list, event, maxLength) => run('dhInboxPush', list, event, maxLength),
     inboxArrive: async (k, bucket, event, maxLength, lock) => {
       const b = bucket ? [bucket.burst, bucket.perMs, bucket.now ?? ''] : ['', '', ''];
       const [code, first] = (await command.dhInboxArrive(k.bucket, k.list, k.lock, ...b, event, maxLength ?? '', lock.token, lock.ttlMs)) as [number, string?];
