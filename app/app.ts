@@ -6,6 +6,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { AuditLog } from '../core/audit/audit-log.js';
+import { AuditReader } from '../core/audit/audit-reader.js';
 import type { Config } from '../core/config.js';
 import { bindModels, connectMongo, type Models } from '../core/db.js';
 import type { ChannelSender } from '../core/delivery.js';
@@ -49,6 +50,7 @@ import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { ConversationStore } from '../core/engine/conversation-store.js';
 import { DeliveryLog } from '../core/delivery-log.js';
 import { startRetention } from '../workers/retention.js';
+import { WebSignIn } from '../core/web-access/web-sign-in.js';
 import { ConsoleChannel } from '../bots/console/console-channel.js';
 import { bullConnection } from './bull-connection.js';
 
@@ -114,14 +116,18 @@ export async function createApp(o: AppOptions): Promise<App> {
   const broadcastModels = bindBroadcastModels(conn);
   await Promise.all([...Object.values(materialModels), ...Object.values(broadcastModels)].map((m) => m.init()));
   const materials = new MaterialService(materialModels, audit);
+  const members = new MemberService(models, audit);
   const services: Services = {
     contacts: ContactBook.of(models),
     conversations: new ConversationStore(models, keys),
-    members: new MemberService(models, audit),
+    members,
     links: new AccountLinks(redis, redisKeys, keys, models, audit),
     org,
     access,
     audit,
+    auditReader: new AuditReader(models),
+    // The web console's one-time links name PUBLIC_URL, or this machine's PORT for local use.
+    webSignIn: new WebSignIn({ redis, redisKeys, keys, members, access, audit, baseUrl: o.config.PUBLIC_URL ?? `http://localhost:${o.config.PORT}` }),
     i18n,
     jobs,
     concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys }),

@@ -89,6 +89,8 @@ export const configSchema = z.object({
   ZALO_RATE_PER_SECOND: intIn(1, 10_000, 20),
   PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
   PORT: intIn(0, 65535, 3000),
+  /** Encrypts the web console's session cookie; required when a platform token is set (bots/web/session-key.ts). */
+  WEB_SESSION_SECRET: optionalText(KEY_PATTERN, KEY_MESSAGE),
   REPORTER_SEAL_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
   REPORTER_SEAL_KEY_PREVIOUS: optionalText(new RegExp(`^(${KEY_PATTERN.source.slice(1, -1)})(,(${KEY_PATTERN.source.slice(1, -1)}))*$`), `expected keys like REPORTER_SEAL_KEY, separated by commas`),
   MARKER_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),

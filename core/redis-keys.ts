@@ -55,6 +55,18 @@ export class RedisKeys {
     return `${this.prefix}:link-attempts:${marker}`;
   }
 
+  // The web console's sign-in.
+
+  /** A one-time sign-in link; holds the member id (`tokenHash`: SHA-256 of the token, so a Redis reader cannot sign in). */
+  webLoginToken(tokenHash: string): string {
+    return `${this.prefix}:web-login:${tokenHash}`;
+  }
+
+  /** Sign-in attempts from one address (`marker`: PrivacyKeys.marker('web-signin-ip', address)). */
+  webSignInAttempts(marker: string): string {
+    return `${this.prefix}:web-signin:${marker}`;
+  }
+
   // Concerns.
 
   /** The lock of one concern's writer. */

@@ -1,5 +1,6 @@
 /** Domain services flows use; built once per process by the composition root. */
 import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditReader } from '../audit/audit-reader.js';
 import type { BroadcastService } from '../broadcasts/broadcast-service.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { ConcernService } from '../concerns/concern-service.js';
@@ -14,6 +15,7 @@ import type { OrgDirectory } from '../org/org-directory.js';
 import type { MemberErasure } from '../privacy/member-erasure.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { SurveyService } from '../surveys/survey-service.js';
+import type { WebSignIn } from '../web-access/web-sign-in.js';
 
 export interface Services {
   /** Where a member can be reached (their chats), for notices. */
@@ -26,6 +28,10 @@ export interface Services {
   /** Who may act where: roles held at units (the one scope check, audited when it refuses). */
   access: AccessScope;
   audit: AuditLog;
+  /** Reading the audit log (the web console's audit page). */
+  auditReader: AuditReader;
+  /** One-time sign-in links and sessions of the web console. */
+  webSignIn: WebSignIn;
   i18n: Translations;
   /** Timed work (delayed and repeating jobs). */
   jobs: Jobs;
