@@ -13,6 +13,7 @@ import type { OrgDirectory } from '../org/org-directory.js';
 import { formatVnTime } from '../vn-time.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
+import { CadreReviewService } from './cadre-review-service.js';
 import { ConcernLock } from './concern-lock.js';
 import { RedisKeys } from '../redis-keys.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyConcernsTodayError, TooManyOpenConcernsError } from './errors.js';
@@ -103,6 +104,8 @@ export class ConcernService {
   private readonly daily: DailyConcernCap;
   /** The concerns collections (reports, admin commands). */
   readonly cm: ConcernModels;
+  /** The cadre-force review (rà soát đội ngũ cán bộ) of a unit's subtree. */
+  readonly review: CadreReviewService;
 
   constructor(private readonly d: ConcernServiceDeps) {
     this.cm = d.concernModels;
@@ -111,6 +114,7 @@ export class ConcernService {
     const redisKeys = new RedisKeys(d.redisPrefix);
     this.cadres = new CadreDirectory(d.concernModels, d.redis, redisKeys);
     this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
+    this.review = new CadreReviewService(d.models, d.concernModels, d.org, this.router, () => this.policy);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
     this.lock = new ConcernLock(d.redis, redisKeys);
     this.daily = new DailyConcernCap(d.redis, redisKeys);

@@ -19,7 +19,7 @@ import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
 import { WORKPLACE_KINDS, type OrgDirectory } from '../org/org-directory.js';
 import type { CadreDirectory } from './cadre-directory.js';
 import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernModels } from './models.js';
-import type { ConcernPolicy } from './policy.js';
+import type { CategoryRule, ConcernPolicy } from './policy.js';
 
 /** Where a concern lands. */
 export interface RouteResult {
@@ -35,6 +35,19 @@ export interface RouteResult {
 interface Candidate {
   assignment: CadreAssignmentDoc;
   member: MemberDoc;
+}
+
+/**
+ * The routing rule for one assignment: its organisation is responsible for the category, it
+ * covers the category (no categories = all), and — for categories with the conflict-of-interest
+ * exclusion — none of its conflict units is the concerned unit or above it (`concernedPath`).
+ */
+export function assignmentFits(rule: CategoryRule, a: Pick<CadreAssignmentDoc, 'organisation' | 'categories' | 'conflictUnitIds'>, category: string, concernedPath: ReadonlySet<string>): boolean {
+  return (
+    rule.organisations.includes(a.organisation) &&
+    (a.categories.length === 0 || a.categories.includes(category)) &&
+    !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u)))
+  );
 }
 
 /** Whether this member may be given concerns at all: active, with the `cadre` role. */
@@ -101,17 +114,29 @@ export class CadreRouter {
   }
 
   /** Active assignments whose rules fit this category and concerned unit, minus `exclude` (member status not checked). */
-  private async fitting(category: string, concernedUnitId: string, at: Date, exclude: string[]): Promise<CadreAssignmentDoc[]> {
+  private async fitting(category: string, concernedUnitId: string, at: Date, exclude: string[], active?: CadreAssignmentDoc[]): Promise<CadreAssignmentDoc[]> {
     const rule = this.policy().categories[category];
     if (!rule) return [];
     const concernedPath = new Set(await this.chainFrom(concernedUnitId, at));
-    return (await this.cadres.active()).filter(
-      (a) =>
-        rule.organisations.includes(a.organisation) &&
-        (a.categories.length === 0 || a.categories.includes(category)) &&
-        !(rule.conflictExclusion && a.conflictUnitIds.some((u) => concernedPath.has(u))) &&
-        !exclude.includes(a.memberId),
-    );
+    return (active ?? (await this.cadres.active())).filter((a) => assignmentFits(rule, a, category, concernedPath) && !exclude.includes(a.memberId));
+  }
+
+  /**
+   * For each category, the unit where routing would place a new concern about `concernedUnitId`
+   * (the nearest step with an eligible cadre), or undefined when nobody qualifies and it would
+   * be flagged. The same steps and rules as `route`; member eligibility (`isActiveCadre`) comes
+   * from `eligibleMember`, so the cadre review reads each member once instead of per step.
+   */
+  async coverage(concernedUnitId: string, categories: readonly string[], at: Date, eligibleMember: (memberId: string) => boolean): Promise<Map<string, string | undefined>> {
+    const steps = await this.steps(concernedUnitId, concernedUnitId, at);
+    const active = (await this.cadres.active()).filter((a) => eligibleMember(a.memberId));
+    const out = new Map<string, string | undefined>();
+    for (const category of categories) {
+      const fitting = await this.fitting(category, concernedUnitId, at, [], active);
+      const units = new Set(fitting.map((a) => a.orgUnitId));
+      out.set(category, steps.flat().find((u) => units.has(u)));
+    }
+    return out;
   }
 
   /** Keeps the assignments whose member is active and holds the `cadre` role, reading each member once by id. */

@@ -1,0 +1,76 @@
+/**
+ * Reads what the cadre-force review needs, each collection once, and hands it to the pure
+ * aggregation in `cadre-review.ts`: the active assignments (one scan), the members behind them (by
+ * `_id`), every concern with only the fields the review uses (one scan: FerretDB evaluates any
+ * filter but `_id` document by document, so one pass with a projection is the cheapest read), and
+ * the org tree from the directory's cache. Coverage gaps come from the router (`coverage`), with
+ * the very rules concerns are routed by.
+ */
+import type { MemberDoc, Models } from '../db.js';
+import { WORKPLACE_KINDS, type OrgDirectory } from '../org/org-directory.js';
+import { buildCadreReview, cadreStats, type CadreReview, type CoverageGap, type ReviewConcern } from './cadre-review.js';
+import type { CadreAssignmentDoc, ConcernModels } from './models.js';
+import type { ConcernPolicy } from './policy.js';
+import { isActiveCadre, type CadreRouter } from './routing.js';
+
+/** Members read by `_id` this many at a time. */
+const READ_BATCH = 50;
+
+export class CadreReviewService {
+  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly router: CadreRouter, private readonly policy: () => ConcernPolicy) {}
+
+  /** The top units of the tree in force at `at` (usually one: the city). */
+  async roots(at: Date): Promise<string[]> {
+    const units = await this.models.OrgUnit.find({}, { parentId: 1, validFrom: 1, validTo: 1 }).lean();
+    return units.filter((u) => !u.parentId && (!u.validFrom || u.validFrom <= at) && (!u.validTo || u.validTo > at)).map((u) => u._id).sort();
+  }
+
+  /**
+   * The review of `unitId` and everything under it at `at`. Cadres are those with an active
+   * assignment in the subtree; their figures cover every concern they handled, wherever.
+   * Gaps are the workplaces in force in the subtree and the categories routing finds nobody for.
+   */
+  async review(unitId: string, at: Date, opts: { idleDays?: number } = {}): Promise<CadreReview> {
+    const policy = this.policy();
+    const categories = Object.entries(policy.categories).map(([id, rule]) => ({ id, organisations: rule.organisations }));
+    const inside = new Set(await this.org.idsUnder([unitId], at));
+    const [assignments, concerns, workplaces] = await Promise.all([
+      this.cm.CadreAssignment.find({ active: true }).lean<CadreAssignmentDoc[]>(),
+      this.concerns(),
+      this.org.activeOfKinds(WORKPLACE_KINDS, at),
+    ]);
+    const members = await this.members([...new Set(assignments.map((a) => a.memberId))]);
+    const eligible = (id: string) => isActiveCadre(members.get(id));
+    const here = workplaces.filter((w) => inside.has(w._id)).sort((a, b) => a._id.localeCompare(b._id));
+    const gaps: CoverageGap[] = [];
+    for (const w of here) {
+      const cover = await this.router.coverage(w._id, categories.map((c) => c.id), at, eligible);
+      for (const [category, unit] of cover) if (unit === undefined) gaps.push({ unitId: w._id, category });
+    }
+    return buildCadreReview({
+      unitId,
+      at,
+      idleDays: opts.idleDays,
+      categories,
+      assignments: assignments.filter((a) => inside.has(a.orgUnitId)),
+      members: new Map([...members].map(([id, m]) => [id, { name: m.displayName ?? id, eligible: isActiveCadre(m) }])),
+      stats: cadreStats(concerns),
+      workplaces: here.length,
+      gaps,
+    });
+  }
+
+  /** Every concern, with only what `attributeConcern` reads (no text, nothing about the reporter). */
+  private concerns(): Promise<ReviewConcern[]> {
+    return this.cm.Concern.find({}, { status: 1, assigneeId: 1, rating: 1, slaOutcomes: 1, 'events.at': 1, 'events.kind': 1, 'events.actor': 1, 'events.assigneeId': 1, 'events.deadline': 1 }).lean<ReviewConcern[]>();
+  }
+
+  private async members(ids: string[]): Promise<Map<string, Pick<MemberDoc, '_id' | 'displayName' | 'status' | 'roles'>>> {
+    const out = new Map<string, Pick<MemberDoc, '_id' | 'displayName' | 'status' | 'roles'>>();
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      const found = await Promise.all(ids.slice(i, i + READ_BATCH).map((id) => this.models.Member.findById(id, { displayName: 1, status: 1, roles: 1 }).lean<Pick<MemberDoc, '_id' | 'displayName' | 'status' | 'roles'>>()));
+      for (const m of found) if (m) out.set(m._id, m);
+    }
+    return out;
+  }
+}
