@@ -9,5 +9,6 @@ import { onboardingFlow } from './onboarding.js';
 import { settingsFlow } from './settings.js';
 import { surveyResultsFlow } from './survey-results.js';
 import { surveyFlow } from './survey.js';
+import { webLoginFlow } from './web-login.js';
 
-export const allFlows: Flow[] = [onboardingFlow, menuFlow, settingsFlow, surveyFlow, surveyResultsFlow, concernFlow, cadreFlow, materialsFlow, secretariatFlow];
+export const allFlows: Flow[] = [onboardingFlow, menuFlow, settingsFlow, surveyFlow, surveyResultsFlow, concernFlow, cadreFlow, materialsFlow, secretariatFlow, webLoginFlow];
