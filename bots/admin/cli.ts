@@ -15,10 +15,11 @@ import { UsageError, type Command, type CommandContext } from './command.js';
 import { broadcastCommands } from './broadcast-commands.js';
 import { concernCommands } from './concern-commands.js';
 import { orgCommands } from './org-commands.js';
+import { reviewCommands } from './review-commands.js';
 import { surveyCommands } from './survey-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...reviewCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);

@@ -247,7 +247,7 @@ export interface CadreReview {
   byOrganisation: Record<Organisation, number>;
   /** Distinct eligible cadres per category (in policy order). */
   byCategory: { category: string; cadres: number }[];
-  /** Workplaces in the subtree (in force) that were checked, and the gaps found. */
+  /** Workplaces in the subtree (in force) that were checked, and the gaps found (by unit, categories in policy order). */
   workplaces: number;
   gaps: CoverageGap[];
   /** Categories no eligible cadre assigned inside the subtree covers (help may still come from above). */
@@ -302,6 +302,7 @@ export function buildCadreReview(i: ReviewInput): CadreReview {
   const eligible = cadres.filter((c) => c.eligible);
   const byOrganisation = Object.fromEntries(ORGANISATIONS.map((o) => [o, eligible.filter((c) => c.organisations.includes(o)).length])) as Record<Organisation, number>;
   const byCategory = i.categories.map((c) => ({ category: c.id, cadres: eligible.filter((x) => x.categories.includes(c.id)).length }));
+  const order = (category: string) => i.categories.findIndex((c) => c.id === category);
   return {
     unitId: i.unitId,
     at: i.at,
@@ -310,7 +311,7 @@ export function buildCadreReview(i: ReviewInput): CadreReview {
     byOrganisation,
     byCategory,
     workplaces: i.workplaces,
-    gaps: [...i.gaps].sort((a, b) => a.unitId.localeCompare(b.unitId) || a.category.localeCompare(b.category)),
+    gaps: [...i.gaps].sort((a, b) => a.unitId.localeCompare(b.unitId) || order(a.category) - order(b.category)),
     categoriesWithoutCadre: byCategory.filter((c) => c.cadres === 0).map((c) => c.category),
   };
 }
