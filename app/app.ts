@@ -156,7 +156,10 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const consoleChannel = new ConsoleChannel();
   const deliveries = new DeliveryLog(models);
-  const markUnreachable = (channel: string, chatId: string) => services.members.markUnreachable(channel, chatId);
+  const markUnreachable = async (channel: string, chatId: string) => {
+    const identity = await services.members.markUnreachable(channel, chatId);
+    if (identity) await services.conversations.forgetIdentity(identity);
+  };
   const workers: Worker[] = [];
   if (o.workers !== false) {
     workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));

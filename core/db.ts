@@ -79,6 +79,11 @@ export interface ConversationDoc {
   pendingNotices?: { eventId: string; envelopes: Envelope[] };
   /** Data, choices and recent replies, sealed (core/engine/conversation-seal.ts); those fields are then empty. */
   sealed?: string;
+  /**
+   * The identity's member as of `checkedAt` (core/engine/identity-snapshot.ts): a member's turn
+   * reads the conversation and the member, not the identity too.
+   */
+  identity?: { memberId: string; chatId: string; checkedAt: Date };
   updatedAt: Date;
 }
 
@@ -164,6 +169,7 @@ const schemas = {
       recentEvents: { type: [new Schema({ id: String, replies: [outbound] }, { _id: false })], default: [] },
       pendingNotices: Schema.Types.Mixed,
       sealed: String,
+      identity: new Schema({ memberId: String, chatId: String, checkedAt: Date }, { _id: false }),
       updatedAt: { type: Date, required: true },
     },
     { collection: 'conversations', versionKey: false, minimize: false },

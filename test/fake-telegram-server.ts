@@ -244,6 +244,11 @@ export class FakeTelegramServer {
     this.blocked.add(String(chatId));
   }
 
+  /** The person unblocked the bot: sends to `chatId` succeed again. */
+  unblockUser(chatId: number | string): void {
+    this.blocked.delete(String(chatId));
+  }
+
   /** Resolves once at least `n` messages were sent; rejects after `timeoutMs` so a broken test fails instead of hanging. */
   waitForSent(n: number, timeoutMs = 10_000): Promise<SentMessage[]> {
     return new Promise((resolve, reject) => {

@@ -256,6 +256,25 @@ describe('delivery through platform trouble', () => {
     await eventually(async () => expect(await p.app.models.Delivery.findById(deliveryJobId(`telegram:903:tg:${update.update_id}`)).lean()).toMatchObject({ status: 'failed', reason: 'unreachable' }));
   });
 
+  it('a member who blocked the bot and writes again is reachable again (the identity snapshot does not hide the mark)', async () => {
+    for (const text of ['xin chào', '1', '1', 'vsip', '1']) await p.telegram.pushUpdate(p.telegram.textUpdate(906, text));
+    await idle(p);
+    const identity = async () => p.app.models.ChannelIdentity.findById('telegram:906').lean();
+    expect((await identity())?.memberId).toBeTruthy();
+    // The member's conversation carries the snapshot their next turns trust instead of reading the identity.
+    expect((await storedConversation(p.app, 'telegram:906'))?.identity?.memberId).toBe((await identity())?.memberId);
+    p.telegram.blockUser(906);
+    await p.telegram.pushUpdate(p.telegram.textUpdate(906, 'menu'));
+    await eventually(async () => expect((await identity())?.unreachable).toBe(true));
+    // Marking the identity dropped the snapshot, so the next message reads the identity and repairs it.
+    await eventually(async () => expect((await storedConversation(p.app, 'telegram:906'))?.identity).toBeUndefined());
+    p.telegram.unblockUser(906);
+    const before = p.telegram.sent.filter((s) => s.chat_id === '906').length;
+    await p.telegram.pushUpdate(p.telegram.textUpdate(906, 'menu'));
+    await eventually(() => expect(p.telegram.sent.filter((s) => s.chat_id === '906').length).toBeGreaterThan(before));
+    expect((await identity())?.unreachable).toBeUndefined();
+  });
+
   it('several messages for one chat arrive in order', async () => {
     for (const text of ['xin chào', '3', '1']) {
       await p.zalo.pushUpdate(p.zalo.textUpdate('z-904', text));

@@ -46,7 +46,7 @@ describe('notices delivered from a job', () => {
     const channel = new ConsoleChannel();
     const got: ConsoleMessage[] = [];
     channel.onMessage((m) => got.push(m));
-    const workers = startDeliveryWorkers(channel, { connection, redisKeys, deliveries: new DeliveryLog(app.models), markUnreachable: (c, id) => app.services.members.markUnreachable(c, id), log: app.log, ratePerSecond: 100, shards: 1, keys: app.services.keys });
+    const workers = startDeliveryWorkers(channel, { connection, redisKeys, deliveries: new DeliveryLog(app.models), markUnreachable: async (c, id) => void (await app.services.members.markUnreachable(c, id)), log: app.log, ratePerSecond: 100, shards: 1, keys: app.services.keys });
     try {
       await expect.poll(async () => (await app.models.Delivery.find({ _id: { $in: jobIds } }).lean()).map((d) => d.status), { timeout: 10_000 }).toEqual(['sent', 'sent', 'sent']);
     } finally {

@@ -12,7 +12,7 @@ import type { Outbound } from './types.js';
 
 export class ConversationStore {
   /** What of a conversation is personal data (docs/privacy.md): all but flow, step and event ids. */
-  static readonly personalFields = ['_id (names the chat app account)', 'data', 'choices', 'recentEvents.replies', 'pendingNotices', 'locale'] as const;
+  static readonly personalFields = ['_id (names the chat app account)', 'data', 'choices', 'recentEvents.replies', 'pendingNotices', 'locale', 'identity'] as const;
 
   private readonly collection: mongo.Collection<ConversationDoc>;
 
@@ -40,6 +40,11 @@ export class ConversationStore {
   /** A turn's notices are queued: they may name another person's chat, so they go at once. */
   async clearPendingNotices(who: string): Promise<void> {
     await this.collection.updateOne({ _id: who }, { $unset: { pendingNotices: 1 } });
+  }
+
+  /** The identity changed outside its own turns (marked unreachable): its next turn reads it again. */
+  async forgetIdentity(who: string): Promise<void> {
+    await this.collection.updateOne({ _id: who }, { $unset: { identity: 1 } });
   }
 
   /** Deletes the conversations of these identities (erasure). */

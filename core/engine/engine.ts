@@ -11,6 +11,7 @@ import { identityIdOf } from '../members/member-service.js';
 import { sealEnvelope } from '../privacy/sealed-envelope.js';
 import type { Flow, ConversationState } from './flow.js';
 import { GlobalWords } from './global-words.js';
+import { snapshotAfterTurn, usableSnapshot, type IdentitySnapshot, type TurnIdentity } from './identity-snapshot.js';
 import { isInfrastructureError, ServiceUnavailableError } from './infrastructure-errors.js';
 import type { InboundLimits } from './inbound-limits.js';
 import type { MemberInbox } from './member-inbox.js';
@@ -106,8 +107,7 @@ export class Engine {
     const { members } = this.o.services;
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
-    // The conversation and the identity in parallel: two reads, one wait.
-    const [stored, identity] = await Promise.all([this.o.services.conversations.get(who), members.ensureIdentity(e)]);
+    const stored = await this.o.services.conversations.get(who);
     // A turn that stopped between its commit and queueing its notices: queue them now (same
     // keys, so copies still in the queue are dropped).
     if (stored?.pendingNotices) await this.queueNotices(who, stored.pendingNotices.envelopes);
@@ -119,7 +119,15 @@ export class Engine {
     }
 
     const now = this.o.clock.now();
-    let member = identity.memberId ? await members.get(identity.memberId) : null;
+    // A member's turn trusts the conversation's snapshot of the identity (identity-snapshot.ts).
+    const snapshot = usableSnapshot(stored, e, now);
+    let identity: TurnIdentity;
+    let member = snapshot ? await members.get(snapshot.memberId) : null;
+    if (snapshot && member?.status === 'active') identity = { _id: who, chatId: snapshot.chatId, memberId: snapshot.memberId };
+    else {
+      identity = await members.ensureIdentity(e);
+      member = identity.memberId ? await members.get(identity.memberId) : null;
+    }
     if (member?.status !== 'active') member = null;
     const state: ConversationState = stored
       ? // A deep copy: a step may change drafts in place, and a failed step must roll back to `stored` untouched.
@@ -167,6 +175,7 @@ export class Engine {
         .slice(-RECENT_EVENTS)
         .map((r, i, all) => (i < all.length - RECENT_REPLIES ? { id: r.id, replies: [] } : r)),
       ...(notices.length > 0 ? { pendingNotices: { eventId: e.eventId, envelopes: notices } } : {}),
+      ...withSnapshot(snapshotAfterTurn(snapshot, turn.member, e.chatId, now)),
       updatedAt: now,
     };
     // The commit point: state, the event's replies and its notices are written in one document update.
@@ -197,6 +206,11 @@ export class Engine {
     await this.o.outbox.send(envelopes);
     await this.o.services.conversations.clearPendingNotices(who);
   }
+}
+
+/** The snapshot field of the committed document, left out when there is none. */
+function withSnapshot(identity: IdentitySnapshot | undefined): Pick<ConversationDoc, 'identity'> {
+  return identity ? { identity } : {};
 }
 
 /** Inbound events pass through Redis as JSON; bring the date back. */

@@ -2,7 +2,8 @@
  * The API conversations (flows/) are written against. A flow is a set of named steps; each
  * step shows its question on `enter` and handles the person's answer on `input`.
  */
-import type { ChannelIdentityDoc, MemberDoc, Role } from '../db.js';
+import type { MemberDoc, Role } from '../db.js';
+import type { TurnIdentity } from './identity-snapshot.js';
 import type { Translate } from '../i18n.js';
 import type { Choice, Inbound, MediaKind, Outbound } from './types.js';
 import type { Services } from './services.js';
@@ -73,7 +74,7 @@ export interface ConversationState {
 /** Everything a step may use while handling one event. */
 export interface FlowContext {
   readonly inbound: Inbound;
-  readonly identity: ChannelIdentityDoc;
+  readonly identity: TurnIdentity;
   /** The member once the person has consented, else null. */
   member: MemberDoc | null;
   readonly services: Services;

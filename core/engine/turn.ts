@@ -3,7 +3,8 @@
  * checks of the input before a step gets it (empty, too long, media, global words, choices).
  */
 import { randomBytes } from 'node:crypto';
-import type { ChannelIdentityDoc, MemberDoc, Role } from '../db.js';
+import type { MemberDoc, Role } from '../db.js';
+import type { TurnIdentity } from './identity-snapshot.js';
 import type { Translate } from '../i18n.js';
 import { hasNoWords } from '../text-normalize.js';
 import { matchChoice } from './choice-match.js';
@@ -52,7 +53,7 @@ export class Turn implements FlowContext {
 
   constructor(
     readonly inbound: Inbound,
-    readonly identity: ChannelIdentityDoc,
+    readonly identity: TurnIdentity,
     public member: MemberDoc | null,
     readonly services: Services,
     readonly now: Date,

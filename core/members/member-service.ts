@@ -28,7 +28,8 @@ export class MemberService {
   async ensureIdentity(e: Inbound): Promise<ChannelIdentityDoc> {
     if (e.chatType === 'group') throw new Error('ensureIdentity: group events create no identity');
     const _id = identityIdOf(e);
-    const found = await this.models.ChannelIdentity.findById(_id).lean();
+    // Through the driver: on the hot path, and the stored shape is what callers want.
+    const found = (await this.models.ChannelIdentity.collection.findOne({ _id } as never)) as ChannelIdentityDoc | null;
     if (found && (found.chatId !== e.chatId || found.unreachable)) {
       await this.models.ChannelIdentity.updateOne({ _id }, { $set: { chatId: e.chatId }, $unset: { unreachable: 1 } });
       const { unreachable: _, ...rest } = found;
@@ -43,9 +44,14 @@ export class MemberService {
     ))!;
   }
 
-  /** The platform said this chat can no longer be reached (blocked, deleted): audiences skip it until the person writes again. */
-  async markUnreachable(channel: string, chatId: string): Promise<void> {
-    await this.models.ChannelIdentity.updateOne({ channel, chatId }, { $set: { unreachable: true } });
+  /**
+   * The platform said this chat can no longer be reached (blocked, deleted): audiences skip it
+   * until the person writes again. Returns the identity marked, if any (its conversation's
+   * identity snapshot must go, so the person's next message repairs the mark).
+   */
+  async markUnreachable(channel: string, chatId: string): Promise<string | undefined> {
+    const marked = await this.models.ChannelIdentity.findOneAndUpdate({ channel, chatId }, { $set: { unreachable: true } }, { lean: true });
+    return marked?._id;
   }
 
   /** A chat app identity by its id ("telegram:…", "zalo:…"). */
@@ -53,8 +59,9 @@ export class MemberService {
     return this.models.ChannelIdentity.findById(identityId).lean();
   }
 
+  /** Read on every member's turn: through the driver, as mongoose's lean query adds only cost here. */
   async get(memberId: string): Promise<MemberDoc | null> {
-    return this.models.Member.findById(memberId).lean();
+    return (await this.models.Member.collection.findOne({ _id: memberId } as never)) as MemberDoc | null;
   }
 
   /**
