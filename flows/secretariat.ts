@@ -8,6 +8,7 @@ import type { Flow } from '../core/engine/flow.js';
 import { composeSteps } from './secretariat-compose.js';
 import { flaggedConcernSteps, flaggedInScope } from './secretariat-concerns.js';
 import { manageSteps } from './secretariat-manage.js';
+import { reviewSteps } from './secretariat-review.js';
 
 export const secretariatFlow: Flow = {
   name: 'secretariat',
@@ -21,6 +22,7 @@ export const secretariatFlow: Flow = {
           { id: 'new', label: ctx.t('secretariat:choice_new') },
           { id: 'list', label: ctx.t('secretariat:choice_list') },
           { id: 'flagged', label: ctx.t('secretariat:choice_flagged', { count: flagged }) },
+          { id: 'review', label: ctx.t('review:choice_review') },
           { id: 'menu', label: ctx.t('secretariat:choice_menu') },
         ]);
       },
@@ -29,11 +31,16 @@ export const secretariatFlow: Flow = {
         if (id === 'new') return ctx.go('secretariat', 'compose');
         if (id === 'list') return ctx.go('secretariat', 'list');
         if (id === 'flagged') return ctx.go('secretariat', 'flagged');
+        if (id === 'review') {
+          for (const key of ['reviewStart', 'reviewUnit', 'reviewCadresOf']) delete ctx.state.data[key];
+          return ctx.go('secretariat', 'review');
+        }
         return ctx.home();
       },
     },
     ...composeSteps,
     ...manageSteps,
     ...flaggedConcernSteps,
+    ...reviewSteps,
   },
 };
