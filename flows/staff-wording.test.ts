@@ -18,6 +18,7 @@ const staffStrings = (lng: string) => [
   // The engine's own wording on staff screens (core/engine/turn.ts `say`).
   ...strings(lng, 'common').filter(([k]) => k.endsWith('_staff')),
   ...strings(lng, 'secretariat'),
+  ...strings(lng, 'review'),
   ...strings(lng, 'broadcasts').filter(([k]) => k !== 'footer'),
   ...strings(lng, 'survey').filter(([k]) => k.startsWith('results')),
 ];
