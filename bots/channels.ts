@@ -58,6 +58,20 @@ export function requireWebhookSecrets(config: Config): void {
   if (config.ZALO_BOT_TOKEN && !config.ZALO_WEBHOOK_SECRET) throw new ConfigError('Invalid configuration: ZALO_WEBHOOK_SECRET — required when PUBLIC_URL is set (webhook mode) (see .env.example)');
 }
 
+/**
+ * The HTTP server alone, with no platform channel (the console simulator): the web console,
+ * `/healthz` and `/readyz`, no webhook routes. Listens on PORT, on this machine only by default.
+ */
+export async function startHttpOnly(app: App, opts: { host?: string } = {}): Promise<{ server: FastifyInstance; address: string }> {
+  const server = buildHttpServer(app, [], 'polling');
+  try {
+    return { server, address: await server.listen({ port: app.config.PORT, host: opts.host ?? '127.0.0.1' }) };
+  } catch (err) {
+    await server.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** Starts adapters, delivery workers, the HTTP server, and webhooks or polling. */
 export async function startChannels(app: App, opts: { host?: string } = {}): Promise<RunningChannels> {
   const config = app.config;

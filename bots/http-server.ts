@@ -1,10 +1,12 @@
 /**
  * The one HTTP server: platform webhooks (webhook mode only), `GET /healthz` (the process is up)
- * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators.
+ * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators, and the
+ * web console under `/web` (bots/web/).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app/app.js';
 import type { ChannelAdapter } from './channel-adapter.js';
+import { registerWebConsole } from './web/web-console.js';
 
 /** Resolves within `ms` or rejects, so a hung store cannot hang the readiness probe. */
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -18,6 +20,8 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'webhook' | 'polling'): FastifyInstance {
   const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const web = registerWebConsole(server, app);
+  if (web.problem) app.log.warn(web.problem);
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_req, reply) => {
     const [mongodb, redis] = await Promise.all([

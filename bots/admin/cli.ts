@@ -17,9 +17,10 @@ import { concernCommands } from './concern-commands.js';
 import { orgCommands } from './org-commands.js';
 import { reviewCommands } from './review-commands.js';
 import { surveyCommands } from './survey-commands.js';
+import { webCommands } from './web-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...reviewCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...reviewCommands, ...webCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);
