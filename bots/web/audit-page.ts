@@ -42,7 +42,7 @@ function row(ctx: WebContext, form: AuditForm, e: AuditDoc): SafeHtml {
 <td data-label="${t('web:audit.col_actor')}">${filterLink(form, 'actor', e.actor)}</td>
 <td data-label="${t('web:audit.col_action')}">${filterLink(form, 'action', e.action)}${identity ? html` <strong class="badge">${t('web:audit.identity_view')}</strong>` : ''}</td>
 <td data-label="${t('web:audit.col_target')}">${filterLink(form, 'target', e.target)}</td>
-<td data-label="${t('web:audit.col_details')}"><code>${details(e)}</code></td>
+<td data-label="${t('web:audit.col_details')}">${e.details ? html`<code>${details(e)}</code>` : ''}</td>
 </tr>`;
 }
 
