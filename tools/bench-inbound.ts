@@ -595,7 +595,10 @@ monitor.on('monitor', (_time: string, args: string[], source: string) => {
   const name = String(args[0] ?? '').toLowerCase();
   if (source === 'lua' || name === 'info') return;
   clientCommands++;
-  clientCommandsByName.set(name, (clientCommandsByName.get(name) ?? 0) + 1);
+  // A script is named by the shape of its first key (ids and digits starred), so the
+  // breakdown says which script ran, not only that one did.
+  const key = (name === 'evalsha' || name === 'eval') && Number(args[2]) > 0 ? ` ${String(args[3]).replace(/[0-9a-f]{12,}|[A-Za-z0-9_-]{20,}|\d+/g, '*')}` : '';
+  clientCommandsByName.set(name + key, (clientCommandsByName.get(name + key) ?? 0) + 1);
 });
 const calibrationSteps = ONBOARDING.length + 2 * MENU_LOOP.length;
 const calStart = await snapshot();
