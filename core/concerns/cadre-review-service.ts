@@ -8,7 +8,7 @@
  */
 import type { MemberDoc, Models } from '../db.js';
 import { WORKPLACE_KINDS, type OrgDirectory } from '../org/org-directory.js';
-import { buildCadreReview, cadreStats, type CadreReview, type CoverageGap, type ReviewConcern } from './cadre-review.js';
+import { buildCadreReview, cadreStats, type CadreReview, type CadreStats, type CoverageGap, type ReviewConcern } from './cadre-review.js';
 import type { CadreAssignmentDoc, ConcernModels } from './models.js';
 import type { ConcernPolicy } from './policy.js';
 import { isActiveCadre, type CadreRouter } from './routing.js';
@@ -16,8 +16,17 @@ import { isActiveCadre, type CadreRouter } from './routing.js';
 /** Members read by `_id` this many at a time. */
 const READ_BATCH = 50;
 
+/**
+ * The per-cadre figures are kept this long: the concerns scan is the review's whole cost (about
+ * 15 s for 20,000 concerns on a loaded FerretDB, see the README), and the secretariat's screens
+ * (the summary, the cadre list, a zone under it) each need them.
+ */
+const STATS_MAX_AGE_MS = 120_000;
+
 export class CadreReviewService {
-  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly router: CadreRouter, private readonly policy: () => ConcernPolicy) {}
+  private stats?: { loadedAt: number; done: Promise<Map<string, CadreStats>> };
+
+  constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly router: CadreRouter, private readonly policy: () => ConcernPolicy, private readonly statsMaxAgeMs = STATS_MAX_AGE_MS) {}
 
   /** The top units of the tree in force at `at` (usually one: the city). */
   async roots(at: Date): Promise<string[]> {
@@ -34,9 +43,9 @@ export class CadreReviewService {
     const policy = this.policy();
     const categories = Object.entries(policy.categories).map(([id, rule]) => ({ id, organisations: rule.organisations }));
     const inside = new Set(await this.org.idsUnder([unitId], at));
-    const [assignments, concerns, workplaces] = await Promise.all([
+    const [assignments, stats, workplaces] = await Promise.all([
       this.cm.CadreAssignment.find({ active: true }).lean<CadreAssignmentDoc[]>(),
-      this.concerns(),
+      this.cadreStats(),
       this.org.activeOfKinds(WORKPLACE_KINDS, at),
     ]);
     const members = await this.members([...new Set(assignments.map((a) => a.memberId))]);
@@ -54,10 +63,25 @@ export class CadreReviewService {
       categories,
       assignments: assignments.filter((a) => inside.has(a.orgUnitId)),
       members: new Map([...members].map(([id, m]) => [id, { name: m.displayName ?? id, eligible: isActiveCadre(m) }])),
-      stats: cadreStats(concerns),
+      stats,
       workplaces: here.length,
       gaps,
     });
+  }
+
+  /**
+   * Every cadre's figures from one scan of the concerns, shared by the reviews of the next
+   * `statsMaxAgeMs` (and by reviews asked for while it runs): figures up to two minutes old.
+   */
+  private cadreStats(): Promise<Map<string, CadreStats>> {
+    const c = this.stats;
+    if (c && Date.now() - c.loadedAt < this.statsMaxAgeMs) return c.done;
+    const loading = { loadedAt: Date.now(), done: this.concerns().then(cadreStats) };
+    loading.done.catch(() => {
+      if (this.stats === loading) this.stats = undefined;
+    });
+    this.stats = loading;
+    return loading.done;
   }
 
   /** Every concern, with only what `attributeConcern` reads (no text, nothing about the reporter). */
