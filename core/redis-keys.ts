@@ -84,6 +84,23 @@ export class RedisKeys {
     return `${this.prefix}:concerns:cadres-version`;
   }
 
+  /** Held by the one replica that long-polls a platform (bots/polling-leader.ts). */
+  pollingLeader(channel: string): string {
+    return `${this.prefix}:polling-leader:${channel}`;
+  }
+
+  // Branch meetings.
+
+  /** Wrong check-in codes typed by one member (`marker`: PrivacyKeys.marker('meeting-checkin', member)). */
+  meetingCheckinAttempts(marker: string): string {
+    return `${this.prefix}:meeting-checkin:${marker}`;
+  }
+
+  /** The lock of one meeting's writer (fixing, cancelling, issuing its code). */
+  meetingLock(meetingId: string): string {
+    return `${this.prefix}:meeting-lock:${meetingId}`;
+  }
+
   // Broadcasts.
 
   /** The lock of the process running one broadcast. */
