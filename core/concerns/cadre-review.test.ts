@@ -85,6 +85,22 @@ describe('cadre review: who each deadline belonged to', () => {
     expect(attributeConcern({ ...C, slaOutcomes: [fr(true)] }).firstResponses[0]!.met).toBe(true);
   });
 
+  it('keeps a concern with its cadre when they escalate it at the top (flagged by them, not by routing)', () => {
+    const r = attributeConcern({
+      _id: 'PA-F', status: 'replied', assigneeId: 'c1', slaOutcomes: [fr(true)],
+      events: [
+        { at: at(0), kind: 'created', actor: 'reporter' },
+        { at: at(0), kind: 'assigned', actor: 'system', assigneeId: 'c0' },
+        { at: at(5), kind: 'transferred', actor: 'c0', assigneeId: 'c1' },
+        { at: at(10), kind: 'flagged', actor: 'c1' },
+        { at: at(40), kind: 'replied', actor: 'c1' },
+      ],
+    });
+    // Still c1's since the transfer: 35 minutes, not 40.
+    expect(r.firstResponses).toEqual([{ cadreId: 'c1', at: at(40), ms: 35 * 60_000, met: true }]);
+    expect(r.lastAction).toEqual(new Map([['c0', at(5)], ['c1', at(40)]]));
+  });
+
   it('leaves met unknown where the outcomes do not fit the history (older data)', () => {
     expect(attributeConcern({ ...A, slaOutcomes: [] }).firstResponses).toEqual([{ cadreId: 'c1', at: at(30), ms: 30 * 60_000 }]);
   });

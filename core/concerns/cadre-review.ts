@@ -39,8 +39,8 @@ export interface ConcernAttribution {
   rating?: { cadreId: string; value: number };
 }
 
-/** Events that are a cadre acting (the actor is then the cadre's member id). */
-const CADRE_ACTIONS: ReadonlySet<ConcernEvent['kind']> = new Set(['accepted', 'replied', 'asked', 'note', 'transferred', 'escalated', 'resolved']);
+/** Events that are a cadre acting when a person is the actor (`flagged`: escalated at the top). */
+const CADRE_ACTIONS: ReadonlySet<ConcernEvent['kind']> = new Set(['accepted', 'replied', 'asked', 'note', 'transferred', 'escalated', 'flagged', 'resolved']);
 /** The actions that are a first response (ConcernService.act calls `respond` for them). */
 const RESPONSES: ReadonlySet<ConcernEvent['kind']> = new Set(['accepted', 'replied', 'asked', 'resolved']);
 
@@ -51,7 +51,8 @@ type Claim = { kind: 'first_response' | 'resolution'; cadreId?: string; response
 /**
  * Replays a concern's history (ConcernService writes it): deadlines start at `created`,
  * `escalated`, `reopened` and an `assigned` by the secretariat (by hand); the concern is with the
- * cadre of the last `assigned`/`transferred`; a `flagged` without a deadline leaves it with nobody.
+ * cadre of the last `assigned`/`transferred`; a `flagged` by `system` without a deadline (routing
+ * found nobody) leaves it with nobody.
  * Each deadline decided adds one `slaOutcomes` entry, in order: a cadre's first response in a
  * window (first response; a `resolved` adds the resolution too) and a breach (`escalated` or
  * `flagged` carrying the missed `deadline`: the first response if nobody had responded — its
@@ -100,9 +101,10 @@ export function attributeConcern(c: ReviewConcern): ConcernAttribution {
         reachedAt = e.at;
         break;
       case 'flagged':
-        if (e.deadline) {
-          claims.push({ kind: responded ? 'resolution' : 'first_response', cadreId: assignee, missedAt: e.at });
-        } else {
+        // A breach at the top (with the missed deadline) or a cadre escalating at the top leaves
+        // the concern with its cadre; routing finding nobody (`system`, no deadline) leaves it with nobody.
+        if (e.deadline) claims.push({ kind: responded ? 'resolution' : 'first_response', cadreId: assignee, missedAt: e.at });
+        else if (e.actor === 'system') {
           assignee = undefined;
           nobodySince = true;
         }
