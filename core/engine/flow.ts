@@ -33,6 +33,11 @@ export interface Step {
   resting?: boolean;
   /** Who may use this step: overrides the flow's `roles` (an empty list lets every member in). */
   roles?: Role[];
+  /**
+   * A number beyond the offered choices (a check-in code typed at the menu): return true when
+   * the step took it; otherwise the engine says the range of the choices, as for any step.
+   */
+  numberBeyondChoices?(ctx: FlowContext, text: string): Promise<boolean>;
 }
 
 /** A named conversation made of steps; the first key of `steps` is where it starts. */

@@ -269,6 +269,7 @@ export class Turn implements FlowContext {
       if (m.kind === 'match') choice = m.choice;
       else if (!current.def.acceptsText || e.choiceId) {
         if (m.kind === 'none' && !e.choiceId && !hasNoWords(text) && (await this.unprompted(input))) return;
+        if (m.kind === 'out_of_range' && !e.choiceId && current.def.numberBeyondChoices && (await current.def.numberBeyondChoices(this, text))) return;
         if (m.kind === 'out_of_range') this.reply(this.say('common:out_of_range', { max: m.max }));
         else if (hasNoWords(text)) this.reply(this.say('common:emoji_only'));
         else this.reply(this.say('common:not_a_choice'));
