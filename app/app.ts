@@ -33,6 +33,10 @@ import { BroadcastService } from '../core/broadcasts/broadcast-service.js';
 import { bindBroadcastModels } from '../core/broadcasts/models.js';
 import { MaterialService } from '../core/materials/material-service.js';
 import { bindMaterialModels } from '../core/materials/models.js';
+import { MeetingService } from '../core/meetings/meeting-service.js';
+import { MeetingStore } from '../core/meetings/meeting-store.js';
+import { bindMeetingModels } from '../core/meetings/models.js';
+import { startMeetingJobs } from '../workers/meeting-jobs.js';
 import { startBroadcastWorker } from '../workers/broadcast-worker.js';
 import { runnerOptionsFor } from './broadcast-runner-options.js';
 import { ConcernService } from '../core/concerns/concern-service.js';
@@ -53,6 +57,7 @@ import { startRetention } from '../workers/retention.js';
 import { WebSignIn } from '../core/web-access/web-sign-in.js';
 import { ConsoleChannel } from '../bots/console/console-channel.js';
 import { bullConnection } from './bull-connection.js';
+import { roleParts, type ProcessRole } from './process-role.js';
 
 export interface AppOptions {
   config: Config;
@@ -62,8 +67,10 @@ export interface AppOptions {
   log?: Logger;
   /** Concerns policy (routing, SLA, business hours); default DEFAULT_POLICY. */
   concernPolicy?: ConcernPolicy;
-  /** Start the delivery workers in this process (default true). */
+  /** Start the workers of this process's role (default true); false starts none (the CLI, tests). */
   workers?: boolean;
+  /** Which workers: those of this role (app/process-role.ts; default the configuration's ROLE). */
+  role?: ProcessRole;
   /** The privacy keys (default: from the configuration, or generated into .data/ for local use). */
   keys?: PrivacyKeys;
 }
@@ -117,6 +124,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   await Promise.all([...Object.values(materialModels), ...Object.values(broadcastModels)].map((m) => m.init()));
   const materials = new MaterialService(materialModels, audit);
   const members = new MemberService(models, audit);
+  const meetingStore = new MeetingStore(bindMeetingModels(conn));
+  await meetingStore.init();
+  const meetings = new MeetingService({ store: meetingStore, org, access, audit, jobs, audience: new AudienceReader(models, materials), i18n, redis, redisPrefix: o.config.REDIS_PREFIX, keys, clock });
   const services: Services = {
     contacts: ContactBook.of(models),
     conversations: new ConversationStore(models, keys),
@@ -133,6 +143,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys }),
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs, keys),
     materials,
+    meetings,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), access, audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
   } as Omit<Services, 'erasure'> as Services;
@@ -142,7 +153,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   outbox.fairness = new ChatFairness(redis, redisKeys, o.config.DELIVERY_FAIRNESS_LEVELS);
   const retention = retentionPolicyFrom(o.config);
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
-  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
+  // Inspections roll up the meetings held and their attendance per branch.
+  services.surveys.meetingFigures = (from, to) => meetings.figuresByUnit(from, to);
+  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, meetings, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,
@@ -161,12 +174,16 @@ export async function createApp(o: AppOptions): Promise<App> {
     if (identity) await services.conversations.forgetIdentity(identity);
   };
   const workers: Worker[] = [];
+  const parts = roleParts(o.role ?? o.config.ROLE);
   if (o.workers !== false) {
-    workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
-    workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
-    workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
-    workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
-    workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
+    if (parts.console) workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
+    if (parts.jobWorkers) {
+      workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
+      workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
+    workers.push(startMeetingJobs(jobs, { meetings, outbox, clock }, log));
+      workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
+    }
+    if (parts.scheduled) workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
   }
   return {
     config: o.config,

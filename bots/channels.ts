@@ -8,8 +8,11 @@ import { ConfigError, type Config } from '../core/config.js';
 import type { Translations } from '../core/i18n.js';
 import type { Logger } from '../core/logger.js';
 import type { App } from '../app/app.js';
-import type { ChannelAdapter, InboundHandler, PollingHandle } from './channel-adapter.js';
+import type { ChannelAdapter, InboundHandler } from './channel-adapter.js';
 import { buildHttpServer } from './http-server.js';
+import { PollingLeader } from './polling-leader.js';
+import { roleParts } from '../app/process-role.js';
+import { RedisKeys } from '../core/redis-keys.js';
 import { createTelegramAdapter } from './telegram/telegram-adapter.js';
 import { createZaloAdapter } from './zalo/zalo-adapter.js';
 
@@ -72,20 +75,32 @@ export async function startHttpOnly(app: App, opts: { host?: string } = {}): Pro
   }
 }
 
-/** Starts adapters, delivery workers, the HTTP server, and webhooks or polling. */
+/**
+ * Starts what this process's role does with the platforms (app/process-role.ts): the delivery
+ * workers (`worker`), webhooks or polling (`web`; polling on one replica at a time, see
+ * polling-leader.ts), or both (`all`). The HTTP server runs in every role, for /healthz and
+ * /readyz; the web console and the webhook routes only where chat is served.
+ */
 export async function startChannels(app: App, opts: { host?: string } = {}): Promise<RunningChannels> {
   const config = app.config;
-  requireWebhookSecrets(config);
+  const parts = roleParts(config.ROLE);
+  if (parts.chat) requireWebhookSecrets(config);
   const adapters = createAdapters(config, (e) => app.engine.handle(e), app.log, app.services.i18n);
   const rates = { telegram: config.TELEGRAM_RATE_PER_SECOND, zalo: config.ZALO_RATE_PER_SECOND };
-  for (const a of adapters) app.startDelivery(a.sender, rates[a.channel]);
+  if (parts.delivery) for (const a of adapters) app.startDelivery(a.sender, rates[a.channel]);
   const mode = config.PUBLIC_URL ? 'webhook' : 'polling';
-  const server = buildHttpServer(app, adapters, mode);
+  const server = buildHttpServer(app, parts.chat ? adapters : [], mode, { webConsole: parts.chat });
   const address = await server.listen({ port: config.PORT, host: opts.host ?? '0.0.0.0' });
-  const pollers: PollingHandle[] = [];
-  for (const a of adapters) {
-    if (config.PUBLIC_URL) await a.setWebhook(webhookUrl(config.PUBLIC_URL, a.channel));
-    else pollers.push(await a.startPolling());
+  const leaders: PollingLeader[] = [];
+  if (parts.chat) {
+    for (const a of adapters) {
+      if (config.PUBLIC_URL) await a.setWebhook(webhookUrl(config.PUBLIC_URL, a.channel));
+      else {
+        const leader = new PollingLeader(app.redis, new RedisKeys(config.REDIS_PREFIX).pollingLeader(a.channel), () => a.startPolling(), app.log);
+        await leader.start();
+        leaders.push(leader);
+      }
+    }
   }
   return {
     adapters,
@@ -93,7 +108,9 @@ export async function startChannels(app: App, opts: { host?: string } = {}): Pro
     address,
     mode,
     async close() {
-      await Promise.all(pollers.map((p) => p.stop()));
+      // Pollers first (no new updates), then the server: it answers 503 to requests that arrive
+      // while it closes (the platforms retry them) and waits for the turns in flight.
+      await Promise.all(leaders.map((l) => l.stop()));
       await server.close();
     },
   };

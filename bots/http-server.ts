@@ -18,10 +18,13 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  * `POST /webhooks/<channel>` exists only in webhook mode: while polling, nobody may post
  * updates (e.g. when polling has stopped on a 409 and the route would be the only way in).
  */
-export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'webhook' | 'polling'): FastifyInstance {
-  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-  const web = registerWebConsole(server, app);
-  if (web.problem) app.log.warn(web.problem);
+export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'webhook' | 'polling', opts: { webConsole?: boolean } = {}): FastifyInstance {
+  // While closing (SIGTERM), fastify answers 503 to new requests and waits for those in flight.
+  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  if (opts.webConsole !== false) {
+    const web = registerWebConsole(server, app);
+    if (web.problem) app.log.warn(web.problem);
+  }
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/readyz', async (_req, reply) => {
     const [mongodb, redis] = await Promise.all([

@@ -79,6 +79,10 @@ export const configSchema = z.object({
   INBOUND_NOTICE_SECONDS: intIn(1, 24 * 3600, 60),
   INBOX_MAX_EVENTS: intIn(1, 10_000, 20),
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
+  /** What this process runs (app/process-role.ts): everything, or one role of a production deployment. */
+  ROLE: z.enum(['all', 'web', 'worker', 'scheduler'], { message: 'expected all, web, worker or scheduler' }).default('all'),
+  /** On SIGTERM, the process exits within this many seconds, finished or not (app/graceful-shutdown.ts). */
+  SHUTDOWN_DEADLINE_SECONDS: intIn(1, 600, 25),
   TELEGRAM_BOT_TOKEN: optionalText(/^\d+:[A-Za-z0-9_-]{20,}$/, 'expected a token from BotFather like 123456:ABC-DEF…'),
   TELEGRAM_WEBHOOK_SECRET: optionalText(/^[A-Za-z0-9_-]{1,256}$/, 'expected 1–256 characters A-Z, a-z, 0-9, _ or -'),
   TELEGRAM_API_ROOT: apiRoot('https://api.telegram.org'),

@@ -4,7 +4,7 @@
  * Its own BullMQ Worker so the stall settings can be set: a killed process's job is picked up
  * again after `lockDuration`, as often as it takes (the runner resumes from its cursor).
  */
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
 import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastJob, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
@@ -29,10 +29,16 @@ export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
   const runner = new BroadcastRunner(o.runner);
   const worker = new Worker<BroadcastJob>(
     BROADCAST_QUEUE,
-    async (job) => {
+    async (job, token) => {
       const { broadcastId } = job.data;
       if (typeof broadcastId !== 'string' || !broadcastId) throw new Error(`job ${job.id} has no broadcastId`);
-      if (job.name === RUN_JOB) return runner.run(broadcastId);
+      if (job.name === RUN_JOB) {
+        // Shutting down (SIGTERM pauses, then closes the worker): the run stops between two steps and its job goes back to the
+        // queue at once, for another process (or this one restarted) to resume from the cursor.
+        if ((await runner.run(broadcastId, () => worker.isPaused() || worker.closing !== undefined)) !== 'stopped') return;
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
       // The scheduler's job id names the occurrence, so a retried occurrence is the same one.
       if (job.name === OCCURRENCE_JOB) return void (await o.service.startOccurrence(broadcastId, String(job.id), o.runner.clock.now()));
       throw new Error(`no processor for job "${job.name}" on queue "${BROADCAST_QUEUE}"`);

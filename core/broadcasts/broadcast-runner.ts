@@ -121,23 +121,28 @@ export class BroadcastRunner {
     this.redisKeys = new RedisKeys(o.redisPrefix);
   }
 
-  /** Runs (or resumes) a broadcast until it is done, paused, cancelled, or waiting for quiet hours to end. */
-  async run(broadcastId: string): Promise<void> {
+  /**
+   * Runs (or resumes) a broadcast until it is done, paused, cancelled, or waiting for quiet hours
+   * to end. Returns 'stopped' when `stopping()` turned true (the process shuts down): the run
+   * stopped between two steps and resumes from its cursor wherever it is run next.
+   */
+  async run(broadcastId: string, stopping: () => boolean = () => false): Promise<'stopped' | void> {
     const lock = await this.acquire(broadcastId);
     const state: RunState = {};
     try {
-      await this.loop(broadcastId, lock, state);
+      return await this.loop(broadcastId, lock, state, stopping);
     } finally {
       await state.stream?.close();
       await lock.release().catch(() => false);
     }
   }
 
-  private async loop(id: string, lock: { lost: boolean }, state: RunState): Promise<void> {
+  private async loop(id: string, lock: { lost: boolean }, state: RunState, stopping: () => boolean): Promise<'stopped' | void> {
     const { bm } = this.o;
     let material: MaterialDoc | null | undefined;
     for (;;) {
       if (lock.lost) throw new RunnerBusyError(`lost the runner lock of broadcast ${id}`);
+      if (stopping()) return 'stopped';
       let b = await bm.Broadcast.findById(id).lean<BroadcastDoc>();
       if (!b) return;
       b = await this.applyControl(b);

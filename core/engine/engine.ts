@@ -51,7 +51,22 @@ export class Engine {
    * person is told to try again shortly (if the delivery queue is reachable), the event stays
    * queued for the next attempt, and ServiceUnavailableError is thrown so webhooks answer 503.
    */
-  async handle(inbound: Inbound): Promise<void> {
+  handle(inbound: Inbound): Promise<void> {
+    const handled = this.handleEvent(inbound);
+    const done = () => void this.inFlight.delete(handled);
+    this.inFlight.add(handled);
+    handled.then(done, done);
+    return handled;
+  }
+
+  /** Resolves once every event being handled now has taken effect or failed (graceful shutdown). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private async handleEvent(inbound: Inbound): Promise<void> {
     try {
       // Keyed, so Redis key names carry no platform id.
       const who = this.o.services.keys.marker('inbox', identityIdOf(inbound));
