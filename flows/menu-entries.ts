@@ -21,6 +21,8 @@ export const MENU_ENTRIES: MenuEntry[] = [
   { id: 'concerns', labelKey: 'menu:concerns', flow: 'concern', step: 'home' },
   { id: 'cadre_inbox', labelKey: 'cadre:menu_label', flow: 'cadre', step: 'inbox' },
   { id: 'settings', labelKey: 'menu:settings', flow: 'settings', step: 'main' },
+  { id: 'meetings', labelKey: 'meetings:menu_label', flow: 'meetings', step: 'home' },
+  { id: 'checkin', labelKey: 'meetings:menu_checkin', flow: 'meetings', step: 'checkin' },
   // Staff only (the step declares its roles); last, so the numbers of the entries above stay.
   { id: 'web_login', labelKey: 'web:chat.menu_label', flow: 'web-login', step: 'issue' },
 ];

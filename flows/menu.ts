@@ -1,5 +1,6 @@
 /** The main menu: the MENU_ENTRIES whose flow the person may enter (roles declared on the flows). Areas not built yet say so kindly. */
 import type { Flow } from '../core/engine/flow.js';
+import { checkInAtMenu } from './meetings.js';
 import { MENU_ENTRIES } from './menu-entries.js';
 
 export const menuFlow: Flow = {
@@ -7,6 +8,8 @@ export const menuFlow: Flow = {
   steps: {
     main: {
       resting: true,
+      // Four digits typed at the menu are a branch meeting's check-in code (flows/meetings.ts).
+      numberBeyondChoices: checkInAtMenu,
       enter(ctx) {
         // A broadcast invitation links to `/start survey-<id>` (t.me/<bot>?start=survey-…): open the surveys.
         const payload = ctx.state.data.startPayload;

@@ -2,7 +2,7 @@
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import { STAFF_ROLES } from '../core/members/access-scope.js';
 import { textIn } from '../core/surveys/definition.js';
-import { MIN_CELL, type SurveyResults } from '../core/surveys/results.js';
+import { MIN_CELL, type InspectionRollup, type SurveyResults } from '../core/surveys/results.js';
 
 /** The summary text: response rate, each question's counts or mean, inspection scores; for an anonymous survey under MIN_CELL respondents, how many more are needed. */
 export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResults): string {
@@ -26,7 +26,9 @@ export function summarize(ctx: Pick<FlowContext, 't' | 'locale'>, r: SurveyResul
     if (q.type === 'text') lines.push(t('survey:results_texts', { count: q.texts?.length ?? 0 }));
   });
   if (r.inspection) {
-    const unitLine = (u: { name: string; score: number | null; inspections: number }) => t('survey:results_unit_line', { name: u.name, score: num(u.score), inspections: u.inspections });
+    const unitLine = (u: InspectionRollup) =>
+      t('survey:results_unit_line', { name: u.name, score: num(u.score), inspections: u.inspections }) +
+      (u.meetings ? t('survey:results_unit_meetings', { held: u.meetings.held, rate: pct(u.meetings.attendanceRate === null ? null : Math.round(u.meetings.attendanceRate * 1000) / 10) }) : '');
     lines.push('', t('survey:results_branches'), ...r.inspection.branches.slice(0, 15).map(unitLine));
     lines.push('', t('survey:results_parents'), ...r.inspection.parents.slice(0, 10).map(unitLine));
   }

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditReader } from '../audit/audit-reader.js';
 import type { BroadcastService } from '../broadcasts/broadcast-service.js';
 import type { MaterialService } from '../materials/material-service.js';
+import type { MeetingService } from '../meetings/meeting-service.js';
 import type { ConcernService } from '../concerns/concern-service.js';
 import type { ContactBook } from '../concerns/contact-book.js';
 import type { ConversationStore } from './conversation-store.js';
@@ -43,6 +44,8 @@ export interface Services {
   materials: MaterialService;
   /** The secretariat's scheduled broadcasts. */
   broadcasts: BroadcastService;
+  /** Branch meetings at flexible times: slot votes, the fixed time, reminders, check-in. */
+  meetings: MeetingService;
   /** Secrets kept outside the database: the reporter seal and keyed markers. */
   keys: PrivacyKeys;
   /** "Delete my data": every store's part, in order. */

@@ -15,6 +15,8 @@ import type { Jobs } from '../jobs.js';
 import type { MaterialModels } from '../materials/models.js';
 import { linkAttemptsKey } from '../members/account-links.js';
 import type { MemberService } from '../members/member-service.js';
+import type { MeetingService } from '../meetings/meeting-service.js';
+import { MeetingStore } from '../meetings/meeting-store.js';
 import { RedisKeys } from '../redis-keys.js';
 import { REMINDER_QUEUE, type SurveyService } from '../surveys/survey-service.js';
 import type { PersonalFields } from './personal-data.js';
@@ -27,6 +29,7 @@ export interface MemberErasureDeps {
   members: MemberService;
   concerns: ConcernService;
   surveys: SurveyService;
+  meetings: MeetingService;
   materialModels: MaterialModels;
   broadcastModels: BroadcastModels;
   audit: AuditLog;
@@ -80,6 +83,16 @@ export class MemberErasure {
       },
       { holds: [{ store: 'cadre_assignments', fields: ['memberId'] }], does: 'ended, open concerns re-routed, then deleted', run: (s) => this.endCadre(s) },
       { holds: [{ store: 'audit_log', fields: ['actor'] }], does: 'the member as actor of reporter actions (it would link them to concern codes) replaced by "erased-member"', run: (s) => this.unlinkAudit(s) },
+      {
+        holds: [
+          { store: 'meeting_votes', fields: MeetingStore.personalFields.meeting_votes },
+          { store: 'meeting_attendance', fields: MeetingStore.personalFields.meeting_attendance },
+          { store: 'meetings', fields: MeetingStore.personalFields.meetings },
+          { store: 'redis meeting-checkin', fields: ['key (keyed marker of the member)'] },
+        ],
+        does: 'branch meeting votes deleted; attendance deleted, kept only as a number on each meeting; as a meeting\'s creator replaced by "erased-member"; the wrong check-in code counter deleted',
+        run: (s) => d.meetings.eraseMember(s.memberId),
+      },
       { holds: [{ store: 'topic_prefs', fields: ['_id (the member)', 'off'] }], does: 'deleted', run: (s) => d.materialModels.TopicPrefs.deleteOne({ _id: s.memberId }).then(() => undefined) },
       { holds: [{ store: 'broadcast_records', fields: ['memberId', 'chatId'] }], does: 'who was sent what, and where: deleted', run: (s) => d.broadcastModels.BroadcastRecord.deleteMany({ memberId: s.memberId }).then(() => undefined) },
       { holds: [{ store: 'deliveries', fields: DeliveryLog.personalFields }], does: 'records of messages to the person deleted', run: (s) => this.deliveries.forget(s.memberId, s.identities) },

@@ -44,6 +44,11 @@ export function resultsToCsv(r: SurveyResults, locale = 'vi'): string {
   for (const [section, list] of [['inspection_branch', r.inspection?.branches ?? []], ['inspection_parent', r.inspection?.parents ?? []]] as const) {
     for (const u of list) {
       rows.push([section, u.kind, u.name, u.inspections, 'score', '', '', '', u.branches, '', u.score ?? '']);
+      // Branch meetings held in the year before the inspection closed: count = meetings held, then check-ins with the attendance rate.
+      if (u.meetings) {
+        rows.push([section, u.kind, u.name, u.inspections, 'meetings_held', '', '', '', u.meetings.held, '', '']);
+        rows.push([section, u.kind, u.name, u.inspections, 'meetings_present', '', 'members', '', u.meetings.present, u.meetings.attendanceRate === null ? '' : Math.round(u.meetings.attendanceRate * 1000) / 10, u.meetings.members]);
+      }
       for (const [qid, t] of Object.entries(u.questions)) tallyRows(section, u.kind, u.name, u.inspections, qid, t);
     }
   }

@@ -8,6 +8,7 @@
 import type { OrgUnitDoc } from '../db.js';
 import { questionsOf, type AnswerValue, type AskedQuestion } from './answers.js';
 import type { LocalizedText } from './definition.js';
+import type { RollupMeetings } from './meeting-rollup.js';
 import { answersOf, type SurveyDoc, type SurveyResponseDoc } from './models.js';
 import { suppress, tallyKey, type Cells, type SuppressionGroup } from './suppression.js';
 
@@ -63,6 +64,8 @@ export interface InspectionRollup {
   /** Mean of the 1–5 scale answers, null without any. */
   score: number | null;
   questions: Record<string, QuestionTally>;
+  /** Branch meetings held and their attendance (core/surveys/meeting-rollup.ts), when any were held. */
+  meetings?: RollupMeetings;
 }
 
 export interface SurveyResults {

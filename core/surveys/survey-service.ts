@@ -11,6 +11,8 @@ import { vnDay } from '../vn-time.js';
 import { cleanAnswers, profileQuestionId, questionsOf, type Answers } from './answers.js';
 import type { SurveyDefinition } from './definition.js';
 import type { SurveyDoc, SurveyModels, SurveyResponseDoc } from './models.js';
+import type { MeetingFigures } from '../meetings/meeting-service.js';
+import { addMeetingFigures, MEETING_PERIOD_MS } from './meeting-rollup.js';
 import { computeResults, type SurveyResults } from './results.js';
 
 /** Queue and job name of survey reminders (workers/survey-reminders.ts runs them). */
@@ -70,6 +72,11 @@ export interface SurveyServiceOptions {
 
 export class SurveyService {
   private readonly markersFirst: () => boolean;
+  /**
+   * Meetings held and attendance per unit within [from, to) (core/meetings), added to the
+   * inspection roll-ups; wired by the composition root, absent where meetings are not loaded.
+   */
+  meetingFigures?: (from: Date, to: Date) => Promise<Map<string, MeetingFigures>>;
 
   constructor(
     private readonly models: Models,
@@ -254,7 +261,13 @@ export class SurveyService {
     // A scoped reader counts what lies in their units: the inspected unit for an inspection, else the respondent's.
     const within = opts.within ? new Set(opts.within) : undefined;
     const responses = within ? all.filter((r) => within.has(r.subjectUnitId ?? r.orgUnitId ?? '')) : all;
-    return computeResults({ survey, responses, units, audienceSize });
+    const results = computeResults({ survey, responses, units, audienceSize });
+    if (results.inspection && this.meetingFigures) {
+      const to = survey.closesAt;
+      const figures = await this.meetingFigures(new Date(to.getTime() - MEETING_PERIOD_MS), to);
+      addMeetingFigures(results.inspection, { figures, units, subjectKinds: survey.definition.inspection?.subjectKinds ?? [], within });
+    }
+    return results;
   }
 
   /**
