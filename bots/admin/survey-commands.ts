@@ -7,6 +7,9 @@ import { Translations } from '../../core/i18n.js';
 import type { Jobs } from '../../core/jobs.js';
 import { parseSurveyFile, SurveyDefinitionError, textIn } from '../../core/surveys/definition.js';
 import { bindSurveyModels } from '../../core/surveys/models.js';
+import { meetingFigures } from '../../core/meetings/meeting-service.js';
+import { MeetingStore } from '../../core/meetings/meeting-store.js';
+import { bindMeetingModels } from '../../core/meetings/models.js';
 import { resultsToCsv } from '../../core/surveys/results-csv.js';
 import { isOpen, SurveyService } from '../../core/surveys/survey-service.js';
 import { formatVnDate } from '../../core/vn-time.js';
@@ -30,7 +33,11 @@ const noMarkers = {
 };
 
 function serviceOf(m: Models): SurveyService {
-  return new SurveyService(m, bindSurveyModels(m.OrgUnit.db), new AuditLog(m), noJobs, noMarkers);
+  const service = new SurveyService(m, bindSurveyModels(m.OrgUnit.db), new AuditLog(m), noJobs, noMarkers);
+  // Inspection roll-ups carry the branch meetings held and their attendance, as in chat.
+  const meetings = new MeetingStore(bindMeetingModels(m.OrgUnit.db));
+  service.meetingFigures = (from, to) => meetingFigures(meetings, from, to, new Date());
+  return service;
 }
 
 export const surveyCommands: Record<string, Command> = {

@@ -417,19 +417,7 @@ export class MeetingService {
    * the meeting. The inspection roll-ups add these up per branch and parent unit.
    */
   async figuresByUnit(from: Date, to: Date): Promise<Map<string, MeetingFigures>> {
-    const now = this.d.clock.now();
-    const until = new Date(Math.min(to.getTime(), now.getTime()));
-    const held = from.getTime() < until.getTime() ? await this.d.store.fixedBetween(from, until) : [];
-    const present = await this.d.store.presentCounts(held);
-    const out = new Map<string, MeetingFigures>();
-    for (const m of held) {
-      const f = out.get(m.unitId) ?? { held: 0, present: 0, members: 0 };
-      f.held++;
-      f.present += present.get(m._id) ?? 0;
-      f.members += m.counts ? m.counts.invited + m.counts.optedOut + m.counts.unreachable : 0;
-      out.set(m.unitId, f);
-    }
-    return out;
+    return meetingFigures(this.d.store, from, to, this.d.clock.now());
   }
 
   /**
@@ -478,6 +466,25 @@ export class MeetingService {
   eraseMember(memberId: string): Promise<void> {
     return Promise.all([this.d.store.eraseMember(memberId), this.d.redis.del(this.redisKeys.meetingCheckinAttempts(this.d.keys.marker('meeting-checkin', memberId)))]).then(() => undefined);
   }
+}
+
+/**
+ * Meetings held (fixed, started within [from, to) and before `now`) and attendance, per unit of
+ * the meeting, read from the store alone (the survey results in the admin CLI have no Redis).
+ */
+export async function meetingFigures(store: MeetingStore, from: Date, to: Date, now: Date): Promise<Map<string, MeetingFigures>> {
+  const until = new Date(Math.min(to.getTime(), now.getTime()));
+  const held = from.getTime() < until.getTime() ? await store.fixedBetween(from, until) : [];
+  const present = await store.presentCounts(held);
+  const out = new Map<string, MeetingFigures>();
+  for (const m of held) {
+    const f = out.get(m.unitId) ?? { held: 0, present: 0, members: 0 };
+    f.held++;
+    f.present += present.get(m._id) ?? 0;
+    f.members += m.counts ? m.counts.invited + m.counts.optedOut + m.counts.unreachable : 0;
+    out.set(m.unitId, f);
+  }
+  return out;
 }
 
 /** "Sau ca sáng — 14:30 25/11/2026", or the time alone without a label. */
