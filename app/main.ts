@@ -17,7 +17,7 @@ import { createApp, type App } from './app.js';
 import { closeWorkers, shutdownGracefully, type ShutdownStep } from './graceful-shutdown.js';
 import { checkRoleConfig, roleParts } from './process-role.js';
 import { startChannels, startHttpOnly } from '../bots/channels.js';
-import { buildHttpServer } from '../bots/http-server.js';
+import { buildHttpServer, closeHttpServer } from '../bots/http-server.js';
 import { resolveSessionKey } from '../bots/web/session-key.js';
 import { runConsole } from '../bots/console/console-app.js';
 
@@ -95,14 +95,15 @@ try {
   }
   if (config.ROLE === 'scheduler') {
     const http = await startHealthOnly(a);
-    onSignals(a, config, http.server);
+    onSignals(a, config, { close: () => closeHttpServer(http.server) });
     say(`[start] scheduler: calendar jobs (retention cleanup); HTTP on ${http.address} (/healthz, /readyz)`);
   } else if (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN) {
     // ROLE=all with no tokens: the web console, /healthz and /readyz beside the console simulator (no webhooks).
     let http: Awaited<ReturnType<typeof startHttpOnly>> | undefined;
     try {
       http = await startHttpOnly(a);
-      onSignals(a, config, http.server);
+      const server = http.server;
+      onSignals(a, config, { close: () => closeHttpServer(server) });
       say(`[start] web console on ${(config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '')}/web (HTTP on ${http.address}; /healthz, /readyz); to sign in, type "đăng nhập web" in this chat as a staff member (README, "Web console")`);
     } catch (err) {
       say(`[start] web console not started: port ${config.PORT} is unavailable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set PORT to another port`);

@@ -9,7 +9,7 @@ import type { Translations } from '../core/i18n.js';
 import type { Logger } from '../core/logger.js';
 import type { App } from '../app/app.js';
 import type { ChannelAdapter, InboundHandler } from './channel-adapter.js';
-import { buildHttpServer } from './http-server.js';
+import { buildHttpServer, closeHttpServer } from './http-server.js';
 import { PollingLeader } from './polling-leader.js';
 import { roleParts } from '../app/process-role.js';
 import { RedisKeys } from '../core/redis-keys.js';
@@ -111,7 +111,7 @@ export async function startChannels(app: App, opts: { host?: string } = {}): Pro
       // Pollers first (no new updates), then the server: it answers 503 to requests that arrive
       // while it closes (the platforms retry them) and waits for the turns in flight.
       await Promise.all(leaders.map((l) => l.stop()));
-      await server.close();
+      await closeHttpServer(server);
     },
   };
 }

@@ -40,3 +40,18 @@ export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'web
   }
   return server;
 }
+
+/**
+ * Stops the server the way a graceful shutdown needs: no new connections, 503 to requests that
+ * still arrive, and the requests in flight answered. Node closes only idle keep-alive
+ * connections when asked, and a connection turns idle once its request is answered, so the ask
+ * is repeated until the server has closed (otherwise close waits for the keep-alive timeout).
+ */
+export async function closeHttpServer(server: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
+  try {
+    await server.close();
+  } finally {
+    clearInterval(sweep);
+  }
+}
