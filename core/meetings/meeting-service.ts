@@ -66,6 +66,9 @@ export const ORGANISER_ROLES: readonly Role[] = ['cadre', 'secretariat', 'admin'
 /** Id of a meeting's timed job. */
 export const meetingJobId = (meetingId: string, name: MeetingJobName, reminder?: ReminderKind) => ['meeting', meetingId, name, reminder].filter(Boolean).join(':');
 
+/** How long a held meeting stays in the organiser's list. */
+const RECENT_MS = 7 * 24 * 3600_000;
+
 const newMeetingId = customAlphabet('23456789ABCDEFGHJKLMNPQRSTUVWXYZ', 5);
 
 /** Why a meeting action was refused; `vars` fill the message (locales/…/meetings.json `problem.<reason>`). */
@@ -246,13 +249,15 @@ export class MeetingService {
     return list.filter((m) => current(m, now)).sort(bySoonest);
   }
 
-  /** Meetings of the units in the organiser's scope: open ones, then the last few finished, soonest first. */
+  /** Meetings of the units in the organiser's scope: open ones soonest first, then those held in the last week. */
   async managedBy(member: Grantee, now: Date, limit = 9): Promise<MeetingDoc[]> {
     const scope = await this.scopeOf(member, now);
     if (!scope.whole && scope.units.length === 0) return [];
     const list = await this.d.store.list({ unitIds: scope.whole ? undefined : scope.unitIds });
     const open = list.filter((m) => m.status !== 'cancelled' && current(m, now)).sort(bySoonest);
-    return open.slice(0, limit);
+    // Then those held in the last week, latest first: their attendance is still of interest.
+    const held = list.filter((m) => !current(m, now) && (startOf(m)?.getTime() ?? 0) > now.getTime() - RECENT_MS).sort((a, b) => bySoonest(b, a));
+    return [...open, ...held].slice(0, limit);
   }
 
   /** Every meeting of a unit's subtree (all when none given), newest first (the CLI's list). */
