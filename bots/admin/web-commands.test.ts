@@ -21,7 +21,7 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   await insertSampleUnits(models);
   const at = new Date('2026-11-25T02:00:00Z');
-  const base = { locale: 'vi', consent: { version: 'test', givenAt: at, channel: 'admin-import' }, status: 'active', broadcastsOptOut: false, createdAt: at };
+  const base = { locale: 'vi', consent: { version: 'test', givenAt: at, channel: 'admin-import' }, status: 'active' as const, broadcastsOptOut: false, createdAt: at };
   await models.Member.create({ _id: 'm-op', roles: ['worker', 'admin'], grants: [{ role: 'admin', unitId: 'hcm' }], ...base });
   await models.Member.create({ _id: 'm-lan', roles: ['worker'], ...base });
   await models.ChannelIdentity.create({ _id: 'telegram:5001', channel: 'telegram', platformUserId: '5001', chatId: '5001', memberId: 'm-op', createdAt: at });
