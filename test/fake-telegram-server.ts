@@ -106,6 +106,9 @@ export class FakeTelegramServer {
   private failures: Failure[] = [];
   private failUntil: { until: number; status: number; method?: string } | undefined;
   private delayMs = 0;
+  /** Send calls being answered now, per chat, and the most there ever were at once. */
+  private readonly inFlight = new Map<string, number>();
+  readonly mostInFlight = new Map<string, number>();
   private delayMethod: string | undefined;
   private drops = 0;
   private perSecond: number | undefined;
@@ -294,6 +297,13 @@ export class FakeTelegramServer {
         this.drops--;
         req.socket.destroy();
         return;
+      }
+      const chat = method === 'sendMessage' || method === 'sendPhoto' ? String(params.chat_id) : undefined;
+      if (chat !== undefined) {
+        const now = (this.inFlight.get(chat) ?? 0) + 1;
+        this.inFlight.set(chat, now);
+        this.mostInFlight.set(chat, Math.max(now, this.mostInFlight.get(chat) ?? 0));
+        res.once('close', () => this.inFlight.set(chat, this.inFlight.get(chat)! - 1));
       }
       if (this.delayMs > 0 && (!this.delayMethod || this.delayMethod === method)) await sleep(this.delayMs);
       const failure = this.takeFailure(method);

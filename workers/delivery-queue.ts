@@ -73,6 +73,22 @@ export class QueueOutbox implements Outbox {
     return q;
   }
 
+  /**
+   * A lane sends one job at a time across every worker process, not only within one (BullMQ's
+   * global concurrency, kept in Redis): with two worker replicas, two messages to one chat would
+   * otherwise be sent at once and could arrive out of order. Set before the first job is added.
+   */
+  private readonly serial = new Map<Queue<DeliveryJob>, Promise<unknown>>();
+  private oneAtATime(q: Queue<DeliveryJob>): Promise<unknown> {
+    let set = this.serial.get(q);
+    if (!set) {
+      set = q.setGlobalConcurrency(1);
+      this.serial.set(q, set);
+      set.catch(() => this.serial.delete(q));
+    }
+    return set;
+  }
+
   /** Every shard queue of a channel (for counts and administration). */
   queuesOf(channel: ChannelName): Queue<DeliveryJob>[] {
     return Array.from({ length: this.shards[channel] }, (_, i) => this.queue(channel, i));
@@ -109,6 +125,7 @@ export class QueueOutbox implements Outbox {
     }
     // Order within a lane is the order of `envelopes`; addBulk keeps it.
     for (const [q, jobs] of byQueue) {
+      await this.oneAtATime(q);
       await this.fairShare(q, jobs);
       await q.addBulk(jobs);
     }
