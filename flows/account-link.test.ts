@@ -29,7 +29,7 @@ describe('one person, two apps', () => {
     await onTelegram.say('hi');
     const r = await onTelegram.say(`liên kết ${code}`);
     expect(r[0]!.text).toContain('Đã liên kết');
-    expect(onTelegram.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings']);
+    expect(onTelegram.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings', 'meetings', 'checkin']);
     expect((await app.models.ChannelIdentity.findById('console:lan-telegram').lean())?.memberId).toBe(member);
     expect(await app.models.Audit.countDocuments({ action: 'identity.linked', target: member })).toBe(1);
     // Settings on the second app show the profile made on the first.

@@ -36,7 +36,7 @@ describe('onboarding in the console', () => {
 
     const done = await lan.say('phuc thinh');
     expect(textOf(done)).toContain('Công ty TNHH Giày da Phúc Thịnh');
-    expect(lan.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings']);
+    expect(lan.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings', 'meetings', 'checkin']);
     expect(await app.models.Member.findById(member!._id).lean()).toMatchObject({ orgUnitId: 'ent-phuc-thinh', locale: 'vi' });
   });
 

@@ -17,11 +17,11 @@ afterAll(async () => app?.close());
 
 async function onboarded(name: string): Promise<ConsolePerson> {
   const p = await onboardedPerson(app, name);
-  expect(p.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings']);
+  expect(p.last.choices?.map((c) => c.id)).toEqual(['materials', 'surveys', 'concerns', 'settings', 'meetings', 'checkin']);
   return p;
 }
 
-const menuIds = ['materials', 'surveys', 'concerns', 'settings'];
+const menuIds = ['materials', 'surveys', 'concerns', 'settings', 'meetings', 'checkin'];
 
 describe('bad input gets a clear answer in the person\'s language', () => {
   it('empty text', async () => {
@@ -75,8 +75,8 @@ describe('bad input gets a clear answer in the person\'s language', () => {
   it('a number out of range', async () => {
     const p = await onboarded('range');
     const r = await p.say('9');
-    expect(r[0]!.text).toBe('Chỉ có 4 lựa chọn thôi bạn ơi. Bạn gõ một số từ 1 đến 4 nhé.');
-    expect(r[1]!.choices).toHaveLength(4);
+    expect(r[0]!.text).toBe('Chỉ có 6 lựa chọn thôi bạn ơi. Bạn gõ một số từ 1 đến 6 nhé.');
+    expect(r[1]!.choices).toHaveLength(6);
   });
 
   it('a message from a group chat is answered there, and stores nothing about the person', async () => {
