@@ -278,3 +278,21 @@ describe('the HTTP server without platforms', () => {
     expect(await css.text()).toContain('@media (max-width: 40rem)');
   });
 });
+
+describe('without a session key where one is required', () => {
+  it('keeps the console off (503, saying why) while health still answers', async () => {
+    const other = await startTestApp({ TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', PORT: '0' });
+    const { server: s, base: b } = await startWebServer(other);
+    try {
+      for (const path of ['/web', '/web/audit', `/web/login/${'A'.repeat(43)}`]) {
+        const res = await fetch(b + path);
+        expect(res.status).toBe(503);
+        expect(await res.text()).toContain('WEB_SESSION_SECRET');
+      }
+      expect((await fetch(`${b}/healthz`)).status).toBe(200);
+    } finally {
+      await s.close();
+      await other.close();
+    }
+  });
+});

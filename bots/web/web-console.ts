@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { App } from '../../app/app.js';
 import { registerAuditRoutes } from './audit-page.js';
 import { registerAuthRoutes } from './auth-routes.js';
@@ -37,7 +37,9 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       web.get('/assets/console.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(CSS));
       if (!resolved.key) {
         const t = app.services.i18n.for(app.config.DEFAULT_LOCALE);
-        web.all('/*', async (_request, reply) => reply.code(503).type('text/plain; charset=utf-8').send(`${t('web:errors.unavailable_title')}\n${t('web:errors.unavailable')}\n`));
+        const unavailable = async (_request: unknown, reply: FastifyReply) => reply.code(503).type('text/plain; charset=utf-8').send(`${t('web:errors.unavailable_title')}\n${t('web:errors.unavailable')}\n`);
+        web.all('/', unavailable);
+        web.all('/*', unavailable);
         return;
       }
       const deps: WebDeps = { app, cookies: new SessionCookies(resolved.key, { secure }) };

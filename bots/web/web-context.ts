@@ -54,5 +54,7 @@ export async function webContext(deps: WebDeps, request: FastifyRequest, reply: 
 
 /** Stores a new or changed session in the response's cookie. */
 export function saveSession(deps: WebDeps, reply: FastifyReply, session: Session, now: Date): void {
+  // One cookie per response: this replaces one webContext may have set for the same request.
+  reply.removeHeader('set-cookie');
   reply.header('set-cookie', deps.cookies.header(session, now));
 }
