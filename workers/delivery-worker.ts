@@ -6,11 +6,13 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DeliveryDoc } from '../core/db.js';
 import type { DeliveryLog } from '../core/delivery-log.js';
+import type { Metrics } from '../core/metrics.js';
 import { PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChannelSender, type PaceCall } from '../core/delivery.js';
 import { scrubText } from '../core/log-scrub.js';
 import type { RedisKeys } from '../core/redis-keys.js';
 import { deliveryQueueName, type DeliveryJob } from './delivery-queue.js';
 import { DeliveryTally, type TallyOutcome } from './delivery-tally.js';
+import type { DeliveryOutcome } from '../core/metrics.js';
 import { ChatFairness } from './chat-fairness.js';
 import { DeliveryPacer } from './delivery-pacer.js';
 
@@ -29,6 +31,8 @@ export interface DeliveryWorkerOptions {
   shards: number;
   /** Opens sealed messages (to a concern's reporter) at send time. */
   keys: PrivacyKeys;
+  /** Counts outcomes, 429s and retries (core/metrics.ts); none when left out. */
+  metrics?: Metrics;
 }
 
 /** Starts one worker per shard of a channel; each sends one job at a time, paced channel-wide. */
@@ -102,6 +106,9 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       // A message to a reporter is opened only here, at send time; what is written back stays sealed.
       const stored = job.data;
       const data = openEnvelope(o.keys, stored);
+      // The lines of a reply carry the id of the event it answers (Envelope.trace).
+      const log = jobLog(o.log, job);
+      const done = (outcome: DeliveryOutcome) => o.metrics?.deliveries.inc({ channel: sender.channel, outcome, priority: data.priority });
       // Counted before BullMQ finishes the job, so no finished job goes uncounted.
       const count = (outcome: TallyOutcome) => (data.tally ? tally.count(data.tally, [job.id!], outcome) : Promise.resolve(0));
       // A finished reply leaves its chat's backlog (never retried over: the hash expires anyway).
@@ -116,6 +123,8 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       } catch (err) {
         if (sent > (data.sent ?? 0)) await job.updateData({ ...stored, sent });
         if (err instanceof RateLimitedError) {
+          o.metrics?.deliveryRateLimited.inc({ channel: sender.channel });
+          log.info({ channel: sender.channel, jobId: job.id, retryAfterMs: err.retryAfterMs }, 'platform answered 429; the channel waits');
           // The whole channel waits, not only this lane.
           await pacer.hold(err.retryAfterMs).catch(() => undefined);
           await worker.rateLimit(err.retryAfterMs);
@@ -123,12 +132,16 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
         }
         if (err instanceof RecipientUnreachableError) {
           await o.markUnreachable(sender.channel, data.chatId);
+          done('unreachable');
+          log.info({ channel: sender.channel, jobId: job.id }, 'recipient unreachable; not retried');
           await count('unreachable');
           await record(o, job, 'failed', 'unreachable');
           await release();
           throw new UnrecoverableError('recipient unreachable');
         }
         if (err instanceof PermanentDeliveryError) {
+          done('failed');
+          log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'delivery refused by the platform; not retried');
           await count('failed');
           await record(o, job, 'failed', scrubText(err.message).slice(0, 200));
           await release();
@@ -142,7 +155,9 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       }
       // Sent is sent: a failing count must not make the job retry and send the message twice. An
       // uncounted job is settled by the runner's lost-outcome valve instead.
-      await count('sent').catch((err: Error) => o.log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
+      done('sent');
+      log.debug({ channel: sender.channel, jobId: job.id, messages: data.messages.length }, 'delivered');
+      await count('sent').catch((err: Error) => log.warn({ channel: sender.channel, jobId: job.id, error: scrubText(err.message).slice(0, 200) }, 'could not count a sent delivery'));
       await release();
       if (!data.ephemeral) recorder.add(job.id!, stored, job.attemptsMade + 1);
     },
@@ -150,16 +165,33 @@ function startShardWorker(sender: ChannelSender, o: DeliveryWorkerOptions, shard
       connection: o.connection,
       prefix: o.redisKeys.bull,
       concurrency: 1,
+      // A lane runs one job at a time across all processes (delivery-queue.ts), so the job of a
+      // worker that died holds its lane until BullMQ finds it stalled: a short lock (renewed
+      // every 5 s while a send takes long) and a frequent check keep that under ~15 s. A send
+      // takes milliseconds; a job that really runs longer keeps its lock by renewal.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
     },
   );
   worker.on('failed', (job, err) => {
     if (!job || err instanceof UnrecoverableError) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-    o.log.warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubText(err.message).slice(0, 200) }, 'delivery attempt failed');
+    if (final) o.metrics?.deliveries.inc({ channel: sender.channel, outcome: 'failed', priority: job.data.priority });
+    else o.metrics?.deliveryRetries.inc({ channel: sender.channel });
+    o.metrics?.storeError('delivery', err);
+    jobLog(o.log, job).warn({ channel: sender.channel, jobId: job.id, attempt: job.attemptsMade, final, error: scrubText(err.message).slice(0, 200) }, 'delivery attempt failed');
     if (final) void record(o, job, 'failed', scrubText(err.message).slice(0, 200));
   });
-  worker.on('error', (err) => o.log.warn({ channel: sender.channel, error: scrubText(err.message) }, 'delivery worker error'));
+  worker.on('error', (err) => {
+    o.metrics?.storeError('delivery', err);
+    o.log.warn({ channel: sender.channel, error: scrubText(err.message) }, 'delivery worker error');
+  });
   return worker;
+}
+
+/** The logger of a job: with the `eventId` of the event its reply answers, when it is one. */
+function jobLog(log: Logger, job: Job<DeliveryJob>): Logger {
+  return job.data.trace ? log.child({ eventId: job.data.trace }) : log;
 }
 
 /** Writes the outcome; a failure to write is logged, never turned into a resend. */
@@ -169,6 +201,6 @@ async function record(o: DeliveryWorkerOptions, job: Job<DeliveryJob>, status: '
   if (status === 'sent') set.sentAt = new Date();
   if (reason) set.reason = reason;
   await o.deliveries.recordOutcome(job.id!, job.data, set).catch((err: Error) =>
-    o.log.warn({ jobId: job.id, error: err.name }, 'could not write the delivery record'),
+    jobLog(o.log, job).warn({ jobId: job.id, error: err.name }, 'could not write the delivery record'),
   );
 }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createApp, type App } from '../../app/app.js';
+import { createApp, type App, type AppOptions } from '../../app/app.js';
 import type { ConversationDoc } from '../../core/db.js';
 import { openConversation } from '../../core/engine/conversation-seal.js';
 import { loadConfig } from '../../core/config.js';
@@ -35,13 +35,13 @@ export interface TestApp extends App {
 }
 
 /** Starts an app on a fresh database `t_<random>` and Redis prefix; `close()` drops both. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: Pick<AppOptions, 'concernPolicy'> = {}): Promise<TestApp> {
   const id = randomBytes(5).toString('hex');
   // Tests drive one person far faster than anyone types: the per-person rate limit is lifted
   // unless a test sets it (test/flood.e2e.test.ts, core/engine/inbound-limits.test.ts).
   const config = loadConfig({ MONGODB_DB: `t_${id}`, REDIS_PREFIX: `t${id}`, LOG_LEVEL: 'silent', REPORTER_SEAL_KEY: TEST_SEAL_KEY, MARKER_KEY: TEST_MARKER_KEY, INBOUND_BURST: '10000', INBOUND_REFILL_PER_SECOND: '10000', ...env });
   const clock = new TestClock();
-  const app = await createApp({ config, mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl'), clock });
+  const app = await createApp({ config, mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl'), clock, ...opts });
   const close = app.close;
   return Object.assign(app, {
     clock,
