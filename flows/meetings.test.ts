@@ -72,7 +72,10 @@ describe('a branch meeting in chat: create → vote → fix → reminders → ch
     // Wednesday 25/11/2026, 09:00 in Vietnam.
     expect(app.clock.now()).toEqual(vn('2026-11-25T09:00:00'));
     const lan = await person('bt-lan', 'cd-hs-may', { grantAt: 'cd-hs-may' });
-    const [an, binh, chi, dung] = await Promise.all(['w-an', 'w-binh', 'w-chi', 'w-dung'].map((id) => person(id, 'cd-hs-may')));
+    const an = await person('w-an', 'cd-hs-may');
+    const binh = await person('w-binh', 'cd-hs-may');
+    const chi = await person('w-chi', 'cd-hs-may');
+    const dung = await person('w-dung', 'cd-hs-may');
     const em = await person('w-em', 'cd-hs-may', { optOut: true });
     const out = await person('w-out', 'ent-phuc-thinh');
 
@@ -254,7 +257,8 @@ describe('the deadline, a cancelled meeting and scope', () => {
   it('fixes the earliest of tied slots at the deadline, and a cancel removes the jobs and tells everyone', async () => {
     const now = app.clock.now();
     const lan = (await app.services.members.get('bt-lan'))!;
-    const [giang, hai] = await Promise.all([person('w-giang', 'cd-hs-cat'), person('w-hai', 'cd-hs-cat')]);
+    const giang = await person('w-giang', 'cd-hs-cat');
+    const hai = await person('w-hai', 'cd-hs-cat');
     await app.models.Member.updateOne({ _id: 'bt-lan' }, { $set: { grants: [{ role: 'cadre', unitId: 'cd-hs-may' }, { role: 'cadre', unitId: 'cd-hs-cat' }] } });
     const organiser = (await app.services.members.get('bt-lan'))!;
 
