@@ -15,6 +15,7 @@ import { insertSampleUnits } from '../test/support/sample-units.js';
 import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';
 import { deliveryJobId } from '../workers/delivery-queue.js';
 import { runMeetingJob } from '../workers/meeting-jobs.js';
+import { summarize } from './survey-results.js';
 
 let app: TestApp;
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -243,6 +244,7 @@ describe('a branch meeting in chat: create → vote → fix → reminders → ch
     expect(branches.get('cd-hs-cat')).toMatchObject({ inspections: 1, score: 4 });
     expect(branches.get('cd-hs-cat')!.meetings).toBeUndefined();
     expect(r.inspection!.parents.find((p) => p.unitId === 'ent-hoa-sen')).toMatchObject({ inspections: 1, meetings: { held: 1, present: 2 } });
+    expect(summarize({ t: app.services.i18n.for('vi'), locale: 'vi' }, r)).toContain('• Chi đoàn Tổ May Hoa Sen: – (0 phiếu); 1 buổi sinh hoạt, tham dự 33,3 %');
 
     // ——— "Delete my data": votes and attendance go, the count stays ———
     await an.say('xóa dữ liệu');
