@@ -5,8 +5,10 @@
  * redelivered event re-sends the same replies and changes nothing). Messages to other people are
  * committed with the state and cleared once queued, so a crash between cannot lose them.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ConversationDoc } from '../db.js';
+import type { InboundOutcome, Metrics } from '../metrics.js';
 import { identityIdOf } from '../members/member-service.js';
 import { sealEnvelope } from '../privacy/sealed-envelope.js';
 import type { Flow, ConversationState } from './flow.js';
@@ -35,6 +37,8 @@ export interface EngineOptions {
   log: Logger;
   stepTtlMs: number;
   maxChars: number;
+  /** Counts events by outcome and times turns (core/metrics.ts); none when left out. */
+  metrics?: Metrics;
 }
 
 export class Engine {
@@ -66,20 +70,54 @@ export class Engine {
 
   private readonly inFlight = new Set<Promise<void>>();
 
+  /**
+   * The logger of one event: every line about it carries its `eventId` (the platform's event id,
+   * which names no person), down to the delivery worker's lines for its replies (Envelope.trace).
+   */
+  private logOf(e: Inbound): Logger {
+    return this.o.log.child({ eventId: e.eventId });
+  }
+
+  private count(e: Inbound, outcome: InboundOutcome): void {
+    this.o.metrics?.inboundEvents.inc({ channel: e.channel, outcome });
+  }
+
   private async handleEvent(inbound: Inbound): Promise<void> {
+    const started = performance.now();
+    const log = this.logOf(inbound);
+    log.debug({ channel: inbound.channel }, 'event received');
     try {
       // Keyed, so Redis key names carry no platform id.
       const who = this.o.services.keys.marker('inbox', identityIdOf(inbound));
       // Over the person's rate: dropped before it costs a database call, and acknowledged to the
       // platform (not retried). In a group nobody is told (the answer would go to the group).
-      if (inbound.chatType === 'group') return (await this.o.limits.take(who)) ? await this.answerGroup(inbound) : undefined;
+      if (inbound.chatType === 'group') {
+        if (!(await this.o.limits.take(who))) return this.count(inbound, 'rate_limited');
+        await this.answerGroup(inbound);
+        return this.count(inbound, 'group');
+      }
       // The token is taken in the same Redis round trip as the event joins the person's inbox.
+      // Handled, replayed and failed turns are counted where they run (process), maybe for another waiter.
       const outcome = await this.o.inbox.submit(who, inbound, (e) => this.process(revive(e)), this.o.limits.bucket(who));
-      if (outcome === 'limited') return await this.refuse(inbound, who, 'common:rate_limited');
-      if (outcome === 'full') return await this.refuse(inbound, who, 'common:inbox_full');
+      if (outcome === 'limited') {
+        this.count(inbound, 'rate_limited');
+        log.debug('over the person\'s rate; dropped');
+        return await this.refuse(inbound, who, 'common:rate_limited');
+      }
+      if (outcome === 'full') {
+        this.count(inbound, 'inbox_full');
+        log.debug('the person\'s inbox is full; dropped');
+        return await this.refuse(inbound, who, 'common:inbox_full');
+      }
+      this.o.metrics?.turnSeconds.observe({ channel: inbound.channel }, (performance.now() - started) / 1000);
     } catch (err) {
-      if (!isInfrastructureError(err)) throw err;
-      this.o.log.warn({ err: { name: (err as Error).name }, channel: inbound.channel }, 'store unavailable; event kept for retry');
+      if (!isInfrastructureError(err)) {
+        this.count(inbound, 'error');
+        throw err;
+      }
+      this.count(inbound, 'unavailable');
+      this.o.metrics?.storeError('engine', err);
+      log.warn({ err: { name: (err as Error).name }, channel: inbound.channel }, 'store unavailable; event kept for retry');
       await this.o.outbox.send([this.tryAgainEnvelope(inbound)]).catch(() => undefined);
       throw new ServiceUnavailableError('MongoDB or Redis is unreachable; the event will be retried');
     }
@@ -94,7 +132,7 @@ export class Engine {
     const { i18n } = this.o.services;
     const locale = await this.o.services.conversations.localeOf(identityIdOf(e)).catch(() => undefined);
     const t = i18n.for(locale ?? i18n.pick(e.languageHint));
-    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', seal: true }]);
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${identityIdOf(e)}:${e.eventId}:refused`, messages: [{ text: t(key) }], priority: 'reply', seal: true, trace: e.eventId }]);
   }
 
   /** The "please try again shortly" message in the person's likely language. */
@@ -111,15 +149,16 @@ export class Engine {
    */
   private async answerGroup(e: Inbound): Promise<void> {
     const t = this.o.services.i18n.for(this.o.services.i18n.pick(e.languageHint));
-    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${e.channel}:group:${e.chatId}:${e.eventId}`, messages: [{ text: t('common:group_chat') }], priority: 'reply' }]);
+    await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: `${e.channel}:group:${e.chatId}:${e.eventId}`, messages: [{ text: t('common:group_chat') }], priority: 'reply', trace: e.eventId }]);
   }
 
   private tryAgainEnvelope(inbound: Inbound): Envelope {
-    return { channel: inbound.channel, chatId: inbound.chatId, key: `${identityIdOf(inbound)}:${inbound.eventId}:unavailable`, messages: [this.tryAgainMessage(inbound)], priority: 'reply' };
+    return { channel: inbound.channel, chatId: inbound.chatId, key: `${identityIdOf(inbound)}:${inbound.eventId}:unavailable`, messages: [this.tryAgainMessage(inbound)], priority: 'reply', trace: inbound.eventId };
   }
 
   private async process(e: Inbound): Promise<void> {
     const { members } = this.o.services;
+    const log = this.logOf(e);
     const who = identityIdOf(e);
     const replyKey = `${who}:${e.eventId}`;
     const stored = await this.o.services.conversations.get(who);
@@ -129,7 +168,9 @@ export class Engine {
     const seen = stored?.recentEvents.find((r) => r.id === e.eventId);
     if (seen) {
       // A redelivered event: the same replies again (the queue drops copies still pending).
-      await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: seen.replies, priority: 'reply', seal: true }]);
+      await this.o.outbox.send([{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: seen.replies, priority: 'reply', seal: true, trace: e.eventId }]);
+      this.count(e, 'replayed');
+      log.debug({ replies: seen.replies.length }, 'replayed event: its replies queued again');
       return;
     }
 
@@ -157,13 +198,15 @@ export class Engine {
       expired,
       fresh: !stored,
     });
+    let failed = false;
     try {
       await turn.run();
     } catch (err) {
       if (isInfrastructureError(err)) throw err;
       // A bug must not wedge the person's inbox: apologise, keep the old state, move on.
       // The logger's error serializer scrubs the message and stack (core/log-scrub.ts).
-      this.o.log.error({ err }, 'flow failed');
+      failed = true;
+      log.error({ err }, 'flow failed');
       turn.replies.length = 0;
       turn.notifications.length = 0;
       turn.reply(turn.t('common:error_generic'));
@@ -176,7 +219,12 @@ export class Engine {
       // Sealed before the commit: a reporter's chat must not sit in the conversation next to a concern code.
       return env.seal ? sealEnvelope(this.o.services.keys, env) : env;
     });
-    if (turn.forgotten) return this.finishErasure(e, who, replyKey, turn.replies, notices);
+    if (turn.forgotten) {
+      await this.finishErasure(e, who, replyKey, turn.replies, notices);
+      this.count(e, 'handled');
+      log.debug('erasure turn finished');
+      return;
+    }
     const doc: Omit<ConversationDoc, '_id'> = {
       flow: state.flow,
       step: state.step,
@@ -198,9 +246,11 @@ export class Engine {
 
     const envelopes: Envelope[] = [];
     // Sealed in the queue: a reply can quote a concern code or the person's words.
-    if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id, seal: true });
+    if (turn.replies.length) envelopes.push({ channel: e.channel, chatId: e.chatId, key: replyKey, messages: turn.replies, priority: 'reply', memberId: turn.member?._id, seal: true, trace: e.eventId });
     await this.o.outbox.send(envelopes);
     if (notices.length > 0) await this.queueNotices(who, notices);
+    this.count(e, failed ? 'error' : 'handled');
+    log.debug({ replies: turn.replies.length, notices: notices.length }, 'turn committed');
   }
 
   /**
@@ -209,7 +259,7 @@ export class Engine {
    * delivery record, the job removed once done). A replay within the hour is caught by the inbox.
    */
   private async finishErasure(e: Inbound, who: string, replyKey: string, replies: Outbound[], notices: Envelope[]): Promise<void> {
-    await this.o.outbox.send([...notices, ...(replies.length ? [{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: replies, priority: 'reply' as const, ephemeral: true }] : [])]);
+    await this.o.outbox.send([...notices, ...(replies.length ? [{ channel: e.channel, chatId: e.chatId, key: replyKey, messages: replies, priority: 'reply' as const, ephemeral: true, trace: e.eventId }] : [])]);
     await this.o.services.conversations.delete([who]);
   }
 

@@ -82,6 +82,13 @@ export interface Envelope {
   sealed?: string;
   /** Of a sealed envelope: a keyed stand-in for its chat, so its messages keep their ordered lane. */
   lane?: string;
+  /**
+   * The id of the inbound event this message answers (its platform event id), so the delivery
+   * worker's log lines carry the same `eventId` as the turn's. Only on the answer to the person who
+   * wrote: a message to someone else (a cadre's notice) never carries it, or it would tie the
+   * writer's event to that message.
+   */
+  trace?: string;
 }
 
 /** Port through which the engine sends; workers/ implements it with BullMQ queues. */
