@@ -180,7 +180,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     if (parts.jobWorkers) {
       workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
       workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
-    workers.push(startMeetingJobs(jobs, { meetings, outbox, clock }, log));
+      workers.push(startMeetingJobs(jobs, { meetings, outbox, clock }, log));
       workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
     }
     if (parts.scheduled) workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
