@@ -319,7 +319,9 @@ describe('the image\'s start command in the build output', () => {
   it('the admin and webhooks CLIs that docs/operations.md names run from dist/', () => {
     const admin = spawnSync(process.execPath, [join(dir, 'dist/bots/admin/cli.js'), 'help'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
     expect(admin.stderr).toContain('reseal-reporters');
-    expect(existsSync(join(dir, 'dist/bots/webhooks-cli.js'))).toBe(true);
+    const webhooks = spawnSync(process.execPath, [join(dir, 'dist/bots/webhooks-cli.js')], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(webhooks.stderr).toContain('set|delete|show');
+    expect(webhooks.status).toBe(2);
   });
 
   it('imports no devDependency (the image installs with --omit=dev)', () => {
