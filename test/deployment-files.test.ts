@@ -9,9 +9,12 @@
  * - Dockerfile: the runtime stage is not root, installs with --omit=dev, and starts
  *   dist/app/main.js with node; the build output really has that file (a build into a temporary
  *   folder, as `npm run build` does it), it starts (and stops on a missing MONGODB_URI with the
- *   app's one line), and it imports no devDependency.
+ *   app's one line), and it imports no devDependency;
+ * - the health check scripts of both files, run against a server answering /healthz.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -276,6 +279,41 @@ describe('Dockerfile', () => {
     const health = of(runtime, 'HEALTHCHECK')[0]!;
     expect(health).toContain('/healthz');
     expect(health).toContain('fetch(');
+  });
+});
+
+/** Runs a health check's `node -e` script with PORT set; resolves its exit code. */
+function runHealthScript(script: string, port: number): Promise<number | null> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: 'ignore' });
+    child.on('close', (code) => done(code));
+  });
+}
+
+describe('the health check scripts', () => {
+  const dotenv = sampleDotenv();
+  const compose = loadCompose(dotenv);
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const dockerHealth = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+  const scripts: [string, string[]][] = [['Dockerfile', dockerHealth], ...ROLES.map((r) => [`compose ${r}`, (compose.services[r]! as { healthcheck: { test: string[] } }).healthcheck.test.slice(1)] as [string, string[]])];
+
+  it.each(scripts)('%s: exits 0 when /healthz answers 200 on PORT, 1 when it answers 503 or nothing listens', async (_name, argv) => {
+    expect(argv.slice(0, 2)).toEqual(['node', '-e']);
+    let status = 200;
+    const server = createServer((req, res) => {
+      res.statusCode = req.url === '/healthz' ? status : 404;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      expect(await runHealthScript(argv[2]!, port)).toBe(0);
+      status = 503;
+      expect(await runHealthScript(argv[2]!, port)).toBe(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect(await runHealthScript(argv[2]!, port)).toBe(1);
   });
 });
 
