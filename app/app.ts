@@ -17,6 +17,9 @@ import type { Services } from '../core/engine/services.js';
 import { systemClock, type Clock } from '../core/engine/types.js';
 import { Translations } from '../core/i18n.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { Metrics } from '../core/metrics.js';
+import { broadcastProgress } from '../core/broadcasts/broadcast-progress.js';
+import { readQueues, watchedQueues } from '../workers/queue-metrics.js';
 import { AccessScope } from '../core/members/access-scope.js';
 import { AccountLinks } from '../core/members/account-links.js';
 import { migrateGlobalRoles } from '../core/members/role-grants.js';
@@ -73,6 +76,8 @@ export interface AppOptions {
   role?: ProcessRole;
   /** The privacy keys (default: from the configuration, or generated into .data/ for local use). */
   keys?: PrivacyKeys;
+  /** The process's metrics (default: a new registry with Node's process metrics). */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -88,6 +93,8 @@ export interface App {
   console: ConsoleChannel;
   workers: Worker[];
   log: Logger;
+  /** This process's metrics, served at /metrics (core/metrics.ts, bots/metrics-http.ts). */
+  metrics: Metrics;
   /** Starts the delivery workers of a platform channel in this process. */
   startDelivery(sender: ChannelSender, ratePerSecond: number): void;
   close(): Promise<void>;
@@ -113,6 +120,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   const prefix = redisKeys.bull;
   const clock = o.clock ?? systemClock;
   const jobs = new BullJobs(connection, prefix, clock);
+  const role = o.role ?? o.config.ROLE;
+  const metrics = o.metrics ?? new Metrics({ role });
+  jobs.metrics = metrics;
   const i18n = new Translations(o.config.DEFAULT_LOCALE);
   const org = new OrgDirectory(models);
   const access = new AccessScope(org, audit);
@@ -140,7 +150,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     webSignIn: new WebSignIn({ redis, redisKeys, keys, members, access, audit, baseUrl: o.config.PUBLIC_URL ?? `http://localhost:${o.config.PORT}` }),
     i18n,
     jobs,
-    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys }),
+    concerns: new ConcernService({ models, concernModels: bindConcernModels(conn), org, audit, i18n, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, policy: o.concernPolicy ?? DEFAULT_POLICY, clock, keys, metrics }),
     surveys: new SurveyService(models, bindSurveyModels(conn), audit, jobs, keys),
     materials,
     meetings,
@@ -166,6 +176,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     log,
     stepTtlMs: o.config.CONVERSATION_STEP_TTL_MINUTES * 60_000,
     maxChars: o.config.MAX_MESSAGE_CHARS,
+    metrics,
   });
   const consoleChannel = new ConsoleChannel();
   const deliveries = new DeliveryLog(models);
@@ -174,14 +185,20 @@ export async function createApp(o: AppOptions): Promise<App> {
     if (identity) await services.conversations.forgetIdentity(identity);
   };
   const workers: Worker[] = [];
-  const parts = roleParts(o.role ?? o.config.ROLE);
+  const parts = roleParts(role);
+  // Gauges read when /metrics is scraped, in every role: the queues are shared, so a backlog shows
+  // even while no worker runs. The delivery lanes of the console (all) and of the configured platforms.
+  const lanes = { ...(parts.console ? { console: 1 } : {}), ...(o.config.TELEGRAM_BOT_TOKEN ? { telegram: shards.telegram } : {}), ...(o.config.ZALO_BOT_TOKEN ? { zalo: shards.zalo } : {}) };
+  const queueNames = watchedQueues(lanes);
+  metrics.watchQueues(() => readQueues(redis, prefix, queueNames));
+  metrics.watchBroadcasts(() => broadcastProgress(broadcastModels));
   if (o.workers !== false) {
-    if (parts.console) workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys }));
+    if (parts.console) workers.push(...startDeliveryWorkers(consoleChannel, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond: o.config.CONSOLE_DELIVERY_RATE_PER_SECOND, shards: 1, keys, metrics }));
     if (parts.jobWorkers) {
       workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
       workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
       workers.push(startMeetingJobs(jobs, { meetings, outbox, clock }, log));
-      workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
+      workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, metrics, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
     }
     if (parts.scheduled) workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
   }
@@ -198,8 +215,9 @@ export async function createApp(o: AppOptions): Promise<App> {
     console: consoleChannel,
     workers,
     log,
+    metrics,
     startDelivery(sender, ratePerSecond) {
-      workers.push(...startDeliveryWorkers(sender, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond, shards: shards[sender.channel], keys }));
+      workers.push(...startDeliveryWorkers(sender, { connection, redisKeys, deliveries, markUnreachable, log, ratePerSecond, shards: shards[sender.channel], keys, metrics }));
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

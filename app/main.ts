@@ -18,11 +18,14 @@ import { closeWorkers, shutdownGracefully, type ShutdownStep } from './graceful-
 import { checkRoleConfig, roleParts } from './process-role.js';
 import { startChannels, startHttpOnly } from '../bots/channels.js';
 import { buildHttpServer, closeHttpServer } from '../bots/http-server.js';
+import { describeMetrics, startMetricsListener, type MetricsListener } from '../bots/metrics-http.js';
 import { resolveSessionKey } from '../bots/web/session-key.js';
 import { runConsole } from '../bots/console/console-app.js';
 
 let started: ServiceHandle[] = [];
 let app: App | undefined;
+/** The separate /metrics listener (METRICS_PORT), closed last so the stop can be watched. */
+let metricsListener: MetricsListener | undefined;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Start-up failed: close what was opened and exit. */
@@ -44,7 +47,7 @@ function shutdownSteps(a: App, server: { close(): Promise<void> } | undefined): 
         if ((await closeWorkers(a.workers, Math.max(0, remaining - 2000))) === 'forced') say('[stop] jobs still running were left to return to the queue');
       },
     },
-    { name: 'close connections', run: () => a.close() },
+    { name: 'close connections', run: async () => void (await Promise.all([a.close(), metricsListener?.server.close()])) },
     { name: 'stop local services', run: async () => void (await Promise.all(started.map((h) => stopService(h.name)))) },
   ];
 }
@@ -61,6 +64,16 @@ function onSignals(a: App, config: Config, server: { close(): Promise<void> } | 
   process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The separate /metrics listener when METRICS_PORT is set, on the main server's host; the start-up line's words about metrics. */
+async function startMetrics(a: App, host: string): Promise<string> {
+  try {
+    metricsListener = await startMetricsListener(a.config, a.metrics, host);
+  } catch (err) {
+    return `metrics not started: port ${a.config.METRICS_PORT} is unavailable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set METRICS_PORT to another port`;
+  }
+  return describeMetrics(a.config, metricsListener);
 }
 
 /** Only /healthz and /readyz (the scheduler role talks to no platform). */
@@ -96,7 +109,7 @@ try {
   if (config.ROLE === 'scheduler') {
     const http = await startHealthOnly(a);
     onSignals(a, config, { close: () => closeHttpServer(http.server) });
-    say(`[start] scheduler: calendar jobs (retention cleanup); HTTP on ${http.address} (/healthz, /readyz)`);
+    say(`[start] scheduler: calendar jobs (retention cleanup); HTTP on ${http.address} (/healthz, /readyz); ${await startMetrics(a, '0.0.0.0')}`);
   } else if (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN) {
     // ROLE=all with no tokens: the web console, /healthz and /readyz beside the console simulator (no webhooks).
     let http: Awaited<ReturnType<typeof startHttpOnly>> | undefined;
@@ -105,11 +118,13 @@ try {
       const server = http.server;
       onSignals(a, config, { close: () => closeHttpServer(server) });
       say(`[start] web console on ${(config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '')}/web (HTTP on ${http.address}; /healthz, /readyz); to sign in, type "đăng nhập web" in this chat as a staff member (README, "Web console")`);
+      say(`[start] ${await startMetrics(a, '127.0.0.1')}`);
     } catch (err) {
       say(`[start] web console not started: port ${config.PORT} is unavailable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set PORT to another port`);
     }
     await runConsole(a);
     await http?.server.close().catch(() => undefined);
+    await metricsListener?.server.close().catch(() => undefined);
     await abort(0);
   } else {
     const channels = await startChannels(a);
@@ -117,7 +132,7 @@ try {
     const names = channels.adapters.map((c) => c.channel).join(' and ');
     const serves = parts.chat ? `${names} via ${channels.mode === 'webhook' ? `webhooks under ${config.PUBLIC_URL}` : 'long polling (one replica at a time)'}` : '';
     const sends = parts.delivery ? `delivery to ${names}` : '';
-    say(`[start] ${[serves, sends].filter(Boolean).join('; ')}; HTTP on ${channels.address} (/healthz, /readyz${parts.chat ? ', web console under /web' : ''})`);
+    say(`[start] ${[serves, sends].filter(Boolean).join('; ')}; HTTP on ${channels.address} (/healthz, /readyz${parts.chat ? ', web console under /web' : ''}); ${await startMetrics(a, '0.0.0.0')}`);
   }
 } catch (err) {
   if (err instanceof ConfigError || err instanceof ServiceSetupError || err instanceof DatabaseUnavailableError || err instanceof RedisUnavailableError) {

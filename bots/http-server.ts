@@ -1,11 +1,13 @@
 /**
  * The one HTTP server: platform webhooks (webhook mode only), `GET /healthz` (the process is up)
- * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators, and the
- * web console under `/web` (bots/web/).
+ * and `GET /readyz` (MongoDB and Redis answer), for load balancers and orchestrators, the
+ * web console under `/web` (bots/web/), and `GET /metrics` behind METRICS_TOKEN when no
+ * METRICS_PORT is set (bots/metrics-http.ts).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from '../app/app.js';
 import type { ChannelAdapter } from './channel-adapter.js';
+import { metricsAccess, registerMetricsRoute } from './metrics-http.js';
 import { registerWebConsole } from './web/web-console.js';
 
 /** Resolves within `ms` or rejects, so a hung store cannot hang the readiness probe. */
@@ -34,6 +36,9 @@ export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'web
     const ready = mongodb === 'up' && redis === 'up';
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', mongodb, redis });
   });
+  // Without METRICS_PORT, /metrics is served here behind the bearer token (bots/metrics-http.ts).
+  const metrics = metricsAccess(app.config);
+  if (metrics.where === 'main') registerMetricsRoute(server, app.metrics, metrics.token);
   if (mode === 'polling') return server;
   for (const adapter of adapters) {
     server.post(`/webhooks/${adapter.channel}`, (request, reply) => adapter.webhook(request, reply));

@@ -93,6 +93,16 @@ export const configSchema = z.object({
   ZALO_RATE_PER_SECOND: intIn(1, 10_000, 20),
   PUBLIC_URL: optionalUrl(['https://', 'http://'], 'https://donghanh.example.org'),
   PORT: intIn(0, 65535, 3000),
+  /** A second HTTP listener for /metrics only (bots/metrics-http.ts); unset: /metrics on PORT behind METRICS_TOKEN, or off. */
+  METRICS_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), { message: 'expected a whole number from 0 to 65535' })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
+  /** Bearer token a scraper must send for /metrics (on PORT, or on METRICS_PORT when both are set). */
+  METRICS_TOKEN: optionalText(/^[\x21-\x7e]{16,256}$/, 'expected 16–256 characters without spaces, e.g. openssl rand -hex 32'),
   /** Encrypts the web console's session cookie; required when a platform token is set (bots/web/session-key.ts). */
   WEB_SESSION_SECRET: optionalText(KEY_PATTERN, KEY_MESSAGE),
   REPORTER_SEAL_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),

@@ -158,7 +158,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'donghanh_broadcast_messages',
-      help: 'Messages of the broadcasts of each status: targeted (queued), sent, failed, unreachable, cancelled; read from MongoDB when scraped.',
+      help: 'Messages of the broadcasts under way (scheduled, sending, paused) by status: targeted (queued), sent, failed, unreachable, cancelled; read from MongoDB when scraped (0 for finished ones).',
       labelNames: ['status', 'outcome'] as const,
       registers: [this.registry],
       async collect() {

@@ -266,6 +266,47 @@ if redis.call('HEXISTS', KEYS[1], '${FAIR_LAST}') == 1 then left = left - 1 end
 if left <= 0 then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`,
   },
+  /**
+   * A BullMQ queue's depth for the metrics (workers/queue-metrics.ts), in one round trip: KEYS
+   * the queue's wait, paused, prioritized, active, delayed and failed keys; ARGV[1] the prefix of
+   * its job hashes (`<prefix>:<queue>:`). Returns {waiting, active, delayed, failed, timestamp of
+   * the oldest waiting job or -1}. The oldest is looked for where jobs leave: the tail of the wait
+   * lists and the head of each priority level (BullMQ scores priority * 2^32 + a counter), so it
+   * costs one read per level, not per job.
+   */
+  dhQueueProbe: {
+    numberOfKeys: 6,
+    lua: `
+local oldest = -1
+local function consider(id)
+  if not id then return end
+  local t = tonumber(redis.call('HGET', ARGV[1] .. id, 'timestamp'))
+  if t and (oldest < 0 or t < oldest) then oldest = t end
+end
+local waiting = 0
+for i = 1, 2 do
+  local n = redis.call('LLEN', KEYS[i])
+  local last = n > 0 and redis.call('LINDEX', KEYS[i], -1)
+  if last and string.sub(last, 1, 2) == '0:' then
+    n = n - 1
+    last = n > 0 and redis.call('LINDEX', KEYS[i], -2)
+  end
+  waiting = waiting + n
+  if last then consider(last) end
+end
+local prioritized = redis.call('ZCARD', KEYS[3])
+waiting = waiting + prioritized
+local from = '-inf'
+local levels = 0
+while prioritized > 0 and levels < 64 do
+  local head = redis.call('ZRANGEBYSCORE', KEYS[3], from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #head == 0 then break end
+  consider(head[1])
+  from = string.format('%.0f', (math.floor(tonumber(head[2]) / 4294967296) + 1) * 4294967296)
+  levels = levels + 1
+end
+return {waiting, redis.call('LLEN', KEYS[4]), redis.call('ZCARD', KEYS[5]), redis.call('ZCARD', KEYS[6]), oldest}`,
+  },
 } satisfies Record<string, ScriptDefinition>;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -287,6 +328,17 @@ export interface RedisScripts {
   /** `jobs`: each job's id and BullMQ key, in the order they are added. */
   fairAssign(chat: string, jobs: { id: string; key: string }[], levels: number, ttlMs: number): Promise<number[]>;
   fairRelease(chat: string, jobId: string, ttlMs: number): Promise<number>;
+  /** `keys`: the BullMQ keys of one queue; `jobPrefix`: the prefix of its job hashes. */
+  queueProbe(keys: { wait: string; paused: string; prioritized: string; active: string; delayed: string; failed: string }, jobPrefix: string): Promise<QueueProbe>;
+}
+
+/** A queue's job counts and when its oldest waiting job was added (ms, undefined when none waits): see dhQueueProbe. */
+export interface QueueProbe {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  oldestWaitingAt?: number;
 }
 
 /** A person's token bucket as the inbox arrival takes from it (`now` undefined: Redis's clock). */
@@ -350,6 +402,10 @@ export function redisScripts(redis: Redis): RedisScripts {
     tallyCount: (k, outcome, ttlSeconds, jobIds) => run('dhTallyCount', k.jobs, k.counts, outcome, ttlSeconds, ...jobIds),
     fairAssign: (chat, jobs, levels, ttlMs) => numbers('dhFairAssign', 1 + jobs.length, chat, ...jobs.map((j) => j.key), levels, ttlMs, ...jobs.map((j) => j.id)),
     fairRelease: (chat, jobId, ttlMs) => run('dhFairRelease', chat, jobId, ttlMs),
+    queueProbe: async (k, jobPrefix) => {
+      const [waiting, active, delayed, failed, oldest] = await numbers('dhQueueProbe', k.wait, k.paused, k.prioritized, k.active, k.delayed, k.failed, jobPrefix);
+      return { waiting: waiting!, active: active!, delayed: delayed!, failed: failed!, ...(oldest! >= 0 ? { oldestWaitingAt: oldest } : {}) };
+    },
   };
   registered.set(redis, scripts);
   return scripts;

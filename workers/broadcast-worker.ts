@@ -6,6 +6,7 @@
  */
 import { DelayedError, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Metrics } from '../core/metrics.js';
 import { BroadcastRunner, type RunnerOptions } from '../core/broadcasts/broadcast-runner.js';
 import { BROADCAST_QUEUE, OCCURRENCE_JOB, RUN_JOB, type BroadcastJob, type BroadcastService } from '../core/broadcasts/broadcast-service.js';
 
@@ -22,6 +23,8 @@ export interface BroadcastWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (default 15 s). */
   stalledIntervalMs?: number;
+  /** Counts the MongoDB and Redis outages that fail broadcast jobs (core/metrics.ts). */
+  metrics?: Metrics;
 }
 
 /** Starts the broadcast worker; close it with `worker.close()`. */
@@ -53,7 +56,13 @@ export function startBroadcastWorker(o: BroadcastWorkerOptions): Worker {
       maxStalledCount: 1000,
     },
   );
-  worker.on('failed', (job, err) => o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, err }, 'broadcast job failed'));
-  worker.on('error', (err) => o.log.warn({ queue: BROADCAST_QUEUE, error: err.name }, 'broadcast worker error'));
+  worker.on('failed', (job, err) => {
+    o.metrics?.storeError('broadcasts', err);
+    o.log.warn({ queue: BROADCAST_QUEUE, job: job?.name, attempt: job?.attemptsMade, err }, 'broadcast job failed');
+  });
+  worker.on('error', (err) => {
+    o.metrics?.storeError('broadcasts', err);
+    o.log.warn({ queue: BROADCAST_QUEUE, error: err.name }, 'broadcast worker error');
+  });
   return worker;
 }

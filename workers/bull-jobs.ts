@@ -2,6 +2,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/engine/types.js';
+import type { Metrics } from '../core/metrics.js';
 import { DEFAULT_TZ, type Jobs, type ScheduleOptions, type TimedJobData, type TimedJobName, type TimedQueue } from '../core/jobs.js';
 import { deliveryJobId } from './delivery-queue.js';
 import { purgeJobs } from './purge-jobs.js';
@@ -14,6 +15,8 @@ export type JobProcessors<Q extends TimedQueue> = { [N in TimedJobName<Q>]: JobP
 
 export class BullJobs implements Jobs {
   private readonly queues = new Map<TimedQueue, Queue>();
+  /** Counts the MongoDB and Redis outages that fail jobs (core/metrics.ts); none when unset. */
+  metrics: Metrics | undefined;
 
   constructor(private readonly connection: ConnectionOptions, private readonly prefix: string, private readonly clock: Clock) {}
 
@@ -73,8 +76,14 @@ export class BullJobs implements Jobs {
       },
       { connection: this.connection, prefix: this.prefix, concurrency },
     );
-    worker.on('failed', (job, err) => log.warn({ queue, job: job?.name, attempt: job?.attemptsMade, error: err.name }, 'job failed'));
-    worker.on('error', (err) => log.warn({ queue, error: err.name }, 'job worker error'));
+    worker.on('failed', (job, err) => {
+      this.metrics?.storeError('jobs', err);
+      log.warn({ queue, job: job?.name, attempt: job?.attemptsMade, error: err.name }, 'job failed');
+    });
+    worker.on('error', (err) => {
+      this.metrics?.storeError('jobs', err);
+      log.warn({ queue, error: err.name }, 'job worker error');
+    });
     return worker;
   }
 

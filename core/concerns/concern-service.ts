@@ -26,6 +26,7 @@ import { referenceCode } from './reference-code.js';
 import { ReporterVault } from './reporter-vault.js';
 import { CadreRouter, isActiveCadre, type RouteResult } from './routing.js';
 import { SlaTimers, type SlaKind, type SlaTimer } from './sla-timers.js';
+import type { Metrics } from '../metrics.js';
 
 export interface ConcernServiceDeps {
   models: Models;
@@ -41,6 +42,8 @@ export interface ConcernServiceDeps {
   keys: PrivacyKeys;
   /** For SLA lateness figures: when an escalation was actually written (default: the timer's start). */
   clock?: { now(): Date };
+  /** Counts SLA reminders, breaches and escalations (core/metrics.ts); none when left out. */
+  metrics?: Metrics;
 }
 
 /** What a worker submits. */
@@ -575,6 +578,7 @@ export class ConcernService {
     if (!parent) {
       if (c.flagged) return [];
       c.flagged = true;
+      this.d.metrics?.escalations.inc({ reason: breach ? 'sla' : 'cadre', outcome: 'flagged' });
       this.event(c, { kind: 'flagged', actor, internal: true, unitId: c.levelUnitId, level: c.level, deadline: breach?.due, lateMs: breach ? at.getTime() - breach.due.getTime() : undefined }, at);
       await this.timers.cancel(c);
       return this.flaggedNotices(c, at, 'breached_at_top');
@@ -584,6 +588,7 @@ export class ConcernService {
     const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: parent, at, exclude: previous ? [previous] : [] });
     c.level += 1;
     c.status = 'escalated';
+    this.d.metrics?.escalations.inc({ reason: breach ? 'sla' : 'cadre', outcome: 'escalated' });
     c.awaitingAnswer = false;
     this.setDeadlines(c, at);
     this.event(c, { kind: 'escalated', actor, unitId: route.unitId, level: c.level, deadline: breach?.due, lateMs: breach ? at.getTime() - breach.due.getTime() : undefined }, at);
@@ -607,6 +612,7 @@ export class ConcernService {
         const due = timer.kind === 'first_response' ? c.firstResponseDue : c.resolutionDue;
         this.event(c, { kind: 'reminded', actor: 'system', internal: true, assigneeId: c.assigneeId }, at);
         await this.save(c, at);
+        this.d.metrics?.slaReminders.inc({ kind: timer.kind });
         const text = t(`cadre:notify.reminder_${timer.kind}`, { code: c._id, due: due ? formatVnTime(due) : '—' });
         return [{ memberId: c.assigneeId, key: `concern:${c._id}:remind:${timer.kind}:L${c.level}:s${c.slaSeq}`, message: { text, locale: member?.locale } }];
       }
@@ -618,6 +624,7 @@ export class ConcernService {
       if (breach?.deadline) breach.lateMs = written.getTime() - breach.deadline.getTime();
       // The breach is in the concern's own history (with its lateness); no separate audit entry.
       await this.save(c, at);
+      this.d.metrics?.slaBreaches.inc({ kind: timer.kind });
       return notices;
     });
   }
