@@ -70,7 +70,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     try {
       const inbound = toInbound(update);
       if (!inbound) {
-        log.debug({ updateId: update.update_id, kinds: updateKinds(update) }, 'telegram update ignored');
+        log.debug({ eventId: `tg:${update.update_id}`, kinds: updateKinds(update) }, 'telegram update ignored');
         return;
       }
       await handle(inbound);
@@ -90,7 +90,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
     // grammY confirms an update once its handling ends, so while the stores are down the
     // update is retried here, holding back later ones to keep their order.
     while (cause instanceof ServiceUnavailableError && inbound && signal && !signal.aborted) {
-      log.warn({ updateId: err.ctx.update.update_id, retryInMs: delay }, 'stores unavailable; will hand the Telegram update over again');
+      log.warn({ eventId: `tg:${err.ctx.update.update_id}`, retryInMs: delay }, 'stores unavailable; will hand the Telegram update over again');
       if (!(await sleep(delay, true, { signal }).catch(() => false))) break;
       delay = Math.min(delay * 2, MAX_REDELIVERY_DELAY_MS);
       try {
@@ -158,7 +158,7 @@ export function createTelegramAdapter(opts: TelegramAdapterOptions): TelegramAda
         }
         // Stores down, getMe failed or grammY's timeout: 503 makes Telegram deliver it again,
         // and the engine ignores an event id it already took.
-        log.warn({ updateId: request.body.update_id, error: describe(cause) }, 'telegram webhook update not taken; Telegram will redeliver it');
+        log.warn({ eventId: `tg:${request.body.update_id}`, error: describe(cause) }, 'telegram webhook update not taken; Telegram will redeliver it');
         return reply.sent ? reply : reply.code(503).send();
       }
     },
@@ -245,5 +245,5 @@ function describe(err: unknown): string {
 }
 
 function logFailure(log: Logger, update: Update, err: unknown): void {
-  log.error({ updateId: update.update_id, kinds: updateKinds(update), error: describe(err) }, 'telegram update could not be handled');
+  log.error({ eventId: `tg:${update.update_id}`, kinds: updateKinds(update), error: describe(err) }, 'telegram update could not be handled');
 }
