@@ -14,6 +14,7 @@ import { formatVnTime } from '../vn-time.js';
 import { addBusinessTime } from './business-time.js';
 import { CadreDirectory } from './cadre-directory.js';
 import { CadreReviewService } from './cadre-review-service.js';
+import { ConcernReader } from './concern-reader.js';
 import { ConcernLock } from './concern-lock.js';
 import { RedisKeys } from '../redis-keys.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyConcernsTodayError, TooManyOpenConcernsError } from './errors.js';
@@ -109,6 +110,8 @@ export class ConcernService {
   readonly cm: ConcernModels;
   /** The cadre-force review (rà soát đội ngũ cán bộ) of a unit's subtree. */
   readonly review: CadreReviewService;
+  /** The secretariat's list of concerns: filtered, newest first, a page at a time (the web console). */
+  readonly reader: ConcernReader;
 
   constructor(private readonly d: ConcernServiceDeps) {
     this.cm = d.concernModels;
@@ -118,6 +121,7 @@ export class ConcernService {
     this.cadres = new CadreDirectory(d.concernModels, d.redis, redisKeys);
     this.router = new CadreRouter(d.models, d.concernModels, d.org, this.cadres, () => this.policy);
     this.review = new CadreReviewService(d.models, d.concernModels, d.org, this.router, () => this.policy);
+    this.reader = new ConcernReader(d.concernModels);
     this.timers = new SlaTimers(d.jobs, () => this.policy.reminderAt);
     this.lock = new ConcernLock(d.redis, redisKeys);
     this.daily = new DailyConcernCap(d.redis, redisKeys);
