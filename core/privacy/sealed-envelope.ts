@@ -21,7 +21,9 @@ export function sealEnvelope(keys: PrivacyKeys, env: Envelope): Envelope {
   if (env.sealed) return env;
   const { chatId, memberId, messages, seal: _seal, ...rest } = env;
   const content: SealedContent = { chatId, ...(memberId ? { memberId } : {}), messages };
-  return { ...rest, chatId: SEALED_CHAT, messages: [], sealed: keys.seal(JSON.stringify(content)), lane: keys.marker('lane', env.channel, chatId).slice(0, 24) };
+  // The key names the person's account (`telegram:<user>:<event>`): stored only as a keyed marker.
+  // The job id was taken from the plain key before sealing, so copies are still dropped.
+  return { ...rest, key: keys.marker('job-key', env.key), chatId: SEALED_CHAT, messages: [], sealed: keys.seal(JSON.stringify(content)), lane: keys.marker('lane', env.channel, chatId).slice(0, 24) };
 }
 
 /** The envelope as it is to be sent (a sealed one opened; others unchanged). */
