@@ -6,7 +6,7 @@
  * the org tree from the directory's cache. Coverage gaps come from the router (`coverage`), with
  * the very rules concerns are routed by.
  */
-import type { MemberDoc, Models } from '../db.js';
+import type { MemberDoc, Models, OrgUnitDoc } from '../db.js';
 import { WORKPLACE_KINDS, type OrgDirectory } from '../org/org-directory.js';
 import { buildCadreReview, cadreStats, type CadreReview, type CadreStats, type CoverageGap, type ReviewConcern } from './cadre-review.js';
 import type { CadreAssignmentDoc, ConcernModels } from './models.js';
@@ -50,12 +50,7 @@ export class CadreReviewService {
     ]);
     const members = await this.members([...new Set(assignments.map((a) => a.memberId))]);
     const eligible = (id: string) => isActiveCadre(members.get(id));
-    const here = workplaces.filter((w) => inside.has(w._id)).sort((a, b) => a._id.localeCompare(b._id));
-    const gaps: CoverageGap[] = [];
-    for (const w of here) {
-      const cover = await this.router.coverage(w._id, categories.map((c) => c.id), at, eligible);
-      for (const [category, unit] of cover) if (unit === undefined) gaps.push({ unitId: w._id, category });
-    }
+    const { workplaces: here, gaps } = await this.coverageGaps([unitId], at, eligible, { workplaces, inside });
     return buildCadreReview({
       unitId,
       at,
@@ -64,9 +59,27 @@ export class CadreReviewService {
       assignments: assignments.filter((a) => inside.has(a.orgUnitId)),
       members: new Map([...members].map(([id, m]) => [id, { name: m.displayName ?? id, eligible: isActiveCadre(m) }])),
       stats,
-      workplaces: here.length,
+      workplaces: here,
       gaps,
     });
+  }
+
+  /**
+   * The workplaces in force at `at` under `unitIds` and, for each, the categories routing finds
+   * nobody for (`CadreRouter.coverage`, the routing rules themselves): the review's gaps, and the
+   * dashboard's. `eligible` says which members routing may give concerns to.
+   */
+  async coverageGaps(unitIds: readonly string[], at: Date, eligible: (memberId: string) => boolean, known: { workplaces?: OrgUnitDoc[]; inside?: ReadonlySet<string> } = {}): Promise<{ workplaces: number; gaps: CoverageGap[] }> {
+    const categories = Object.keys(this.policy().categories);
+    const inside = known.inside ?? new Set(await this.org.idsUnder(unitIds, at));
+    const workplaces = known.workplaces ?? (await this.org.activeOfKinds(WORKPLACE_KINDS, at));
+    const here = workplaces.filter((w) => inside.has(w._id)).sort((a, b) => a._id.localeCompare(b._id));
+    const gaps: CoverageGap[] = [];
+    for (const w of here) {
+      const cover = await this.router.coverage(w._id, categories, at, eligible);
+      for (const [category, unit] of cover) if (unit === undefined) gaps.push({ unitId: w._id, category });
+    }
+    return { workplaces: here.length, gaps };
   }
 
   /**

@@ -28,7 +28,8 @@ export interface ConcernReport {
   total: ReportRow;
 }
 
-type Fields = Pick<ConcernDoc, 'category' | 'orgUnitId' | 'level' | 'status' | 'flagged' | 'slaOutcomes' | 'createdAt' | 'firstResponseAt' | 'resolvedAt'>;
+/** What a report reads of a concern. */
+export type Fields = Pick<ConcernDoc, 'category' | 'orgUnitId' | 'level' | 'status' | 'flagged' | 'slaOutcomes' | 'createdAt' | 'firstResponseAt' | 'resolvedAt'>;
 
 /** The middle value (mean of the two middle ones for an even count), or null. */
 export function median(values: number[]): number | null {
@@ -38,7 +39,8 @@ export function median(values: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function summarise(category: string, orgUnitId: string, level: number, list: Fields[]): ReportRow {
+/** One group's figures from its concerns: the one definition of the SLA hit rate (met / decided deadlines) and the medians (the dashboard uses it too). */
+export function summarise(category: string, orgUnitId: string, level: number, list: readonly Fields[]): ReportRow {
   const outcomes = list.flatMap((c) => c.slaOutcomes ?? []);
   const met = outcomes.filter((o) => o.met).length;
   const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
