@@ -1,16 +1,12 @@
 /**
- * Parses a redis:// URL into the connection options BullMQ wants (it opens its own sockets);
- * used by the app and by the broadcast-only process.
+ * The connection options BullMQ wants (it opens its own sockets), from the same reading of
+ * REDIS_URL as the app's own connection (core/redis-url.ts); used by the app and by the
+ * broadcast-only process.
  */
-export function bullConnection(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username || undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
+import type { ConnectionOptions } from 'bullmq';
+import { redisOptionsFromUrl } from '../core/redis-url.js';
+
+export function bullConnection(url: string): ConnectionOptions {
+  // BullMQ types its options against its own copy of ioredis's; the shapes are the same.
+  return { ...redisOptionsFromUrl(url), maxRetriesPerRequest: null } as ConnectionOptions;
 }

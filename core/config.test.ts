@@ -16,7 +16,7 @@ describe('configuration', () => {
 
   it.each([
     [{ PORT: 'eighty' }, 'Invalid configuration: PORT — expected a whole number from 0 to 65535 (see .env.example)'],
-    [{ REDIS_URL: 'localhost:6379' }, 'Invalid configuration: REDIS_URL — expected a URL starting with redis:// or rediss://, e.g. redis://127.0.0.1:6379 (see .env.example)'],
+    [{ REDIS_URL: 'localhost:6379' }, 'Invalid configuration: REDIS_URL — expected a URL starting with redis:// or rediss:// or redis-sentinel:// or rediss-sentinel://, e.g. redis://127.0.0.1:6379 (see .env.example)'],
     [{ DEFAULT_LOCALE: 'fr' }, 'Invalid configuration: DEFAULT_LOCALE — expected vi or en (see .env.example)'],
     [{ TELEGRAM_BOT_TOKEN: 'not-a-token' }, 'Invalid configuration: TELEGRAM_BOT_TOKEN — expected a token from BotFather like 123456:ABC-DEF… (see .env.example)'],
     [{ ZALO_WEBHOOK_SECRET: 'short' }, 'Invalid configuration: ZALO_WEBHOOK_SECRET — expected 8–256 characters without spaces (see .env.example)'],

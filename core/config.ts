@@ -65,8 +65,14 @@ const KEY_MESSAGE = 'expected 32 random bytes as 64 hex characters (openssl rand
 export const configSchema = z.object({
   MONGODB_URI: optionalUrl(['mongodb://', 'mongodb+srv://'], 'mongodb://127.0.0.1:27017/donghanh'),
   MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'expected a database name of letters, digits, _ or -').default('donghanh'),
-  REDIS_URL: optionalUrl(['redis://', 'rediss://'], 'redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().trim().regex(/^[A-Za-z0-9_:-]{1,40}$/, 'expected letters, digits, _, : or -').default('dh'),
+  REDIS_URL: optionalUrl(['redis://', 'rediss://', 'redis-sentinel://', 'rediss-sentinel://'], 'redis://127.0.0.1:6379'),
+  // Braces make a Redis Cluster hash tag ({dh}): every key and queue then lives in one slot.
+  REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^(?:[A-Za-z0-9_:-]|\{[A-Za-z0-9_:-]+\}){1,40}$/, 'expected letters, digits, _, : or -, optionally one {hash tag}')
+    .refine((v) => v.length <= 40 && (v.match(/\{/g) ?? []).length <= 1, 'expected at most 40 characters and one {hash tag}')
+    .default('dh'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   DEFAULT_LOCALE: z.enum(['vi', 'en'], { message: 'expected vi or en' }).default('vi'),
   CONVERSATION_STEP_TTL_MINUTES: intIn(1, 60 * 24 * 30, 60 * 24),

@@ -1,5 +1,6 @@
 /** Redis connections (ioredis) for locks and for BullMQ. */
 import { Redis } from 'ioredis';
+import { redisOptionsFromUrl, redisUrlForDisplay } from './redis-url.js';
 
 /** Redis could not be reached; the message says where and what to do. */
 export class RedisUnavailableError extends Error {
@@ -10,7 +11,8 @@ export class RedisUnavailableError extends Error {
 export async function connectRedis(url: string): Promise<Redis> {
   let connecting = true;
   let lastError: Error | undefined;
-  const redis = new Redis(url, {
+  const redis = new Redis({
+    ...redisOptionsFromUrl(url),
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     connectTimeout: 3000,
@@ -27,7 +29,7 @@ export async function connectRedis(url: string): Promise<Redis> {
   } catch (err) {
     redis.disconnect();
     const reason = lastError?.message ?? (err as Error).message;
-    throw new RedisUnavailableError(`Cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//***@')} (${reason}): start it, or fix REDIS_URL`);
+    throw new RedisUnavailableError(`Cannot reach Redis at ${redisUrlForDisplay(url)} (${reason}): start it, or fix REDIS_URL`);
   }
   connecting = false;
   return redis;
