@@ -21,6 +21,7 @@ import { Metrics } from '../core/metrics.js';
 import { broadcastProgress } from '../core/broadcasts/broadcast-progress.js';
 import { readQueues, watchedQueues } from '../workers/queue-metrics.js';
 import { AccessScope } from '../core/members/access-scope.js';
+import { DashboardReader } from '../core/reports/dashboard-reader.js';
 import { AccountLinks } from '../core/members/account-links.js';
 import { migrateGlobalRoles } from '../core/members/role-grants.js';
 import { MemberService } from '../core/members/member-service.js';
@@ -156,7 +157,9 @@ export async function createApp(o: AppOptions): Promise<App> {
     meetings,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), access, audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
-  } as Omit<Services, 'erasure'> as Services;
+  } as Omit<Services, 'erasure' | 'dashboard'> as Services;
+  // The web console's dashboard: each collection read once per page, figures from core/reports/dashboard.ts.
+  services.dashboard = new DashboardReader({ models, cm: services.concerns.cm, bm: broadcastModels, org, review: services.concerns.review, policy: () => services.concerns.policy, materials });
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
   const outbox = new QueueOutbox(connection, redisKeys, shards, keys);
   // A chat's backlog waits behind other chats' replies (workers/chat-fairness.ts).

@@ -15,6 +15,7 @@ import type { MemberService } from '../members/member-service.js';
 import type { OrgDirectory } from '../org/org-directory.js';
 import type { MemberErasure } from '../privacy/member-erasure.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
+import type { DashboardReader } from '../reports/dashboard-reader.js';
 import type { SurveyService } from '../surveys/survey-service.js';
 import type { WebSignIn } from '../web-access/web-sign-in.js';
 
@@ -31,6 +32,8 @@ export interface Services {
   audit: AuditLog;
   /** Reading the audit log (the web console's audit page). */
   auditReader: AuditReader;
+  /** The dashboard's figures for a scope and a period (the web console's dashboard page). */
+  dashboard: DashboardReader;
   /** One-time sign-in links and sessions of the web console. */
   webSignIn: WebSignIn;
   i18n: Translations;
