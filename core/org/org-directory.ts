@@ -103,6 +103,12 @@ export class OrgDirectory {
     return [...units.values()].filter((u) => kinds.includes(u.kind) && isActive(u, now));
   }
 
+  /** The top units (no parent) in force at `now`: where the whole tree starts. */
+  async roots(now: Date): Promise<OrgUnitDoc[]> {
+    const { units } = await this.load(now);
+    return [...units.values()].filter((u) => !u.parentId && isActive(u, now)).sort((a, b) => a._id.localeCompare(b._id));
+  }
+
   async get(id: string, now: Date): Promise<OrgUnitDoc | undefined> {
     return (await this.load(now)).units.get(id);
   }
