@@ -123,7 +123,7 @@ ${fact(t('web:concern.responded'), when(c.respondedAt ?? c.firstResponseAt))}
 ${fact(t('web:concern.resolution_due'), when(c.resolutionDue))}
 ${fact(t('web:concern.resolved'), when(c.resolvedAt))}
 ${fact(t('web:concern.sla'), html`<span class="sla${sla.kind.startsWith('overdue') ? ' late' : ''}">${slaLabel(t, sla)}</span>`)}
-${fact(t('web:concern.photos'), t('web:concern.photos_value', { count: c.redactedAt ? 0 : c.photos }))}
+${fact(t('web:concern.photos'), c.photos && !c.redactedAt ? t('web:concern.photos_value', { count: c.photos }) : t('web:concern.photos_none'))}
 ${c.rating ? fact(t('web:concern.rating'), t('web:concern.rating_value', { rating: c.rating })) : ''}
 </dl></section>
 <section class="description" aria-labelledby="h-description"><h2 id="h-description">${t('web:concern.description')}</h2>
