@@ -7,7 +7,7 @@
  * and the CSV export. The clock is the test's: ages and deadlines are fixed.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, assign, fastPolicy, waitForMessage } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type ConsolePerson, type TestApp } from '../../test/support/test-app.js';
@@ -84,6 +84,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await app?.close();
+});
+// Each sign-in counts two attempts of 127.0.0.1 (20 per 10 minutes): every test starts with a clean count.
+beforeEach(async () => {
+  const keys = await app.redis.keys(`${app.config.REDIS_PREFIX}:web-signin:*`);
+  if (keys.length) await app.redis.del(...keys);
 });
 
 describe('the concerns list', () => {
@@ -164,6 +169,19 @@ describe('the concerns list', () => {
     expect(script.text).not.toContain('<script>');
     expect(script.text).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(script.text).toContain('Trang 1');
+  });
+
+  it('speaks English when the person chose it', async () => {
+    const c = await signedIn('m-thu');
+    await c.post('/web/lang', { _csrf: csrfOf((await c.get('/web')).text)!, lang: 'en', next: '/web/concerns' });
+    const { text } = await c.get('/web/concerns?overdue=1');
+    expect(text).toContain('<h1>Concerns</h1>');
+    expect(text).toContain('First response overdue (due 10:00 25/11/2026)');
+    expect(text).toContain('1 hour ago');
+    expect(text).toContain('Nobody assigned');
+    const detail = await c.get(`/web/concerns/${code.anonVsip}`);
+    expect(detail.text).toContain('Anonymous. Who raised this concern is sealed');
+    expect(detail.text).toContain('Assigned to Anh Trần Văn Hùng (level 1 — Công ty TNHH Giày da Phúc Thịnh)');
   });
 
   it('is for signed-in staff only', async () => {
