@@ -66,6 +66,12 @@ export interface ConcernPolicy {
   answerWindowMinutes: number;
   maxPhotos: number;
   maxDescriptionChars: number;
+  /**
+   * Collective cases (vụ việc tập thể, core/cases/): `minConcerns` open concerns of one category
+   * about one enterprise, all raised within `windowDays`, are grouped under one lead cadre; a
+   * case takes new concerns while its latest one is less than `windowDays` old.
+   */
+  collectiveCases: { minConcerns: number; windowDays: number };
 }
 
 const H = 3600;
@@ -102,6 +108,7 @@ export const DEFAULT_POLICY: ConcernPolicy = {
   answerWindowMinutes: 15,
   maxPhotos: 5,
   maxDescriptionChars: 2000,
+  collectiveCases: { minConcerns: 3, windowDays: 14 },
 };
 
 /** The default policy with some parts replaced (tests: short SLAs, always open). */
