@@ -96,6 +96,12 @@ try {
     const { seedSampleOrg } = await import('../core/org/sample-seed.js');
     const n = await seedSampleOrg(a.models);
     if (n > 0) say(`[start] empty database: imported the sample org tree (${n} units)`);
+    // Demo staff only on a fresh local database, and never beside real platforms.
+    if (n > 0 && config.SEED_DEMO && !config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN) {
+      const { seedDemoStaff } = await import('../core/members/demo-staff.js');
+      const staff = await seedDemoStaff(a.models, a.services.concerns, new Date());
+      if (staff > 0) say(`[start] demo staff to try every role: type /as in the chat to list them`);
+    }
     const { seedSampleSurveys } = await import('../core/surveys/sample-seed.js');
     const surveys = await seedSampleSurveys(a.services.surveys);
     if (surveys > 0) say(`[start] no surveys yet: imported the ${surveys} sample surveys`);

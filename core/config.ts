@@ -85,6 +85,8 @@ export const configSchema = z.object({
   INBOUND_NOTICE_SECONDS: intIn(1, 24 * 3600, 60),
   INBOX_MAX_EVENTS: intIn(1, 10_000, 20),
   SEED_SAMPLE_ORG: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
+  /** Demo staff beside the sample org tree, for trying every role in the simulator (core/members/demo-staff.ts). */
+  SEED_DEMO: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').transform((v) => v === 'true'),
   /** What this process runs (app/process-role.ts): everything, or one role of a production deployment. */
   ROLE: z.enum(['all', 'web', 'worker', 'scheduler'], { message: 'expected all, web, worker or scheduler' }).default('all'),
   /** On SIGTERM, the process exits within this many seconds, finished or not (app/graceful-shutdown.ts). */

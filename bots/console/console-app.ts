@@ -6,13 +6,14 @@
 import { createInterface } from 'node:readline';
 import type { App } from '../../app/app.js';
 import { renderPlain } from './console-channel.js';
+import { DEMO_STAFF } from '../../core/members/demo-staff.js';
 
 /** What `/photo` sends when no link is given. */
 const SAMPLE_PHOTO = 'https://example.org/dong-hanh/sample-photo.jpg';
 
 const HELP = [
   'Console simulator — type a message and press Enter.',
-  '  /as <name>     chat as another person (e.g. /as lan, /as cadre-hung)',
+  '  /as <name>     chat as another person (e.g. /as lan, /as cadre-hung); /as alone lists the demo staff',
   '  /who           who you are chatting as',
   '  /photo [url]   send a photo (an https link, or a sample);  /sticker  send a sticker',
   '  /quit          leave (Ctrl+D works too)',
@@ -61,6 +62,10 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
     const line = raw.replace(/\r$/, '');
     const cmd = line.trim().split(/\s+/);
     if (cmd[0] === '/quit' || cmd[0] === '/exit') break;
+    if (cmd[0] === '/as' && !cmd[1]) {
+      write(await demoList(app));
+      continue;
+    }
     if (cmd[0] === '/as') {
       if (cmd[1] && /^[\w.-]{1,40}$/.test(cmd[1])) {
         persona = cmd[1];
@@ -91,6 +96,14 @@ export async function runConsole(app: App, opts: ConsoleAppOptions = {}): Promis
   await waitForDeliveries(app);
   stopListening();
   rl.close();
+}
+
+/** The demo staff seeded here (core/members/demo-staff.ts), each with what they can try. */
+async function demoList(app: App): Promise<string> {
+  const here = await Promise.all(DEMO_STAFF.map(async (p) => ((await app.services.members.get(p.id))?.status === 'active' ? p : undefined)));
+  const people = here.filter((p) => p !== undefined);
+  if (people.length === 0) return '(no demo staff in this database: they are added to a fresh local database; any name works, e.g. /as lan)';
+  return ['(people to chat as; any other name is a new worker)', '  lan            a worker (the default)', ...people.map((p) => `  ${p.id.padEnd(14)} ${p.name}, ${p.what}`)].join('\n');
 }
 
 async function waitForDeliveries(app: App, timeoutMs = 5000): Promise<void> {
