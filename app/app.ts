@@ -48,6 +48,9 @@ import { bindConcernModels } from '../core/concerns/models.js';
 import { DEFAULT_POLICY, type ConcernPolicy } from '../core/concerns/policy.js';
 import { startConcernSlaWorker } from '../workers/concern-sla.js';
 import { ContactBook } from '../core/concerns/contact-book.js';
+import { CaseService } from '../core/cases/case-service.js';
+import { CaseStore } from '../core/cases/case-store.js';
+import { bindCaseModels } from '../core/cases/models.js';
 import { BullJobs } from '../workers/bull-jobs.js';
 import { startSurveyReminders } from '../workers/survey-reminders.js';
 import { bindSurveyModels } from '../core/surveys/models.js';
@@ -157,7 +160,11 @@ export async function createApp(o: AppOptions): Promise<App> {
     meetings,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), access, audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
-  } as Omit<Services, 'erasure' | 'dashboard'> as Services;
+  } as Omit<Services, 'erasure' | 'dashboard' | 'cases'> as Services;
+  const caseStore = new CaseStore(bindCaseModels(conn));
+  await caseStore.init();
+  // Collective cases: concerns of one category about one enterprise grouped under one lead cadre.
+  services.cases = new CaseService({ store: caseStore, concerns: services.concerns, models, org, audit, i18n, redis, redisPrefix: o.config.REDIS_PREFIX });
   // The web console's dashboard: each collection read once per page, figures from core/reports/dashboard.ts.
   services.dashboard = new DashboardReader({ models, cm: services.concerns.cm, bm: broadcastModels, org, review: services.concerns.review, policy: () => services.concerns.policy, materials });
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
@@ -168,7 +175,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   // Inspections roll up the meetings held and their attendance per branch.
   services.surveys.meetingFigures = (from, to) => meetings.figuresByUnit(from, to);
-  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, surveys: services.surveys, meetings, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
+  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, cases: services.cases, surveys: services.surveys, meetings, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,

@@ -14,6 +14,7 @@ describe('Redis keys', () => {
     expect([k.linkCode('123456'), k.linkAttempts('m')]).toEqual(['dh:link:123456', 'dh:link-attempts:m']);
     expect([k.webLoginToken('h'), k.webSignInAttempts('m')]).toEqual(['dh:web-login:h', 'dh:web-signin:m']);
     expect([k.concernLock('PA-7K3M'), k.concernDailyCap('m'), k.cadreDirectoryVersion()]).toEqual(['dh:concern-lock:PA-7K3M', 'dh:concern-daily:m', 'dh:concerns:cadres-version']);
+    expect(k.caseGroupLock('ent-1', 'wages')).toBe('dh:case-lock:ent-1:wages');
     expect([k.meetingCheckinAttempts('m'), k.meetingLock('SH-1')]).toEqual(['dh:meeting-checkin:m', 'dh:meeting-lock:SH-1']);
     expect([k.broadcastRunnerLock('b1'), k.broadcastControl('b1')]).toEqual(['dh:bc:lock:b1', 'dh:bc:control:b1']);
     expect([k.pacerSlot('zalo'), k.tallyJobs('b1'), k.tallyCounts('b1'), k.fairness('c')]).toEqual(['dh:bull:pace:zalo', 'dh:bull:tally:b1:jobs', 'dh:bull:tally:b1:counts', 'dh:bull:fair:c']);

@@ -89,6 +89,13 @@ export class RedisKeys {
     return `${this.prefix}:polling-leader:${channel}`;
   }
 
+  // Collective cases.
+
+  /** The lock of the collective cases of one enterprise and category (forming, joining, resolving). */
+  caseGroupLock(orgUnitId: string, category: string): string {
+    return `${this.prefix}:case-lock:${orgUnitId}:${category}`;
+  }
+
   // Branch meetings.
 
   /** Wrong check-in codes typed by one member (`marker`: PrivacyKeys.marker('meeting-checkin', member)). */

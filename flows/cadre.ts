@@ -13,6 +13,7 @@ import { photoMessages } from '../core/concerns/photos.js';
 import { parseReferenceCode } from '../core/concerns/reference-code.js';
 import { MIN_TEXT_CHARS, tooShort } from '../core/concerns/text-minimums.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
+import { caseInboxChoices, caseSteps, openCaseFromInbox } from './cadre-cases.js';
 
 type TextAction = 'reply' | 'ask' | 'note' | 'resolve';
 
@@ -84,7 +85,8 @@ export const cadreFlow: Flow = {
       async enter(ctx) {
         const { concerns } = ctx.services;
         const list = await concerns.inbox(ctx.member!._id);
-        const choices = [];
+        // The collective cases this cadre leads come first (flows/cadre-cases.ts).
+        const choices = await caseInboxChoices(ctx);
         for (const c of list.slice(0, 15)) {
           const due = c.respondedAt ? c.resolutionDue : c.firstResponseDue;
           choices.push({
@@ -99,10 +101,12 @@ export const cadreFlow: Flow = {
           });
         }
         choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
-        ctx.ask(list.length ? ctx.t('cadre:inbox_title', { count: list.length }) : ctx.t('cadre:inbox_empty'), choices);
+        ctx.ask(list.length || choices.length > 1 ? ctx.t('cadre:inbox_title', { count: list.length }) : ctx.t('cadre:inbox_empty'), choices);
       },
       input(ctx, { choice, text }) {
         if (choice?.id === 'back') return ctx.home();
+        const aCase = openCaseFromInbox(ctx, choice?.id, text);
+        if (aCase) return aCase;
         const picked = choice?.id ?? parseReferenceCode(text ?? '');
         if (!picked) {
           ctx.reply(ctx.t('cadre:not_a_code'));
@@ -207,6 +211,8 @@ export const cadreFlow: Flow = {
         return ctx.jump('cadre', 'inbox');
       },
     },
+
+    ...caseSteps,
 
     escalate: {
       enter(ctx) {

@@ -4,6 +4,7 @@
  * then a confirmation. The concern being written is a draft in the conversation until it is sent.
  * Also how a refusal of the concern service is told, which the rest of the concern flow uses too.
  */
+import { AlreadyInCaseError } from '../core/cases/case-service.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, TooManyConcernsTodayError, TooManyOpenConcernsError } from '../core/concerns/errors.js';
 import { notifyInTurn } from '../core/concerns/notices.js';
 import { photoRefOf, type PhotoRef } from '../core/concerns/photos.js';
@@ -20,6 +21,8 @@ interface Draft {
   /** The photos we can relay to the cadre (a photo without a usable reference is only counted). */
   photoRefs?: PhotoRef[];
   anonymous?: boolean;
+  /** What the worker chose when told others raised the same (a collective case, core/cases/). */
+  caseChoice?: 'join' | 'separate';
 }
 const DRAFT = 'concernDraft';
 const emptyDraft = (): Draft => ({ photos: 0 });
@@ -71,6 +74,17 @@ function takeMedia(ctx: FlowContext, media: string | undefined, photoRef: string
     ctx.reply(ctx.t('concern:photo_received', { count: d.photos, max }));
   }
   return true;
+}
+
+/**
+ * Once category and unit are known: when an open collective case matches (others raised the
+ * same about this enterprise), the worker is told and chooses; otherwise on to the description.
+ */
+async function afterUnit(ctx: FlowContext): Promise<void> {
+  const d = ctx.draft(DRAFT, emptyDraft);
+  delete d.caseChoice;
+  const offer = await ctx.services.cases.offerFor(ctx.member!._id, d.orgUnitId!, d.category!, ctx.now);
+  return ctx.go('concern', offer ? 'case_offer' : 'description');
 }
 
 /** Starts a new concern: a draft left from an earlier attempt is dropped, the category starts an empty one. */
@@ -126,7 +140,7 @@ export const intakeSteps: Record<string, Step> = {
     async input(ctx, { choice }) {
       if (choice!.id === 'other') return ctx.go('concern', 'unit_search');
       ctx.draft(DRAFT, emptyDraft).orgUnitId = ctx.member!.orgUnitId;
-      return ctx.go('concern', 'description');
+      return afterUnit(ctx);
     },
   },
 
@@ -156,6 +170,29 @@ export const intakeSteps: Record<string, Step> = {
     input(ctx, { choice }) {
       ctx.draft(DRAFT, emptyDraft).orgUnitId = choice!.id;
       delete ctx.state.data.concernUnitMatches;
+      return afterUnit(ctx);
+    },
+  },
+
+  /** Others raised the same: join their collective case, or send this one separately (never who they are). */
+  case_offer: {
+    async enter(ctx) {
+      const d = ctx.draft(DRAFT, emptyDraft);
+      const offer = d.orgUnitId && d.category ? await ctx.services.cases.offerFor(ctx.member!._id, d.orgUnitId, d.category, ctx.now) : undefined;
+      if (!offer) return ctx.jump('concern', 'description');
+      const separate = { id: 'separate', label: ctx.t('cases:worker.choice.separate') };
+      const back = { id: 'back', label: ctx.t('cases:worker.choice.back') };
+      // Joining twice is refused before anything is written.
+      if (offer.alreadyIn) return ctx.ask(ctx.t('cases:worker.already_in', { code: offer.alreadyIn }), [separate, back]);
+      ctx.ask(ctx.t('cases:worker.offer', { count: offer.count, category: ctx.t(`concern:category.${d.category}`), unit: await ctx.services.concerns.unitName(d.orgUnitId!, ctx.now) }), [
+        { id: 'join', label: ctx.t('cases:worker.choice.join') },
+        separate,
+        back,
+      ]);
+    },
+    input(ctx, { choice }) {
+      if (choice!.id === 'back') return ctx.back();
+      ctx.draft(DRAFT, emptyDraft).caseChoice = choice!.id === 'join' ? 'join' : 'separate';
       return ctx.go('concern', 'description');
     },
   },
@@ -213,6 +250,7 @@ export const intakeSteps: Record<string, Step> = {
     async enter(ctx) {
       const d = ctx.draft(DRAFT, emptyDraft);
       if (!d.category || !d.orgUnitId || !d.description || d.anonymous === undefined) return ctx.jump('concern', 'home');
+      if (d.caseChoice === 'join') ctx.reply(ctx.t('cases:worker.will_join'));
       ctx.ask(
         ctx.t('concern:confirm', {
           category: ctx.t(`concern:category.${d.category}`),
@@ -235,7 +273,8 @@ export const intakeSteps: Record<string, Step> = {
       }
       const d = ctx.draft(DRAFT, emptyDraft);
       try {
-        const { concern, notices } = await ctx.services.concerns.submit({
+        const { concern, notices, caseId } = await ctx.services.cases.submit(
+          {
           memberId: ctx.member!._id,
           category: d.category!,
           orgUnitId: d.orgUnitId!,
@@ -247,12 +286,20 @@ export const intakeSteps: Record<string, Step> = {
           intakeKey: ctx.services.keys.marker('concern-intake', ctx.identity._id, ctx.inbound.eventId),
           dailyKey: dailyKey(ctx),
           at: ctx.now,
-        });
+          },
+          d.caseChoice,
+        );
         await notifyInTurn(ctx, notices);
         ctx.dropDraft(DRAFT);
         ctx.reply(ctx.t(concern.urgent ? 'concern:submitted_urgent' : 'concern:submitted', { code: concern._id }));
+        if (caseId && d.caseChoice === 'join') ctx.reply(ctx.t('cases:worker.joined', { code: concern._id }));
         return ctx.jump('concern', 'home');
       } catch (err) {
+        if (err instanceof AlreadyInCaseError) {
+          ctx.dropDraft(DRAFT);
+          ctx.reply(ctx.t('cases:worker.join_refused', { code: err.code }));
+          return ctx.jump('concern', 'home');
+        }
         explain(ctx, err);
         return ctx.jump('concern', 'home');
       }

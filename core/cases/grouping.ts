@@ -28,7 +28,7 @@ export function windowStart(at: Date, rule: CaseRule): Date {
  * The concerns that form a new case at `at`: the candidates raised within the window before `at`
  * (and not after it), oldest first, when there are at least `minConcerns` of them; else undefined.
  */
-export function groupToForm(candidates: readonly GroupCandidate[], at: Date, rule: CaseRule): GroupCandidate[] | undefined {
+export function groupToForm<T extends GroupCandidate>(candidates: readonly T[], at: Date, rule: CaseRule): T[] | undefined {
   const from = windowStart(at, rule).getTime();
   const inWindow = candidates
     .filter((c) => c.createdAt.getTime() >= from && c.createdAt.getTime() <= at.getTime())

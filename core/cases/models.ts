@@ -29,6 +29,8 @@ export interface CaseDoc {
   status: CaseStatus;
   /** The cadre who handles every concern of the case; none when nobody is eligible (the secretariat is told). */
   leadId?: string;
+  /** The unit the lead handles the case's concerns at. */
+  leadUnitId?: string;
   /** The concerns in the case, oldest first. */
   concernCodes: string[];
   /** When the newest concern in the case was raised: the case takes new ones within the window after it. */
@@ -57,6 +59,7 @@ export function bindCaseModels(conn: Connection): CaseModels {
           category: { type: String, required: true },
           status: { type: String, required: true },
           leadId: { type: String, index: true },
+          leadUnitId: String,
           concernCodes: { type: [String], default: [] },
           lastConcernAt: { type: Date, required: true },
           summary: String,

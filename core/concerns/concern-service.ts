@@ -64,6 +64,11 @@ export interface Intake {
    * (core/concerns/daily-cap.ts). Absent: no daily cap (imports, benchmarks).
    */
   dailyKey?: string;
+  /**
+   * The lead cadre of the collective case this concern joins (core/cases/): the concern goes to
+   * them at their unit while they may still handle it there, else it is routed as usual.
+   */
+  lead?: { memberId: string; unitId: string };
   at: Date;
 }
 
@@ -321,7 +326,8 @@ export class ConcernService {
         updatedAt: i.at,
       };
       this.setDeadlines(c, i.at);
-      const route = await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
+      const toLead = i.lead && (await this.router.stillEligible(i.lead.memberId, c.category, c.orgUnitId, i.lead.unitId, i.at));
+      const route = toLead ? { unitId: i.lead!.unitId, assigneeId: i.lead!.memberId, flagged: false } : await this.router.route({ category: c.category, concernedUnitId: c.orgUnitId, fromUnitId: c.orgUnitId, at: i.at });
       const notices = await this.place(c, route, i.at, 'new');
       await this.cm.Concern.create(c);
       // Counted once created (a replay returns above without counting); urgent ones count too.
@@ -507,10 +513,16 @@ export class ConcernService {
     return members.map((m) => ({ memberId: m._id, name: m.displayName ?? m._id })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   }
 
-  /** A cadre acts on a concern; refused (and audited) unless it is assigned to them and they still hold the `cadre` role. */
-  async act(cadreId: string, code: string, action: CadreAction, at: Date, key: string): Promise<Notice[]> {
+  /**
+   * A cadre acts on a concern; refused (and audited) unless it is assigned to them and they still
+   * hold the `cadre` role. `asCaseLead`: the lead of the collective case holding the concern acts on
+   * it (the case service checked that they lead it), even if an SLA breach moved it above them.
+   */
+  async act(cadreId: string, code: string, action: CadreAction, at: Date, key: string, o: { asCaseLead?: boolean } = {}): Promise<Notice[]> {
     return this.lock.with(code, async () => {
-      const c = await this.assignedTo(cadreId, await this.get(code), code, action.kind, at, key);
+      const found = await this.get(code);
+      const c = await this.assignedTo(cadreId, o.asCaseLead && found ? { ...found, assigneeId: cadreId } : found, code, action.kind, at, key);
+      if (o.asCaseLead) c.assigneeId = found!.assigneeId;
       if (!OPEN_STATUSES.includes(c.status) && action.kind !== 'note') throw new ConcernClosedError(code);
       const notices: Notice[] = [];
       const respond = async () => {
@@ -675,6 +687,26 @@ export class ConcernService {
       );
     }
     return { notices, rerouted };
+  }
+
+  /**
+   * Gives an open concern to the lead cadre of the collective case it was grouped into (deadlines
+   * stay as they are; the lead is told by the case's own notice). An escalated one stays where it
+   * is. False when it is no longer open.
+   */
+  async handOverToCaseLead(code: string, leadId: string, unitId: string, caseId: string, at: Date): Promise<boolean> {
+    return this.lock.with(code, async () => {
+      const c = await this.get(code);
+      if (!c || !OPEN_STATUSES.includes(c.status)) return false;
+      // An escalated concern stays above (it never drops back down); the lead still acts on it as lead.
+      if (c.assigneeId === leadId || c.level > 0) return true;
+      c.assigneeId = leadId;
+      c.levelUnitId = unitId;
+      c.flagged = false;
+      this.event(c, { kind: 'assigned', actor: `system:case:${caseId}`, internal: true, unitId, assigneeId: leadId, level: c.level }, at);
+      await this.save(c, at);
+      return true;
+    });
   }
 
   /** Open concerns flagged for the secretariat (nobody eligible, or overdue at the top): urgent first, then oldest. */

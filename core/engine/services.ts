@@ -5,6 +5,7 @@ import type { BroadcastService } from '../broadcasts/broadcast-service.js';
 import type { MaterialService } from '../materials/material-service.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
 import type { ConcernService } from '../concerns/concern-service.js';
+import type { CaseService } from '../cases/case-service.js';
 import type { ContactBook } from '../concerns/contact-book.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { Jobs } from '../jobs.js';
@@ -43,6 +44,8 @@ export interface Services {
   surveys: SurveyService;
   /** Workers' concerns: intake, routing to cadres, SLA escalation. */
   concerns: ConcernService;
+  /** Collective cases: concerns of one category about one enterprise, handled together by one lead cadre. */
+  cases: CaseService;
   /** The materials library and topic subscriptions. */
   materials: MaterialService;
   /** The secretariat's scheduled broadcasts. */

@@ -7,6 +7,8 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { ConcernService } from '../concerns/concern-service.js';
+import type { CaseService } from '../cases/case-service.js';
+import { CaseStore } from '../cases/case-store.js';
 import { ContactBook } from '../concerns/contact-book.js';
 import { deliverNotices, type Notice } from '../concerns/notices.js';
 import type { ChannelIdentityDoc, Models } from '../db.js';
@@ -28,6 +30,7 @@ export interface MemberErasureDeps {
   models: Models;
   members: MemberService;
   concerns: ConcernService;
+  cases: CaseService;
   surveys: SurveyService;
   meetings: MeetingService;
   materialModels: MaterialModels;
@@ -82,6 +85,14 @@ export class MemberErasure {
         run: (s) => this.forgetConcerns(s),
       },
       { holds: [{ store: 'cadre_assignments', fields: ['memberId'] }], does: 'ended, open concerns re-routed, then deleted', run: (s) => this.endCadre(s) },
+      {
+        holds: [{ store: 'collective_cases', fields: CaseStore.personalFields.collective_cases }],
+        does: 'their concerns taken out of the collective cases they were in (codes and history); cases they led handed to the cadre of the oldest open concern',
+        run: async (s) => {
+          await d.cases.forgetConcerns(s.concernCodes ?? [], s.at);
+          return d.cases.leadLeft(s.memberId, s.at);
+        },
+      },
       { holds: [{ store: 'audit_log', fields: ['actor'] }], does: 'the member as actor of reporter actions (it would link them to concern codes) replaced by "erased-member"', run: (s) => this.unlinkAudit(s) },
       {
         holds: [
