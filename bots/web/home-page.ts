@@ -40,10 +40,11 @@ export function registerHomeRoutes(web: FastifyInstance, deps: WebDeps): void {
     const { member, scope } = ctx.staff;
     const name = member.displayName || member._id;
     const roles = member.roles.filter((r) => r !== 'worker').map((r) => t(`web:roles.${r}`)).join(', ');
+    const dashboard = html`<li><a href="/web/dashboard">${t('web:nav.dashboard')}</a> — ${t('web:home.dashboard_desc')}</li>`;
     const concerns = html`<li><a href="/web/concerns">${t('web:nav.concerns')}</a> — ${t('web:home.concerns_desc')}</li>`;
     const pages = scope.whole
-      ? html`<ul class="pages-list">${concerns}<li><a href="/web/audit">${t('web:nav.audit')}</a> — ${t('web:home.audit_desc')}</li></ul>`
-      : html`<ul class="pages-list">${concerns}</ul><p><small>${t('web:home.audit_city_only')}</small></p>`;
+      ? html`<ul class="pages-list">${dashboard}${concerns}<li><a href="/web/audit">${t('web:nav.audit')}</a> — ${t('web:home.audit_desc')}</li></ul>`
+      : html`<ul class="pages-list">${dashboard}${concerns}</ul><p><small>${t('web:home.audit_city_only')}</small></p>`;
     const body = html`<p class="greeting">${t('web:home.greeting', { name })}</p>
 <dl class="who">
 <dt>${t('web:home.member_id')}</dt><dd><code>${member._id}</code></dd>

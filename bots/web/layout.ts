@@ -9,6 +9,7 @@ import type { WebContext } from './web-context.js';
 /** Navigation entries; each shown only when `show` says the person may open it. */
 const NAV = [
   { id: 'home', href: '/web', labelKey: 'web:nav.home', show: (ctx: WebContext) => !!ctx.staff },
+  { id: 'dashboard', href: '/web/dashboard', labelKey: 'web:nav.dashboard', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'concerns', href: '/web/concerns', labelKey: 'web:nav.concerns', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'audit', href: '/web/audit', labelKey: 'web:nav.audit', show: (ctx: WebContext) => !!ctx.staff?.scope.whole },
 ] as const;
