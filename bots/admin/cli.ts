@@ -13,6 +13,7 @@ import { RedisUnavailableError } from '../../core/redis.js';
 import { createApp, type App } from '../../app/app.js';
 import { UsageError, type Command, type CommandContext } from './command.js';
 import { broadcastCommands } from './broadcast-commands.js';
+import { caseCommands } from './case-commands.js';
 import { concernCommands } from './concern-commands.js';
 import { meetingCommands } from './meeting-commands.js';
 import { orgCommands } from './org-commands.js';
@@ -21,7 +22,7 @@ import { surveyCommands } from './survey-commands.js';
 import { webCommands } from './web-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...reviewCommands, ...webCommands, ...meetingCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...caseCommands, ...reviewCommands, ...webCommands, ...meetingCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);

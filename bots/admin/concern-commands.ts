@@ -66,6 +66,11 @@ export const concernCommands: Record<string, Command> = {
       const report = await buildConcernReport(a.services.concerns.cm);
       console.log(`${'category'.padEnd(17)} ${'unit'.padEnd(20)} level  open resolved flagged     SLA  median 1st  median done`);
       for (const r of [...report.rows, report.total]) console.log(line(r));
+      // Collective cases are counted apart: their concerns are in the rows above too.
+      const cases = await a.services.cases.report();
+      console.log('');
+      console.log(`collective cases: ${cases.total.cases} (open ${cases.total.open}, resolved ${cases.total.resolved}) holding ${cases.total.concerns} concerns`);
+      for (const r of cases.rows) console.log(`  ${r.category.padEnd(17)} cases ${String(r.cases).padStart(4)}  open ${String(r.open).padStart(4)}  resolved ${String(r.resolved).padStart(4)}  concerns ${String(r.concerns).padStart(5)}`);
       if (out) {
         await writeFile(out, reportToCsv(report));
         console.log(`CSV written to ${out}`);
