@@ -19,7 +19,7 @@ export async function caseInboxChoices(ctx: FlowContext): Promise<Choice[]> {
   return cases.map((c) => ({ id: `case:${c._id}`, label: ctx.t('cases:staff.inbox_item', { caseId: c._id, category: ctx.t(`concern:category.${c.category}`), count: c.concernCodes.length }) }));
 }
 
-/** A case picked in the inbox (a `case:` choice or a typed VV- id): opens it and returns true; false when it is not a case. */
+/** A case picked in the inbox (a `case:` choice or a typed VV- id): opens it; undefined when the input is not a case. */
 export function openCaseFromInbox(ctx: FlowContext, choiceId: string | undefined, text: string | undefined): Promise<void> | undefined {
   const id = choiceId?.startsWith('case:') ? choiceId.slice(5) : choiceId ? undefined : parseCaseId(text ?? '');
   if (!id) return undefined;

@@ -19,6 +19,8 @@ const staffStrings = (lng: string) => [
   ...strings(lng, 'common').filter(([k]) => k.endsWith('_staff')),
   ...strings(lng, 'secretariat'),
   ...strings(lng, 'review'),
+  // Collective cases: what the lead and the secretariat read (the `worker` part speaks to workers).
+  ...strings(lng, 'cases').filter(([k]) => k.startsWith('staff.')),
   ...strings(lng, 'broadcasts').filter(([k]) => k !== 'footer'),
   ...strings(lng, 'survey').filter(([k]) => k.startsWith('results')),
 ];
