@@ -125,6 +125,7 @@ interface Sample {
   redisMb: number;
   waitingJobs: number;
   replyP95Ms: number | null;
+  turnP95Ms: number | null;
   events: number;
 }
 
@@ -144,6 +145,9 @@ async function redisMb(): Promise<number> {
 
 type Path = 'chat' | 'concern' | 'survey';
 const latencies: Record<Path, number[]> = { chat: [], concern: [], survey: [] };
+/** From the POST to the webhook's answer: the turn itself, without the delivery of its reply. */
+const turns: number[] = [];
+let windowTurns: number[] = [];
 let windowLatencies: number[] = [];
 let events = 0;
 let concernsRaised = 0;
@@ -177,7 +181,14 @@ async function person(n: number): Promise<void> {
     const reply = new Promise<string>((r) => waiting.set(chat, r));
     const sent = performance.now();
     const push = platform === 'telegram' ? telegram.pushUpdate(telegram.textUpdate(Number(user), text, { firstName: 'Lan' })) : zalo.pushUpdate(zalo.textUpdate(user, text, { name: 'Lan' }));
-    void push.catch(() => undefined);
+    void push.then(
+      () => {
+        const ms = performance.now() - sent;
+        turns.push(ms);
+        windowTurns.push(ms);
+      },
+      () => undefined,
+    );
     events++;
     const answer = await Promise.race([reply, sleep(60_000).then(() => '')]);
     const ms = performance.now() - sent;
@@ -202,10 +213,11 @@ const started = Date.now();
 const samples: Sample[] = [];
 const sample = async () => {
   const s = await scrape();
-  const row: Sample = { t: Math.round((Date.now() - started) / 1000), ...s, heapMb: Math.round(s.heapMb), rssMb: Math.round(s.rssMb), redisMb: Math.round((await redisMb()) * 10) / 10, replyP95Ms: percentile(windowLatencies, 95), events };
+  const row: Sample = { t: Math.round((Date.now() - started) / 1000), ...s, heapMb: Math.round(s.heapMb), rssMb: Math.round(s.rssMb), redisMb: Math.round((await redisMb()) * 10) / 10, replyP95Ms: percentile(windowLatencies, 95), turnP95Ms: percentile(windowTurns, 95), events };
   windowLatencies = [];
+  windowTurns = [];
   samples.push(row);
-  process.stderr.write(`[soak] ${String(row.t).padStart(4)} s: heap ${row.heapMb} MB, rss ${row.rssMb} MB, redis ${row.redisMb} MB, waiting jobs ${row.waitingJobs}, reply p95 ${row.replyP95Ms ?? '-'} ms, ${row.events} events\n`);
+  process.stderr.write(`[soak] ${String(row.t).padStart(4)} s: heap ${row.heapMb} MB, rss ${row.rssMb} MB, redis ${row.redisMb} MB, waiting jobs ${row.waitingJobs}, reply p95 ${row.replyP95Ms ?? '-'} ms (turn ${row.turnP95Ms ?? '-'} ms), ${row.events} events\n`);
 };
 process.stderr.write(`[soak] ${PEOPLE} people every ${PACE_MS / 1000} s, one broadcast to ${RECIPIENTS} at 30 s, for ${SECONDS} s …\n`);
 await sample();
@@ -232,7 +244,10 @@ clearInterval(watchBroadcast);
 
 const warm = samples.filter((s) => s.t >= 60);
 const growth = (f: (s: Sample) => number) => (warm.length >= 2 ? Math.round((f(warm.at(-1)!) - f(warm[0]!)) * 10) / 10 : null);
-const paths = Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { n: v.length, p50_ms: percentile(v, 50), p95_ms: percentile(v, 95) }]));
+const paths = {
+  ...Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { n: v.length, p50_ms: percentile(v, 50), p95_ms: percentile(v, 95) }])),
+  turn: { n: turns.length, p50_ms: percentile(turns, 50), p95_ms: percentile(turns, 95) },
+};
 const result = {
   bench: 'soak',
   seconds: SECONDS,

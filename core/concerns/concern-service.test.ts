@@ -82,6 +82,16 @@ describe('routing', () => {
     expect(await concerns.get(concern._id)).toMatchObject({ flagged: false, assigneeId: 'yu-top', levelUnitId: 'hcm' });
   });
 
+  it('a secretariat member whose role was revoked, or who was erased, is not told of a flagged concern, though the list of them is kept a minute', async () => {
+    await addMember(app, { id: 'worker1', orgUnitId: 'ent-det-song-than' });
+    for (const id of ['sec-a', 'sec-b', 'sec-c']) await addMember(app, { id, roles: ['secretariat'], orgUnitId: 'hcm' });
+    const flagged = async () => (await concerns.submit(intake('worker1', { orgUnitId: 'ent-det-song-than', category: 'skills' }))).notices.map((x) => x.memberId).sort();
+    expect(await flagged()).toEqual(['sec-a', 'sec-b', 'sec-c']);
+    await app.models.Member.updateOne({ _id: 'sec-b' }, { $set: { roles: ['worker'] } });
+    await app.models.Member.updateOne({ _id: 'sec-c' }, { $set: { status: 'erased' } });
+    expect(await flagged()).toEqual(['sec-a']);
+  });
+
   it('ignores ended assignments and erased members', async () => {
     await cadres();
     await concerns.endAssignment('tu-vsip:vsip1:trade_union', app.clock.now());

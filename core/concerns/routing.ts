@@ -55,6 +55,9 @@ export function isActiveCadre<T extends Pick<MemberDoc, 'status' | 'roles'>>(m: 
   return m?.status === 'active' && m.roles.includes('cadre');
 }
 
+/** How long the list of secretariat members found by a scan is used (see secretariatOf). */
+const SECRETARIAT_LIST_MS = 60_000;
+
 export class CadreRouter {
   constructor(private readonly models: Models, private readonly cm: ConcernModels, private readonly org: OrgDirectory, private readonly cadres: CadreDirectory, private readonly policy: () => ConcernPolicy) {}
 
@@ -212,10 +215,24 @@ export class CadreRouter {
     return [...load.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
   }
 
-  /** Secretariat members of the top unit (any secretariat member if none is placed there). */
+  /**
+   * Secretariat members of the top unit (any secretariat member if none is placed there). Finding
+   * them reads every member (no index serves it on the local FerretDB: 0.4 s at 5,000 members,
+   * paid by every flagged concern), so the list is found at most once a minute per process; each
+   * one chosen is read again by id, so a role revoked or a member erased since is never told.
+   */
   async secretariatOf(topUnitId: string): Promise<string[]> {
-    const all = await this.models.Member.find({ roles: 'secretariat', status: 'active' }, { orgUnitId: 1 }).lean();
+    const now = Date.now();
+    if (!this.secretariat || now - this.secretariat.at >= SECRETARIAT_LIST_MS) {
+      this.secretariat = { at: now, members: this.models.Member.find({ roles: 'secretariat', status: 'active' }, { orgUnitId: 1 }).lean().exec() };
+      this.secretariat.members.catch(() => (this.secretariat = undefined));
+    }
+    const all = await this.secretariat.members;
     const atTop = all.filter((m) => m.orgUnitId === topUnitId);
-    return (atTop.length ? atTop : all).map((m) => m._id);
+    const chosen = (atTop.length ? atTop : all).map((m) => m._id);
+    const current = await Promise.all(chosen.map((id) => this.models.Member.findById(id, { roles: 1, status: 1 }).lean()));
+    return chosen.filter((_, i) => current[i]?.status === 'active' && current[i].roles.includes('secretariat'));
   }
+
+  private secretariat: { at: number; members: Promise<{ _id: string; orgUnitId?: string }[]> } | undefined;
 }

@@ -24,9 +24,9 @@ describe('demo staff', () => {
     const ward = (await app.services.members.get('thuky-phuong'))!;
     const city = (await app.services.members.get('thuky-tp'))!;
     const now = app.clock.now();
-    expect(await app.services.access.allows(ward, 'secretariat', 'ent-phuc-thinh', now)).toBe(true);
-    expect(await app.services.access.allows(ward, 'secretariat', 'kcn-song-than', now)).toBe(false);
-    expect(await app.services.access.allows(city, 'secretariat', 'kcn-song-than', now)).toBe(true);
+    expect(await app.services.access.allows(ward, 'secretariat', 'ent-phuc-thinh', now, 'demo.check')).toBe(true);
+    expect(await app.services.access.allows(ward, 'secretariat', 'kcn-song-than', now, 'demo.check')).toBe(false);
+    expect(await app.services.access.allows(city, 'secretariat', 'kcn-song-than', now, 'demo.check')).toBe(true);
     expect((await app.services.members.get('cadre-hung'))!.roles).toContain('cadre');
     expect((await app.services.members.get('bithu-an'))!.grants).toEqual([{ role: 'cadre', unitId: 'chidoan-phuc-thinh-may' }]);
   });
