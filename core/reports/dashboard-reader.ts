@@ -6,7 +6,7 @@
  * cache; coverage gaps from the cadre review's `coverageGaps` (the routing rules), with the
  * eligibility of cadres taken from the same member scan. FerretDB evaluates any filter but `_id`
  * document by document, so one pass per collection and the rest in memory is the cheapest read;
- * on MongoDB these are plain collection reads.
+ * on MongoDB these are plain collection reads. What was read is kept for a minute (READ_MAX_AGE_MS).
  */
 import type { BroadcastModels } from '../broadcasts/models.js';
 import type { CadreReviewService } from '../concerns/cadre-review-service.js';
@@ -59,10 +59,41 @@ export interface Dashboard {
   timings: Record<string, number>;
 }
 
+/**
+ * What was read is kept this long and shared by every page asked for meanwhile (another scope, a
+ * unit drilled into, the other language; concerns per period): reading is the page's whole cost
+ * (12–19 s for 20,000 concerns and 20,000 members on the loaded local FerretDB, see the README),
+ * the aggregation a tenth of a second. Figures may so be a minute old.
+ */
+const READ_MAX_AGE_MS = 60_000;
+
 export class DashboardReader {
+  private readonly kept = new Map<string, { at: number; rows: Promise<unknown> }>();
+
   constructor(
     private readonly d: { models: Models; cm: ConcernModels; bm: BroadcastModels; org: OrgDirectory; review: CadreReviewService; policy: () => ConcernPolicy; materials: MaterialService },
+    private readonly maxAgeMs = READ_MAX_AGE_MS,
   ) {}
+
+  /** Forgets what was read (the next page reads everything again). */
+  forget(): void {
+    this.kept.clear();
+  }
+
+  /** The rows of `key`, read by `load` unless read less than `maxAgeMs` ago (or being read now). */
+  private keep<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    for (const [k, v] of this.kept) if (now - v.at >= this.maxAgeMs) this.kept.delete(k);
+    const hit = this.kept.get(key);
+    if (hit) return hit.rows as Promise<T>;
+    // A real promise (a mongoose query is a thenable that runs again each time it is awaited).
+    const entry = { at: now, rows: (async () => await load())() };
+    entry.rows.catch(() => {
+      if (this.kept.get(key) === entry) this.kept.delete(key);
+    });
+    this.kept.set(key, entry);
+    return entry.rows;
+  }
 
   /**
    * The dashboard of `scope` (narrowed to `unitId`'s subtree when given; the caller checks it lies
@@ -84,11 +115,13 @@ export class DashboardReader {
     const ancestors = new Map<string, string[]>();
     const [concerns, broadcasts, members, identities] = await Promise.all([
       timed('concerns', () =>
-        cm.Concern.find({ createdAt: { $gte: o.period.from, $lt: o.period.until } }, { _id: 0, category: 1, orgUnitId: 1, level: 1, status: 1, flagged: 1, slaOutcomes: 1, createdAt: 1, firstResponseAt: 1, resolvedAt: 1 }).lean<DashboardConcern[]>(),
+        this.keep(`concerns:${o.period.from.toISOString()}:${o.period.until.toISOString()}`, () =>
+          cm.Concern.find({ createdAt: { $gte: o.period.from, $lt: o.period.until } }, { _id: 0, category: 1, orgUnitId: 1, level: 1, status: 1, flagged: 1, slaOutcomes: 1, createdAt: 1, firstResponseAt: 1, resolvedAt: 1 }).lean<DashboardConcern[]>(),
+        ),
       ),
-      timed('broadcasts', () => bm.Broadcast.find({}, { content: 1, audience: 1, status: 1, counts: 1, startedAt: 1 }).lean<DashboardBroadcast[]>()),
-      timed('members', () => models.Member.find({}, { orgUnitId: 1, status: 1, roles: 1, createdAt: 1, erasedAt: 1 }).lean<(DashboardMember & { roles: string[] })[]>()),
-      timed('identities', () => models.ChannelIdentity.find({}, { _id: 0, memberId: 1, channel: 1 }).lean<DashboardIdentity[]>()),
+      timed('broadcasts', () => this.keep('broadcasts', () => bm.Broadcast.find({}, { content: 1, audience: 1, status: 1, counts: 1, startedAt: 1 }).lean<DashboardBroadcast[]>())),
+      timed('members', () => this.keep('members', () => models.Member.find({}, { orgUnitId: 1, status: 1, roles: 1, createdAt: 1, erasedAt: 1 }).lean<(DashboardMember & { roles: string[] })[]>())),
+      timed('identities', () => this.keep('identities', () => models.ChannelIdentity.find({}, { _id: 0, memberId: 1, channel: 1 }).lean<DashboardIdentity[]>())),
     ]);
     // Every unit that appears, once: its ancestors for the buckets.
     const seen = new Set<string>([...concerns.map((c) => c.orgUnitId), ...broadcasts.map((b) => b.audience?.orgUnitId), ...members.map((m) => m.orgUnitId)].filter((x): x is string => !!x));
