@@ -2,7 +2,7 @@
  * The dashboard in a real browser (Debian's chromium via playwright-core, as
  * web-console.browser.test.ts): the city level on a desktop and a phone, a zone on a phone. Checks
  * the SVG charts are drawn (sized, with bars), that nothing runs or overflows the phone's width,
- * and saves screenshots to .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots refreshes the
+ * and saves screenshots (the top 2,400 px of each page) to .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots refreshes the
  * committed ones).
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -78,8 +78,7 @@ describe('the dashboard in chromium', () => {
     expect(d.overflow).toBeLessThanOrEqual(0);
     // The SVG is labelled by its caption for a screen reader.
     expect(await page.getByRole('img', { name: 'Phản ánh theo lĩnh vực' }).count()).toBe(1);
-    await page.screenshot({ path: join(SHOTS, 'web-dashboard-desktop.png'), fullPage: true });
-    await page.screenshot({ path: join(SHOTS, 'web-dashboard-desktop-top.png') });
+    await page.screenshot({ path: join(SHOTS, 'web-dashboard-desktop.png'), fullPage: true, clip: { x: 0, y: 0, width: DESKTOP.width, height: 2400 } });
 
     // A chosen period through the form.
     await page.getByLabel('Từ ngày').fill('2026-11-16');
@@ -101,7 +100,7 @@ describe('the dashboard in chromium', () => {
       expect(c.width).toBeLessThanOrEqual(PHONE.width);
     }
     expect(d.overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(SHOTS, 'web-dashboard-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'web-dashboard-phone.png'), fullPage: true, clip: { x: 0, y: 0, width: PHONE.width, height: 2400 } });
     await page.close();
   });
 
@@ -112,7 +111,7 @@ describe('the dashboard in chromium', () => {
     expect(await page.locator('.scope-line').textContent()).toContain('KCN VSIP I và các đơn vị trực thuộc');
     expect(await page.locator('main').textContent()).not.toContain('Sóng Thần');
     expect((await drawn(page)).overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(SHOTS, 'web-dashboard-zone-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'web-dashboard-zone-phone.png'), fullPage: true, clip: { x: 0, y: 0, width: PHONE.width, height: 2400 } });
     const res = await page.goto(`${base}/web/dashboard?from=2026-11-22&to=2026-11-01`);
     expect(res?.status()).toBe(400);
     expect(await page.locator('.problem').textContent()).toContain('"Từ ngày" đang sau "Đến ngày"');

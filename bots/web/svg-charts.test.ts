@@ -8,7 +8,7 @@ describe('server-side SVG charts', () => {
   it('draws bars as inline SVG that scales with its viewBox, with no style, script, handler or link', () => {
     const svg = barChart({ labelledBy: 'c1', categories: HOSTILE, series: [{ name: 'Số phản ánh', values: [1, 2, 3, 4, 5] }] }).value;
     expect(svg.startsWith('<svg class="chart" role="img" aria-labelledby="c1"')).toBe(true);
-    expect(svg).toMatch(/viewBox="0 0 520 \d+"/);
+    expect(svg).toMatch(/viewBox="0 0 440 \d+"/);
     expect(svg).not.toMatch(/<svg[^>]*\swidth=/);
     const tags = svg.replace(/>[^<]*</g, '><');
     expect(tags).not.toMatch(/<script|<style|\sstyle=|\son\w+=|href=/i);

@@ -17,7 +17,7 @@ import { escapeHtml, SafeHtml } from './html.js';
 export const CHART_COLOURS = ['#0b5cab', '#2e7d32', '#c62828', '#b26a00', '#6a1b9a', '#00838f', '#5b6472', '#ad1457'];
 /** No quotes: ECharts writes the font into a style attribute without escaping it. */
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, Arial, sans-serif';
-const WIDTH = 520;
+const WIDTH = 440;
 
 /** A bar or line series: its name (legend) and one value per category (null: nothing to draw). */
 export interface Series {
@@ -93,7 +93,7 @@ export function barChart(o: { labelledBy: string; categories: string[]; series: 
       legend: legend(o.series),
       grid: { left: 8, right: 28, top, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { fontSize: 12 } },
-      yAxis: { type: 'category', inverse: true, data: o.categories.map(plain), axisLabel: { width: 150, overflow: 'truncate', fontSize: 12 }, axisTick: { show: false } },
+      yAxis: { type: 'category', inverse: true, data: o.categories.map(plain), axisLabel: { width: 130, overflow: 'truncate', fontSize: 12 }, axisTick: { show: false } },
       series: o.series.map((s, i) => ({
         type: 'bar',
         name: plain(s.name),
