@@ -11,6 +11,7 @@ const NAV = [
   { id: 'home', href: '/web', labelKey: 'web:nav.home', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'dashboard', href: '/web/dashboard', labelKey: 'web:nav.dashboard', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'concerns', href: '/web/concerns', labelKey: 'web:nav.concerns', show: (ctx: WebContext) => !!ctx.staff },
+  { id: 'broadcasts', href: '/web/broadcasts', labelKey: 'web:nav.broadcasts', show: (ctx: WebContext) => !!ctx.staff?.member.roles.some((r) => r === 'secretariat' || r === 'admin') },
   { id: 'audit', href: '/web/audit', labelKey: 'web:nav.audit', show: (ctx: WebContext) => !!ctx.staff?.scope.whole },
 ] as const;
 
@@ -27,7 +28,7 @@ function languageSwitch(ctx: WebContext, languages: readonly string[]): SafeHtml
 }
 
 /** A whole page. */
-export function page(ctx: WebContext, o: { title: string; body: SafeHtml; current?: NavId; languages: readonly string[] }): string {
+export function page(ctx: WebContext, o: { title: string; body: SafeHtml; current?: NavId; languages: readonly string[]; head?: SafeHtml }): string {
   const t = ctx.t;
   const nav = NAV.filter((n) => n.show(ctx)).map((n) => html`<li><a href="${n.href}"${o.current === n.id ? html` aria-current="page"` : ''}>${t(n.labelKey)}</a></li>`);
   const signOut = ctx.staff ? html`<form class="signout" method="post" action="/web/logout">${csrfField(ctx)}<button type="submit">${t('web:nav.sign_out')}</button></form>` : '';
@@ -39,6 +40,7 @@ export function page(ctx: WebContext, o: { title: string; body: SafeHtml; curren
 <meta name="referrer" content="no-referrer">
 <title>${o.title} · ${t('web:app_name')}</title>
 <link rel="stylesheet" href="/web/assets/console.css">
+${o.head ?? ''}
 </head>
 <body>
 <a class="skip" href="#main">${t('web:skip_to_content')}</a>

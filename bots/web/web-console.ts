@@ -1,7 +1,7 @@
 /**
  * The web console, mounted under /web on the one HTTP server: its own form parser, security
  * headers on every response, the stylesheet, sign-in and sign-out, the home page, the audit
- * log, the concerns (list, export, a concern's page) and the dashboard; any other /web path is a 404 page in
+ * log, the concerns (list, export, a concern's page), the dashboard and the broadcasts; any other /web path is a 404 page in
  * the person's language. Without a session key (WEB_SESSION_SECRET missing where it is
  * required) every /web path answers 503 saying so.
  */
@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { App } from '../../app/app.js';
 import { registerAuditRoutes } from './audit-page.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import { registerBroadcastRoutes } from './broadcasts-page.js';
 import { registerConcernDetailRoutes } from './concern-detail-page.js';
 import { registerConcernListRoutes } from './concerns-page.js';
 import { registerDashboardRoutes } from './dashboard-page.js';
@@ -53,6 +54,7 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       registerConcernListRoutes(web, deps);
       registerConcernDetailRoutes(web, deps);
       registerDashboardRoutes(web, deps);
+      registerBroadcastRoutes(web, deps);
       web.setNotFoundHandler(async (request, reply) => {
         const ctx = await webContext(deps, request, reply);
         return reply.code(404).type('text/html; charset=utf-8').send(messagePage(ctx, { title: ctx.t('web:errors.not_found_title'), message: ctx.t('web:errors.not_found'), languages: app.services.i18n.languages }));
