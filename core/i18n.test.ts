@@ -13,8 +13,20 @@ const resources = readLocaleFiles();
 const languages = Object.keys(resources);
 const namespaces = [...new Set(languages.flatMap((l) => Object.keys(resources[l]!)))];
 
+/** i18next's plural forms (`age_one`, `age_other`): each language has its own (Vietnamese only `other`). */
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+function rawKeys(lng: string): string[] {
+  return Object.entries(resources[lng]!).flatMap(([ns, tree]) => keysOf(tree).map((k) => `${ns}:${k}`));
+}
+
+/** A key is plural when English has both its `_one` and `_other` forms (a name like `too_many` is not). */
+const pluralBases = new Set(rawKeys('en').filter((k) => k.endsWith('_one') && rawKeys('en').includes(k.replace(/_one$/, '_other'))).map((k) => k.replace(/_one$/, '')));
+const baseOf = (k: string) => (pluralBases.has(k.replace(PLURAL, '')) ? k.replace(PLURAL, '') : k);
+
+/** Every key of a language, a plural key once under its base name (`age` for `age_one`, `age_other`). */
 function allKeys(lng: string): Set<string> {
-  return new Set(Object.entries(resources[lng]!).flatMap(([ns, tree]) => keysOf(tree).map((k) => `${ns}:${k}`)));
+  return new Set(rawKeys(lng).map(baseOf));
 }
 
 function sourceFiles(dir: string): string[] {
@@ -36,6 +48,16 @@ describe('locales', () => {
       const missing = [...allKeys(other)].filter((k) => !mine.has(k));
       expect(missing, `${lng} lacks keys that ${other} has`).toEqual([]);
     }
+  });
+
+  it.each(languages)('%s has every plural form its language needs for each plural key', (lng) => {
+    const needed = new Intl.PluralRules(lng).resolvedOptions().pluralCategories;
+    const forms = new Map<string, Set<string>>();
+    for (const k of rawKeys(lng)) {
+      const base = baseOf(k);
+      if (base !== k) forms.set(base, (forms.get(base) ?? new Set()).add(PLURAL.exec(k)![1]!));
+    }
+    for (const [key, have] of forms) expect([...needed].filter((c) => !have.has(c)), `${lng} ${key}`).toEqual([]);
   });
 
   it('defines every key the code uses', () => {
