@@ -92,7 +92,8 @@ export const cadreFlow: Flow = {
           choices.push({
             id: c._id,
             label: ctx.t('cadre:inbox_item', {
-              code: c._id,
+              // Joint handling: concerns this cadre assists on are marked so.
+              code: concerns.isAssistant(c, ctx.member!._id) ? ctx.t('cadre:assist.inbox_mark', { code: c._id }) : c._id,
               urgent: c.urgent ? ctx.t('cadre:urgency.urgent_mark') : '',
               category: ctx.t(`concern:category.${c.category}`),
               status: statusOf(ctx, c),
@@ -129,14 +130,24 @@ export const cadreFlow: Flow = {
           return ctx.jump('cadre', 'inbox');
         }
         const c = view.concern;
+        // Cadres named in the history (joint handling: who was invited, who assisted).
+        const helperIds = [...new Set(c.events.flatMap((e) => [e.assistantId, e.assisting ? e.actor : undefined]).filter((m): m is string => !!m))];
+        const helpers = await ctx.services.concerns.cadreNames(helperIds);
         const history = c.events
           .filter((e) => e.kind !== 'created')
-          .map((e) => ctx.t(`cadre:event.${eventLabelKey(e)}`, { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1 }))
+          .map((e) => {
+            const vars = { time: formatVnTime(e.at), text: e.text ?? ctx.t('cadre:redacted'), level: (e.level ?? 0) + 1, name: helpers.get(e.assistantId ?? e.actor) ?? '' };
+            return ctx.t(`cadre:event.${e.assisting ? `${e.kind}_assist` : eventLabelKey(e)}`, vars);
+          })
           .join('\n');
         const choices = [];
-        if (OPEN_STATUSES.includes(c.status)) {
+        if (view.assisting) {
+          // An assisting cadre adds replies and notes; the lead keeps every other action.
+          if (OPEN_STATUSES.includes(c.status)) choices.push({ id: 'reply', label: ctx.t('cadre:choice.reply') });
+          choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
+        } else if (OPEN_STATUSES.includes(c.status)) {
           if (['received', 'escalated', 'reopened'].includes(c.status)) choices.push({ id: 'accept', label: ctx.t('cadre:choice.accept') });
-          for (const id of ['reply', 'ask', 'note', 'transfer', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
+          for (const id of ['reply', 'ask', 'note', 'transfer', 'invite', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
         } else choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
         if (c.photoRefs?.length) choices.push({ id: 'photos', label: ctx.t('cadre:choice.photos', { count: c.photoRefs.length }) });
         choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
@@ -144,7 +155,7 @@ export const cadreFlow: Flow = {
           ctx.t('cadre:item', {
             ...(await concerns.summaryVars(ctx.t, c, ctx.now)),
             status: statusOf(ctx, c),
-            reporter: view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
+            reporter: view.assisting ? ctx.t('cadre:assist.reporter_hidden') : view.reporterName ? ctx.t('cadre:reporter_named', { name: view.reporterName }) : ctx.t('cadre:reporter_anonymous'),
             deadlines: deadlineLine(ctx, c),
             history: history || '—',
           }),
@@ -170,6 +181,7 @@ export const cadreFlow: Flow = {
           return ctx.repeat();
         }
         if (id === 'transfer') return ctx.go('cadre', 'transfer');
+        if (id === 'invite') return ctx.go('cadre', 'invite');
         if (id === 'escalate') return ctx.go('cadre', 'escalate');
         ctx.state.data.cadreAction = id as TextAction;
         return ctx.go('cadre', 'compose');
@@ -209,6 +221,24 @@ export const cadreFlow: Flow = {
         if (choice!.id === 'back') return ctx.jump('cadre', 'item');
         await act(ctx, { kind: 'transfer', to: choice!.id });
         return ctx.jump('cadre', 'inbox');
+      },
+    },
+
+    /** Joint handling: the lead invites a cadre of another organisation at the concern's unit chain. */
+    invite: {
+      async enter(ctx) {
+        const targets = await ctx.services.concerns.assistTargets(ctx.member!._id, code(ctx), ctx.now);
+        if (targets.length === 0) {
+          ctx.reply(ctx.t('cadre:assist.none'));
+          return ctx.jump('cadre', 'item');
+        }
+        const choices = targets.slice(0, 15).map((x) => ({ id: x.memberId, label: ctx.t('cadre:assist.target', { name: x.name, organisation: ctx.t(`review:organisation.${x.organisation}`) }) }));
+        ctx.ask(ctx.t('cadre:prompt.invite', { code: code(ctx) }), [...choices, { id: 'back', label: ctx.t('cadre:choice.back') }]);
+      },
+      async input(ctx, { choice }) {
+        if (choice!.id === 'back') return ctx.jump('cadre', 'item');
+        await act(ctx, { kind: 'invite', to: choice!.id });
+        return ctx.jump('cadre', 'item');
       },
     },
 

@@ -19,7 +19,7 @@ import { ConcernLock } from './concern-lock.js';
 import { RedisKeys } from '../redis-keys.js';
 import { ConcernClosedError, ConcernNotFoundError, ConcernStateError, NotAssigneeError, NotCadreError, TooManyConcernsTodayError, TooManyOpenConcernsError } from './errors.js';
 import { capDay, DailyConcernCap } from './daily-cap.js';
-import { OPEN_STATUSES, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
+import { OPEN_STATUSES, ORGANISATIONS, type CadreAssignmentDoc, type ConcernDoc, type ConcernEvent, type ConcernModels } from './models.js';
 import type { Notice } from './notices.js';
 import type { NoticePhotos, PhotoRef } from './photos.js';
 import { slaMs, type ConcernPolicy } from './policy.js';
@@ -87,6 +87,8 @@ export type CadreAction =
   | { kind: 'ask'; text: string }
   | { kind: 'note'; text: string }
   | { kind: 'transfer'; to: string }
+  /** Joint handling: the lead asks a cadre of another organisation to assist (see `assistTargets`). */
+  | { kind: 'invite'; to: string }
   | { kind: 'escalate' }
   | { kind: 'resolve'; summary: string };
 
@@ -252,7 +254,62 @@ export class ConcernService {
       return this.flaggedNotices(c, at, 'no_cadre');
     }
     this.event(c, { kind: 'assigned', actor: 'system', internal: true, unitId: r.unitId, assigneeId: r.assigneeId, level: c.level }, at);
-    return [await this.assignmentNotice(c, r.assigneeId!, at, why, r.assignee)];
+    return [await this.assignmentNotice(c, r.assigneeId!, at, why, r.assignee), ...(await this.inviteByDefault(c, at))];
+  }
+
+  // ---------------------------------------------------------------- joint handling
+
+  /** Cadres of the organisations other than the lead's own who may assist, nearest first (routing's rules, `CadreRouter.assistCandidates`). */
+  private async assistCandidatesOf(c: ConcernDoc, at: Date, organisations?: readonly string[]): Promise<PlacementTarget[]> {
+    if (!c.assigneeId) return [];
+    const own = await this.router.organisationsOf(c.assigneeId);
+    const others = (organisations ?? ORGANISATIONS).filter((o) => !own.includes(o));
+    return this.router.assistCandidates({ category: c.category, concernedUnitId: c.orgUnitId, organisations: others, at, exclude: [c.assigneeId, ...(c.assistantIds ?? [])] });
+  }
+
+  /** Adds an assistant: the concern event names them, they are told (never who raised it), and it is audited. */
+  private async addAssistant(c: ConcernDoc, actor: string, assistantId: string, at: Date): Promise<Notice> {
+    c.assistantIds = [...(c.assistantIds ?? []), assistantId];
+    this.event(c, { kind: 'assist_invited', actor, internal: true, assistantId }, at);
+    await this.d.audit.record({ actor, action: 'concern.assist.invited', target: c._id, details: { assistant: assistantId, lead: c.assigneeId ?? null }, idempotencyKey: `${c._id}|assist|${assistantId}|${c.events.length}`, at });
+    const { t, member } = await this.translatorFor(assistantId);
+    const text = t('cadre:notify.assist_invited', { ...(await this.summaryVars(t, c, at)), by: t(actor === 'system' ? 'cadre:assist.by_rule' : 'cadre:assist.by_lead') });
+    return { memberId: assistantId, key: `concern:${c._id}:assist:${assistantId}:${c.events.length}`, message: { text, locale: member?.locale } };
+  }
+
+  /** The category's default assisting organisations (policy `assistOrganisations`): one eligible cadre of each the lead does not belong to, once per concern. */
+  private async inviteByDefault(c: ConcernDoc, at: Date): Promise<Notice[]> {
+    const wanted = this.policy.categories[c.category]?.assistOrganisations ?? [];
+    if (!wanted.length || c.assistantIds?.length) return [];
+    const notices: Notice[] = [];
+    for (const organisation of wanted) {
+      const first = (await this.assistCandidatesOf(c, at, [organisation]))[0];
+      if (first) notices.push(await this.addAssistant(c, 'system', first.memberId, at));
+    }
+    return notices;
+  }
+
+  /** Cadres of other organisations the lead may invite to assist; empty for anyone but the lead. */
+  async assistTargets(cadreId: string, code: string, at: Date): Promise<PlacementTarget[]> {
+    const c = await this.get(code);
+    if (!c || c.assigneeId !== cadreId || !OPEN_STATUSES.includes(c.status)) return [];
+    return this.assistCandidatesOf(c, at);
+  }
+
+  /** Open concerns this cadre assists on (joint handling), nearest deadline first. */
+  async assisting(cadreId: string): Promise<ConcernDoc[]> {
+    return this.cm.Concern.find({ assistantIds: cadreId, status: { $in: OPEN_STATUSES } }).lean<ConcernDoc[]>();
+  }
+
+  /** Cadres' display names by member id (a concern's history names who assisted). */
+  async cadreNames(ids: string[]): Promise<Map<string, string>> {
+    const found = await Promise.all(ids.map((id) => this.d.models.Member.findById(id, { displayName: 1 }).lean()));
+    return new Map(ids.map((id, i) => [id, found[i]?.displayName ?? id]));
+  }
+
+  /** Whether this member assists on the concern (and is not its lead). */
+  isAssistant(c: Pick<ConcernDoc, 'assigneeId' | 'assistantIds'>, cadreId: string): boolean {
+    return c.assigneeId !== cadreId && !!c.assistantIds?.includes(cadreId);
   }
 
   // ---------------------------------------------------------------- worker side
@@ -473,7 +530,9 @@ export class ConcernService {
 
   /** Open concerns assigned to the cadre, nearest deadline first. */
   async inbox(cadreId: string): Promise<ConcernDoc[]> {
-    const list = await this.cm.Concern.find({ assigneeId: cadreId, status: { $in: OPEN_STATUSES } }).lean<ConcernDoc[]>();
+    const own = await this.cm.Concern.find({ assigneeId: cadreId, status: { $in: OPEN_STATUSES } }).lean<ConcernDoc[]>();
+    // Those they assist on (joint handling) too; the flow marks them (`isAssistant`).
+    const list = [...own, ...(await this.assisting(cadreId)).filter((c) => !own.some((o) => o._id === c._id))];
     const next = (c: ConcernDoc) => Math.min(c.respondedAt ? Infinity : (c.firstResponseDue?.getTime() ?? Infinity), c.resolutionDue?.getTime() ?? Infinity);
     return list.sort((a, b) => next(a) - next(b) || a._id.localeCompare(b._id));
   }
@@ -484,22 +543,24 @@ export class ConcernService {
   }
 
   /** Refuses (and audits) unless the concern is assigned to this member and they are an active cadre. */
-  private async assignedTo(cadreId: string, c: ConcernDoc | null, code: string, action: string, at: Date, key: string): Promise<ConcernDoc> {
+  private async assignedTo(cadreId: string, c: ConcernDoc | null, code: string, action: string, at: Date, key: string, o: { orAssistant?: boolean } = {}): Promise<ConcernDoc> {
     if (!isActiveCadre(await this.d.models.Member.findById(cadreId).lean())) return this.refuse(cadreId, code, action, at, key, 'not_cadre');
-    if (!c || c.assigneeId !== cadreId) return this.refuse(cadreId, code, action, at, key);
+    if (!c || (c.assigneeId !== cadreId && !(o.orAssistant && this.isAssistant(c, cadreId)))) return this.refuse(cadreId, code, action, at, key);
     return c;
   }
 
   /** A concern as its assignee sees it (refused and audited for anyone else, or without the `cadre` role), with the reporter's name only if named or consented (audited). */
-  async openAsCadre(cadreId: string, code: string, at: Date, key: string): Promise<{ concern: ConcernDoc; reporterName?: string }> {
-    const c = await this.assignedTo(cadreId, await this.get(code), code, 'open', at, key);
+  async openAsCadre(cadreId: string, code: string, at: Date, key: string): Promise<{ concern: ConcernDoc; reporterName?: string; assisting?: boolean }> {
+    const c = await this.assignedTo(cadreId, await this.get(code), code, 'open', at, key, { orAssistant: true });
+    // An assisting cadre never learns who raised it, named or not: only the lead may.
+    if (this.isAssistant(c, cadreId)) return { concern: c, assisting: true };
     const reporterName = await this.vault.nameForCadre(code, cadreId, at, key);
     return { concern: c, reporterName };
   }
 
   /** The concern's photos for its assignee, captioned in `t`'s language; refused (and audited) for anyone else. */
   async photosForCadre(cadreId: string, code: string, t: Translate, at: Date, key: string): Promise<NoticePhotos> {
-    const c = await this.assignedTo(cadreId, await this.get(code), code, 'photos', at, key);
+    const c = await this.assignedTo(cadreId, await this.get(code), code, 'photos', at, key, { orAssistant: true });
     return this.noticePhotos(t, c);
   }
 
@@ -521,6 +582,8 @@ export class ConcernService {
   async act(cadreId: string, code: string, action: CadreAction, at: Date, key: string, o: { asCaseLead?: boolean } = {}): Promise<Notice[]> {
     return this.lock.with(code, async () => {
       const found = await this.get(code);
+      // An assisting cadre (joint handling) may add notes and replies, nothing else.
+      if (found && !o.asCaseLead && this.isAssistant(found, cadreId) && (action.kind === 'note' || action.kind === 'reply')) return this.actAsAssistant(cadreId, found, action, at, key);
       const c = await this.assignedTo(cadreId, o.asCaseLead && found ? { ...found, assigneeId: cadreId } : found, code, action.kind, at, key);
       if (o.asCaseLead) c.assigneeId = found!.assigneeId;
       if (!OPEN_STATUSES.includes(c.status) && action.kind !== 'note') throw new ConcernClosedError(code);
@@ -566,6 +629,11 @@ export class ConcernService {
         case 'escalate':
           notices.push(...(await this.escalate(c, at, cadreId)));
           break;
+        case 'invite': {
+          if (!(await this.assistCandidatesOf(c, at)).some((x) => x.memberId === action.to)) throw new ConcernStateError('bad_target');
+          notices.push(await this.addAssistant(c, cadreId, action.to, at));
+          break;
+        }
         case 'resolve':
           await respond();
           c.status = 'resolved';
@@ -579,9 +647,43 @@ export class ConcernService {
           break;
       }
       await this.save(c, at);
-      await this.d.audit.record({ actor: cadreId, action: `concern.${action.kind}`, target: code, idempotencyKey: `${code}|${key}`, at });
+      // An invitation is audited where it is added (`concern.assist.invited`, naming the assistant).
+      if (action.kind !== 'invite') await this.d.audit.record({ actor: cadreId, action: `concern.${action.kind}`, target: code, idempotencyKey: `${code}|${key}`, at });
       return notices;
     });
+  }
+
+  /**
+   * An assisting cadre's note or reply (joint handling), under the concern's lock: the event names
+   * them (`assisting`), the reply reaches the reporter through the same sealed relay as the
+   * lead's, and the lead is told. A reply counts as the concern's first response (the reporter has
+   * been answered), but the lead stays responsible for the SLA: the resolution timers stay theirs.
+   * Audited as `concern.assist.note` / `concern.assist.reply`.
+   */
+  private async actAsAssistant(cadreId: string, found: ConcernDoc, action: { kind: 'note'; text: string } | { kind: 'reply'; text: string }, at: Date, key: string): Promise<Notice[]> {
+    const c = await this.assignedTo(cadreId, found, found._id, action.kind, at, key, { orAssistant: true });
+    if (!OPEN_STATUSES.includes(c.status) && action.kind !== 'note') throw new ConcernClosedError(c._id);
+    const notices: Notice[] = [];
+    if (action.kind === 'reply') {
+      if (!c.respondedAt) {
+        c.respondedAt = at;
+        c.firstResponseAt ??= at;
+        c.slaOutcomes.push({ kind: 'first_response', level: c.level, met: !c.firstResponseDue || at <= c.firstResponseDue });
+        await this.timers.cancel(c, ['first_response']);
+      }
+      c.status = 'replied';
+      this.event(c, { kind: 'replied', actor: cadreId, text: action.text, assisting: true }, at);
+      notices.push(...(await this.workerNotice(c, 'replied', at, { text: action.text })));
+    } else this.event(c, { kind: 'note', actor: cadreId, text: action.text, internal: true, assisting: true }, at);
+    if (c.assigneeId) {
+      const { t, member } = await this.translatorFor(c.assigneeId);
+      const helper = await this.d.models.Member.findById(cadreId, { displayName: 1 }).lean();
+      const text = t(`cadre:notify.assist_${action.kind}`, { code: c._id, name: helper?.displayName ?? cadreId, text: action.text });
+      notices.push({ memberId: c.assigneeId, key: `concern:${c._id}:assist-${action.kind}:${c.events.length}`, message: { text, locale: member?.locale } });
+    }
+    await this.save(c, at);
+    await this.d.audit.record({ actor: cadreId, action: `concern.assist.${action.kind}`, target: c._id, details: { lead: c.assigneeId ?? null }, idempotencyKey: `${c._id}|${key}`, at });
+    return notices;
   }
 
   /**
@@ -809,6 +911,7 @@ export class ConcernService {
     const mine = await this.cm.CadreAssignment.find({ memberId, active: true }).lean<CadreAssignmentDoc[]>();
     for (const a of mine) await this.cm.CadreAssignment.replaceOne({ _id: a._id }, { ...a, active: false, endedAt: at });
     if (mine.length) await this.cadres.changed();
+    await this.dropAssistant(memberId, at);
     return { ...(await this.rerouteOpenOf(memberId, at)), ended: mine.length };
   }
 
@@ -817,6 +920,18 @@ export class ConcernService {
     const member = await this.d.models.Member.findById(memberId).lean();
     if (member?.roles.includes('cadre')) await this.d.models.Member.updateOne({ _id: memberId }, { $set: { roles: member.roles.filter((r) => r !== 'cadre') } });
     return this.endCadre(memberId, at);
+  }
+
+  /** A cadre who is no longer one stops assisting (joint handling) on every concern; their notes and replies stay in the history. */
+  private async dropAssistant(memberId: string, at: Date): Promise<void> {
+    for (const { _id } of await this.cm.Concern.find({ assistantIds: memberId }, { _id: 1 }).lean()) {
+      await this.lock.with(_id, async () => {
+        const c = await this.get(_id);
+        if (!c?.assistantIds?.includes(memberId)) return;
+        c.assistantIds = c.assistantIds.filter((m) => m !== memberId);
+        await this.save(c, at);
+      });
+    }
   }
 
   /** Re-routes the open concerns of a cadre who may no longer handle them. */

@@ -18,7 +18,7 @@ export type Organisation = (typeof ORGANISATIONS)[number];
 /** One thing that happened to a concern; `internal` events are never shown to the worker. */
 export interface ConcernEvent {
   at: Date;
-  kind: 'created' | 'assigned' | 'accepted' | 'replied' | 'asked' | 'answered' | 'note' | 'transferred' | 'escalated' | 'resolved' | 'reopened' | 'rated' | 'reminded' | 'flagged' | 'identity_consent' | 'withdrawn';
+  kind: 'created' | 'assigned' | 'accepted' | 'replied' | 'asked' | 'answered' | 'note' | 'transferred' | 'escalated' | 'resolved' | 'reopened' | 'rated' | 'reminded' | 'flagged' | 'identity_consent' | 'withdrawn' | 'assist_invited';
   /** `reporter`, `system`, or a cadre's member id (reporters are never named here). */
   actor: string;
   text?: string;
@@ -31,6 +31,10 @@ export interface ConcernEvent {
   /** For SLA breaches: the deadline that was missed and how late the escalation ran (ms). */
   deadline?: Date;
   lateMs?: number;
+  /** `assist_invited`: the cadre of another organisation asked to help (joint handling). */
+  assistantId?: string;
+  /** A note or reply written by an assisting cadre (the actor), not by the lead. */
+  assisting?: boolean;
 }
 
 /** The locale key suffix of an event in a history (`event.<this>`): a photo answer reads differently. */
@@ -50,6 +54,11 @@ export interface ConcernDoc {
   /** 0 where it was first routed, +1 per escalation. */
   level: number;
   assigneeId?: string;
+  /**
+   * Cadres of other organisations asked to help (joint handling): they see the timeline (never
+   * the reporter) and add notes and replies; the assignee stays the lead, responsible for the SLA.
+   */
+  assistantIds?: string[];
   /** Nobody eligible anywhere: sits with the top unit's secretariat. */
   flagged: boolean;
   urgent: boolean;
@@ -121,7 +130,7 @@ export interface ConcernModels {
 }
 
 const event = new Schema<ConcernEvent>(
-  { at: Date, kind: String, actor: String, text: String, photo: Boolean, internal: Boolean, unitId: String, assigneeId: String, level: Number, deadline: Date, lateMs: Number },
+  { at: Date, kind: String, actor: String, text: String, photo: Boolean, internal: Boolean, unitId: String, assigneeId: String, level: Number, deadline: Date, lateMs: Number, assistantId: String, assisting: Boolean },
   { _id: false },
 );
 
@@ -139,6 +148,7 @@ export function bindConcernModels(conn: Connection): ConcernModels {
           level: { type: Number, default: 0 },
           // Inboxes and least-loaded routing read a cadre's concerns (MongoDB uses the index; FerretDB scans anyway).
           assigneeId: { type: String, index: true },
+          assistantIds: { type: [String], default: undefined, index: true },
           flagged: { type: Boolean, default: false },
           urgent: { type: Boolean, default: false },
           anonymous: { type: Boolean, default: true },

@@ -28,6 +28,11 @@ export interface CategoryRule {
   urgent: boolean;
   /** Lines to call at once (urgent categories): who answers (a key under concern:hotline_name) and the number. */
   hotlines?: Hotline[];
+  /**
+   * Organisations to involve by default (joint handling): at routing, an eligible cadre of each
+   * one the lead does not belong to is invited to assist, found along the concern's unit chain.
+   */
+  assistOrganisations?: Organisation[];
   /** Keep it away from cadres with a conflict of interest in the concerned unit. */
   conflictExclusion: boolean;
   /** SLA per level in seconds (the last entry applies to higher levels). */
@@ -88,7 +93,7 @@ export const DEFAULT_POLICY: ConcernPolicy = {
     housing_security: { organisations: ['youth_union', 'youth_federation', 'womens_union'], urgent: false, conflictExclusion: false, ...normal },
     childcare: { organisations: ['womens_union', 'trade_union'], urgent: false, conflictExclusion: false, ...normal },
     safety: { organisations: ['trade_union'], urgent: true, hotlines: [HOTLINES.emergency, HOTLINES.police], conflictExclusion: true, ...urgentSla },
-    harassment: { organisations: ['womens_union', 'trade_union'], urgent: true, hotlines: [HOTLINES.womensUnion, HOTLINES.police], conflictExclusion: true, ...urgentSla },
+    harassment: { organisations: ['womens_union', 'trade_union'], assistOrganisations: ['womens_union'], urgent: true, hotlines: [HOTLINES.womensUnion, HOTLINES.police], conflictExclusion: true, ...urgentSla },
     skills: { organisations: ['youth_union'], urgent: false, conflictExclusion: false, ...normal },
     culture: { organisations: ['youth_union', 'youth_federation'], urgent: false, conflictExclusion: false, ...normal },
   },

@@ -183,6 +183,37 @@ export class CadreRouter {
   }
 
   /**
+   * Joint handling: cadres of `organisations` who may assist on this concern, found along its unit
+   * chain in the routing steps (nearest first; the least loaded first within a step). The routing
+   * rule applies with those organisations in place of the responsible ones: the assignment covers
+   * the category, no conflict of interest where the category excludes it, an active cadre.
+   */
+  async assistCandidates(args: { category: string; concernedUnitId: string; organisations: readonly string[]; at: Date; exclude?: string[] }): Promise<{ memberId: string; name: string; organisation: string; unitId: string }[]> {
+    const rule = this.policy().categories[args.category];
+    if (!rule || args.organisations.length === 0) return [];
+    const asAssist: CategoryRule = { ...rule, organisations: args.organisations as CategoryRule['organisations'] };
+    const concernedPath = new Set(await this.chainFrom(args.concernedUnitId, args.at));
+    const fitting = (await this.cadres.active()).filter((a) => assignmentFits(asAssist, a, args.category, concernedPath) && !(args.exclude ?? []).includes(a.memberId));
+    const out: { memberId: string; name: string; organisation: string; unitId: string }[] = [];
+    for (const step of await this.steps(args.concernedUnitId, args.concernedUnitId, args.at)) {
+      const here = (await this.withActiveMembers(fitting.filter((a) => step.includes(a.orgUnitId)))).filter((c) => !out.some((o) => o.memberId === c.member._id));
+      const ids = [...new Set(here.map((c) => c.member._id))];
+      while (ids.length) {
+        const next = await this.leastLoaded(ids);
+        ids.splice(ids.indexOf(next), 1);
+        const c = here.find((x) => x.member._id === next)!;
+        out.push({ memberId: next, name: c.member.displayName ?? next, organisation: c.assignment.organisation, unitId: c.assignment.orgUnitId });
+      }
+    }
+    return out;
+  }
+
+  /** The organisations of a cadre's active assignments (the lead's own, for joint handling). */
+  async organisationsOf(memberId: string): Promise<string[]> {
+    return [...new Set((await this.cadres.active()).filter((a) => a.memberId === memberId).map((a) => a.organisation))];
+  }
+
+  /**
    * Active assignments the secretariat may give this concern to by hand: any unit, organisation
    * and categories (the rules found nobody), minus cadres in conflict with the concerned unit
    * when the category has the conflict-of-interest exclusion (member status not checked).

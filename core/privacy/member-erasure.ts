@@ -84,7 +84,11 @@ export class MemberErasure {
         does: 'texts and photos emptied, the sealed reporter links deleted, open concerns withdrawn',
         run: (s) => this.forgetConcerns(s),
       },
-      { holds: [{ store: 'cadre_assignments', fields: ['memberId'] }], does: 'ended, open concerns re-routed, then deleted', run: (s) => this.endCadre(s) },
+      {
+        holds: [{ store: 'cadre_assignments', fields: ['memberId'] }, { store: 'concerns', fields: ['assistantIds (concerns they assisted on)'] }],
+        does: 'ended, open concerns re-routed, then deleted; taken off the concerns they assisted on',
+        run: (s) => this.endCadre(s),
+      },
       {
         holds: [{ store: 'collective_cases', fields: CaseStore.personalFields.collective_cases }],
         does: 'their concerns taken out of the collective cases they were in (codes and history); cases they led handed to the cadre of the oldest open concern',
