@@ -127,6 +127,13 @@ describe('broadcasts in the web console', () => {
     const unreadable = await c.post('/web/broadcasts/new', composeForm(compose.text, { text: 'Nhắc họp', when: 'at', at: 'ngày mai', action: 'create' }));
     expect(unreadable.status).toBe(422);
     expect(unreadable.text).toContain('Chưa đọc được ngày giờ gửi');
+    // In English after the language switch: the same refusal in English.
+    expect((await c.post('/web/lang', { _csrf: csrfOf(compose.text)!, lang: 'en', next: '/web/broadcasts/new' })).status).toBe(303);
+    const en = await c.get('/web/broadcasts/new');
+    expect(en.text).toContain('Compose a broadcast');
+    const pastEn = await c.post('/web/broadcasts/new', composeForm(en.text, { text: 'Meeting', unit: 'vsip1', when: 'at', at: '2020-01-01 08:00', action: 'create' }));
+    expect(pastEn.status).toBe(422);
+    expect(pastEn.text).toContain('has already passed');
   });
 
   it('a zone secretariat member cannot target a unit outside the zone, nor open a broadcast addressed there', async () => {
