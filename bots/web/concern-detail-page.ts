@@ -54,8 +54,11 @@ async function timelineItem(ctx: WebContext, names: PageNames, e: ConcernEvent):
     level: (e.level ?? 0) + 1,
     unit: e.unitId ? await names.unit(e.unitId) : '',
     rating: e.text ?? '',
+    assistant: e.assistantId ? await names.member(e.assistantId) : '',
   };
   let key = eventLabelKey(e);
+  // Joint handling: a note or reply by an assisting cadre says so.
+  if (e.assisting) key = `${e.kind}_assist`;
   if (e.kind === 'assigned' && e.actor !== 'system') key = 'assigned_by';
   if (e.kind === 'escalated' && e.actor.startsWith('system')) key = 'escalated_sla';
   const text = TEXT_EVENTS.has(e.kind) && e.text ? html`<blockquote>${e.text}</blockquote>` : '';
