@@ -123,7 +123,7 @@ try {
       http = await startHttpOnly(a);
       const server = http.server;
       onSignals(a, config, { close: () => closeHttpServer(server) });
-      say(`[start] web console on ${(config.PUBLIC_URL ?? (config.PORT ? `http://localhost:${config.PORT}` : http.address)).replace(/\/+$/, '')}/web (HTTP on ${http.address}; /healthz, /readyz); to sign in, type "đăng nhập web" in this chat as a staff member (README, "Web console")`);
+      say(`[start] web console on ${(config.PUBLIC_URL ?? (config.PORT ? `http://localhost:${config.PORT}` : http.address)).replace(/\/+$/, '')}/web (HTTP on ${http.address}; /healthz, /readyz); to sign in, type "${a.services.i18n.for(config.DEFAULT_LOCALE)('web:chat.phrases').split('|')[0]}" in this chat as a staff member (README, "Web console")`);
       say(`[start] ${await startMetrics(a, '127.0.0.1')}`);
     } catch (err) {
       say(`[start] web console not started: port ${config.PORT} is unavailable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set PORT to another port`);
