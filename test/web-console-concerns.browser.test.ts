@@ -7,23 +7,15 @@
  * phone, no sideways scroll, labels, no reporter of an anonymous concern anywhere in the page).
  * Screenshots go to .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots refreshes the committed ones).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer } from '../bots/web/web-test-client.js';
+import { DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 import { addMember, assign, fastPolicy } from './support/concern-fixtures.js';
 import { insertSampleUnits } from './support/sample-units.js';
-import { ConsolePerson, startTestApp, textOf, type TestApp } from './support/test-app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const SHOTS = process.env.WEB_SCREENSHOTS ?? join('.data', 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 let app: TestApp;
-let server: FastifyInstance;
+let web: WebBrowser;
 let base: string;
 let browser: Browser;
 const code = { anon: '', named: '', songThan: '', resolved: '' };
@@ -31,22 +23,8 @@ const code = { anon: '', named: '', songThan: '', resolved: '' };
 const LAN = { id: 'm-lan-7731', name: 'Phạm Thị Lan', phone: '0912345678', chat: 'zl-84912345678' };
 const MAI = { name: 'Lê Thị Mai' };
 
-async function linkFromBot(chatId: string): Promise<string> {
-  const person = new ConsolePerson(app, chatId);
-  await person.say('menu');
-  const reply = textOf(await person.say('đăng nhập web'));
-  const url = /http:\/\/localhost:3000(\/web\/login\/[A-Za-z0-9_-]{43})/.exec(reply)?.[1];
-  if (!url) throw new Error(`the bot sent no link: ${reply}`);
-  return base + url;
-}
-
-async function signIn(page: Page, chatId: string): Promise<void> {
-  await page.goto(await linkFromBot(chatId));
-  await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
-  await page.waitForURL(`${base}/web`);
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const signIn = (page: Page, chatId: string) => web.signIn(page, chatId);
+const shot = (page: Page, name: string) => web.shot(page, name);
 
 /** What the page shows: the list's codes, whether rows are cards, sideways scroll, unlabelled inputs, scripts, the whole text. */
 const domOf = (page: Page) =>
@@ -64,8 +42,6 @@ function expectNoReporter(text: string): void {
 }
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error("chromium is not installed: apt-get install chromium (Debian's package), or set CHROMIUM_PATH");
-  mkdirSync(SHOTS, { recursive: true });
   app = await startTestApp({}, { concernPolicy: fastPolicy(3600, 7200) });
   await insertSampleUnits(app.models);
   await addMember(app, { id: 'm-thu', name: 'Chị Nguyễn Thị Thư', roles: ['worker', 'secretariat'], orgUnitId: 'hcm', chatId: 'c-thu' });
@@ -98,12 +74,11 @@ beforeAll(async () => {
   await concerns.act('m-tuyet', code.resolved, { kind: 'reply', text: 'Chị đã làm việc với phòng nhân sự, tuần này công ty trả bù.' }, step(5), 'k3');
   await concerns.act('m-tuyet', code.resolved, { kind: 'resolve', summary: 'Công ty đã trả đủ phụ cấp tháng 10.' }, step(5), 'k4');
   step(40);
-  ({ server, base } = await startWebServer(app));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  web = await startWebBrowser(app);
+  ({ base, browser } = web);
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await web?.close();
   await app?.close();
 });
 

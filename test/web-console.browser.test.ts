@@ -5,52 +5,24 @@
  * only their zone. Screenshots go to .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots
  * refreshes the ones committed for the README).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer } from '../bots/web/web-test-client.js';
+import { DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 import { addMember } from './support/concern-fixtures.js';
 import { insertSampleUnits } from './support/sample-units.js';
-import { ConsolePerson, startTestApp, textOf, type TestApp } from './support/test-app.js';
-
-/** Debian's chromium: the launcher script's real binary, or CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const SHOTS = process.env.WEB_SCREENSHOTS ?? join('.data', 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 let app: TestApp;
-let server: FastifyInstance;
+let web: WebBrowser;
 let base: string;
 let browser: Browser;
 
-/** The path of the sign-in link the bot sent, on this test's server. */
-async function linkFromBot(chatId: string): Promise<string> {
-  const person = new ConsolePerson(app, chatId);
-  await person.say('menu');
-  const reply = textOf(await person.say('đăng nhập web'));
-  const url = /http:\/\/localhost:3000(\/web\/login\/[A-Za-z0-9_-]{43})/.exec(reply)?.[1];
-  if (!url) throw new Error(`the bot sent no link: ${reply}`);
-  // The person opens it a minute later (so the audit log orders the two entries).
-  app.clock.advance(60_000);
-  return base + url;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, chatId: string): Promise<void> {
-  await page.goto(await linkFromBot(chatId));
-  await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
-  await page.waitForURL(`${base}/web`);
-}
+/** The sign-in link the bot sent; the person opens it a minute later (so the audit log orders the two entries). */
+const linkFromBot = (chatId: string) => web.linkFromBot(chatId, { openAfterMs: 60_000 });
+const shot = (page: Page, name: string) => web.shot(page, name);
+const signIn = async (page: Page, chatId: string) => web.confirm(page, await linkFromBot(chatId));
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error("chromium is not installed: apt-get install chromium (Debian's package), or set CHROMIUM_PATH");
-  mkdirSync(SHOTS, { recursive: true });
   app = await startTestApp();
   await insertSampleUnits(app.models);
   await addMember(app, { id: 'm-thu', name: 'Chị Nguyễn Thị Thư', roles: ['worker', 'secretariat'], orgUnitId: 'hcm', chatId: 'c-thu' });
@@ -65,12 +37,11 @@ beforeAll(async () => {
   await audit.record({ actor: 'admin-cli', action: 'role.granted', target: 'm-vy', details: { role: 'secretariat', unit: 'vsip1' }, at: at('2026-11-21T01:00:00Z') });
   await audit.record({ actor: 'm-thu', action: 'broadcast.created', target: 'bc-2026-11-22', details: { audience: 'vsip1' }, at: at('2026-11-22T09:30:00Z') });
   await audit.record({ actor: '<script>alert(1)</script>', action: 'test.hostile', target: '{"$gt": ""}', details: { note: '<img src=x onerror=alert(1)>' }, at: at('2026-11-19T03:00:00Z') });
-  ({ server, base } = await startWebServer(app));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  web = await startWebBrowser(app);
+  ({ base, browser } = web);
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await web?.close();
   await app?.close();
 });
 

@@ -5,30 +5,21 @@
  * and saves screenshots (the top 2,400 px of each page) to .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots refreshes the
  * committed ones).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, SHOTS, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 import { seedDashboard } from '../bots/web/dashboard-test-seed.js';
-import { startWebServer } from '../bots/web/web-test-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const SHOTS = process.env.WEB_SCREENSHOTS ?? join('.data', 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
-
 let app: TestApp;
-let server: FastifyInstance;
+let web: WebBrowser;
 let base: string;
 let browser: Browser;
 
 async function signIn(page: Page, memberId: string): Promise<void> {
   const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  await page.goto(base + new URL(url).pathname);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(`${base}/web`);
+  await web.confirm(page, base + new URL(url).pathname);
 }
 
 /** What the browser drew: each chart's size and shapes, scripts, horizontal overflow. */
@@ -45,16 +36,13 @@ function drawn(page: Page) {
 }
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error("chromium is not installed: apt-get install chromium (Debian's package), or set CHROMIUM_PATH");
-  mkdirSync(SHOTS, { recursive: true });
   app = await startTestApp();
   await seedDashboard(app);
-  ({ server, base } = await startWebServer(app));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  web = await startWebBrowser(app);
+  ({ base, browser } = web);
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await web?.close();
   await app?.close();
 });
 
