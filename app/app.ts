@@ -51,6 +51,8 @@ import { ContactBook } from '../core/concerns/contact-book.js';
 import { CaseService } from '../core/cases/case-service.js';
 import { CaseStore } from '../core/cases/case-store.js';
 import { bindCaseModels } from '../core/cases/models.js';
+import { FeedbackService } from '../core/feedback/feedback-service.js';
+import { bindFeedbackModels } from '../core/feedback/models.js';
 import { BullJobs } from '../workers/bull-jobs.js';
 import { startSurveyReminders } from '../workers/survey-reminders.js';
 import { bindSurveyModels } from '../core/surveys/models.js';
@@ -160,11 +162,15 @@ export async function createApp(o: AppOptions): Promise<App> {
     meetings,
     broadcasts: new BroadcastService({ models, bm: broadcastModels, materials, audience: new AudienceReader(models, materials), access, audit, jobs, redis, redisPrefix: o.config.REDIS_PREFIX, i18n }),
     keys,
-  } as Omit<Services, 'erasure' | 'dashboard' | 'cases'> as Services;
+  } as Omit<Services, 'erasure' | 'dashboard' | 'cases' | 'feedback'> as Services;
   const caseStore = new CaseStore(bindCaseModels(conn));
   await caseStore.init();
   // Collective cases: concerns of one category about one enterprise grouped under one lead cadre.
   services.cases = new CaseService({ store: caseStore, concerns: services.concerns, models, org, audit, i18n, redis, redisPrefix: o.config.REDIS_PREFIX });
+  // "You said, we did": feedback on closed surveys and consented outcome notes, sent as materials by broadcast.
+  const feedbackModels = bindFeedbackModels(conn);
+  await feedbackModels.Feedback.init();
+  services.feedback = new FeedbackService({ models: feedbackModels, surveys: services.surveys, concerns: services.concerns, materials, broadcasts: services.broadcasts, audit, i18n });
   // The web console's dashboard: each collection read once per page, figures from core/reports/dashboard.ts.
   services.dashboard = new DashboardReader({ models, cm: services.concerns.cm, bm: broadcastModels, org, review: services.concerns.review, policy: () => services.concerns.policy, materials });
   const shards = { console: 1, telegram: o.config.DELIVERY_SHARDS, zalo: o.config.DELIVERY_SHARDS };
@@ -175,7 +181,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   outbox.keepFinished = { completedSeconds: retention.jobsCompletedHours * 3600, failedSeconds: retention.jobsFailedDays * 24 * 3600 };
   // Inspections roll up the meetings held and their attendance per branch.
   services.surveys.meetingFigures = (from, to) => meetings.figuresByUnit(from, to);
-  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, cases: services.cases, surveys: services.surveys, meetings, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
+  services.erasure = new MemberErasure({ models, members: services.members, concerns: services.concerns, cases: services.cases, feedback: services.feedback, surveys: services.surveys, meetings, materialModels, broadcastModels, audit, jobs, outbox, redis, redisPrefix: o.config.REDIS_PREFIX, keys });
   const engine = new Engine({
     services,
     outbox,

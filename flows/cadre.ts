@@ -14,6 +14,7 @@ import { parseReferenceCode } from '../core/concerns/reference-code.js';
 import { MIN_TEXT_CHARS, tooShort } from '../core/concerns/text-minimums.js';
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import { caseInboxChoices, caseSteps, openCaseFromInbox } from './cadre-cases.js';
+import { outcomeProposalChoice, outcomeProposalSteps } from './outcome-notes.js';
 
 type TextAction = 'reply' | 'ask' | 'note' | 'resolve';
 
@@ -148,7 +149,11 @@ export const cadreFlow: Flow = {
         } else if (OPEN_STATUSES.includes(c.status)) {
           if (['received', 'escalated', 'reopened'].includes(c.status)) choices.push({ id: 'accept', label: ctx.t('cadre:choice.accept') });
           for (const id of ['reply', 'ask', 'note', 'transfer', 'invite', 'escalate', 'resolve']) choices.push({ id, label: ctx.t(`cadre:choice.${id}`) });
-        } else choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
+        } else {
+          choices.push({ id: 'note', label: ctx.t('cadre:choice.note') });
+          // "You said, we did": the lead of a resolved concern may share its outcome, anonymised, while its reporter can be asked.
+          if (c.status === 'resolved' && (await concerns.vault.hasReporter(c._id))) choices.push(outcomeProposalChoice(ctx));
+        }
         if (c.photoRefs?.length) choices.push({ id: 'photos', label: ctx.t('cadre:choice.photos', { count: c.photoRefs.length }) });
         choices.push({ id: 'back', label: ctx.t('cadre:choice.back') });
         ctx.ask(
@@ -183,6 +188,7 @@ export const cadreFlow: Flow = {
         if (id === 'transfer') return ctx.go('cadre', 'transfer');
         if (id === 'invite') return ctx.go('cadre', 'invite');
         if (id === 'escalate') return ctx.go('cadre', 'escalate');
+        if (id === 'share_outcome') return ctx.go('cadre', 'share_outcome');
         ctx.state.data.cadreAction = id as TextAction;
         return ctx.go('cadre', 'compose');
       },
@@ -243,6 +249,8 @@ export const cadreFlow: Flow = {
     },
 
     ...caseSteps,
+
+    ...outcomeProposalSteps,
 
     escalate: {
       enter(ctx) {

@@ -176,9 +176,9 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     expect(textOf(closed)).toContain('Đã đóng');
     await waitForMessage(lan, (m) => m.text.includes('đã được giải quyết'));
 
-    // Reopening the item offers only an internal note (and its photos): no reply to a resolved concern.
+    // Reopening the item offers only an internal note, sharing the outcome (flows/outcome-notes.ts) and its photos: no reply to a resolved concern.
     await wu.say(code);
-    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'photos', 'back']);
+    expect(wu.last.choices?.map((c) => c.id)).toEqual(['note', 'share_outcome', 'photos', 'back']);
 
     await lan.say('menu');
     await lan.say('concerns');

@@ -10,6 +10,7 @@ import { photoRefOf } from '../core/concerns/photos.js';
 import { MIN_TEXT_CHARS, tooShort } from '../core/concerns/text-minimums.js';
 import type { Flow, FlowContext, StepInput } from '../core/engine/flow.js';
 import { explain, intakeSteps, startIntake } from './concern-intake.js';
+import { outcomeConsentChoice, outcomeConsentSteps } from './outcome-notes.js';
 
 /** Events the worker sees in their concern's history (internal ones never). */
 const PUBLIC_EVENTS = new Set(['created', 'accepted', 'replied', 'asked', 'answered', 'escalated', 'resolved', 'reopened', 'rated']);
@@ -106,6 +107,8 @@ export const concernFlow: Flow = {
         const choices = [];
         if (open && c.awaitingAnswer) choices.push({ id: 'answer', label: ctx.t('concern:choice.answer') });
         if (c.status === 'resolved' && !c.rating) choices.push({ id: 'rate', label: ctx.t('concern:choice.rate') });
+        const consent = c.status === 'resolved' ? await outcomeConsentChoice(ctx, c._id) : undefined;
+        if (consent) choices.push(consent);
         if (concerns.canReopen(c, ctx.now)) choices.push({ id: 'reopen', label: ctx.t('concern:choice.reopen') });
         if (open && c.anonymous && (await concerns.vault.isSealed(c._id))) choices.push({ id: 'reveal', label: ctx.t('concern:choice.reveal') });
         choices.push({ id: 'back', label: ctx.t('concern:choice.back') });
@@ -179,6 +182,8 @@ export const concernFlow: Flow = {
         return ctx.jump('concern', 'detail');
       },
     },
+
+    ...outcomeConsentSteps,
 
     reveal: {
       enter(ctx) {

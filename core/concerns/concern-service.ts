@@ -234,6 +234,15 @@ export class ConcernService {
     return [{ memberId, key: `concern:${c._id}:worker:${key}`, message: { text, locale: member.locale }, seal: true }];
   }
 
+  /**
+   * A message to a concern's reporter from another area (an outcome note asking for consent),
+   * through the sealed reporter record like every message to a reporter; none once they are gone.
+   */
+  async reporterNotice(code: string, what: string, at: Date, vars: Record<string, unknown> = {}): Promise<Notice[]> {
+    const c = await this.get(code);
+    return c ? this.workerNotice(c, what, at, vars) : [];
+  }
+
   private async flaggedNotices(c: ConcernDoc, at: Date, reason: 'no_cadre' | 'breached_at_top'): Promise<Notice[]> {
     const notices: Notice[] = [];
     for (const memberId of await this.router.secretariatOf(c.levelUnitId)) {
@@ -556,6 +565,11 @@ export class ConcernService {
     if (this.isAssistant(c, cadreId)) return { concern: c, assisting: true };
     const reporterName = await this.vault.nameForCadre(code, cadreId, at, key);
     return { concern: c, reporterName };
+  }
+
+  /** The concern if `cadreId` leads it (its assignee); refused and audited as `action` otherwise. Reveals no reporter. */
+  async asLead(cadreId: string, code: string, action: string, at: Date, key: string): Promise<ConcernDoc> {
+    return this.assignedTo(cadreId, await this.get(code), code, action, at, key);
   }
 
   /** The concern's photos for its assignee, captioned in `t`'s language; refused (and audited) for anyone else. */

@@ -98,6 +98,11 @@ export class ReporterVault {
     await this.audit.record({ actor: memberId, action: 'concern.reporter.reveal_consent', target: code, idempotencyKey: code, at });
   }
 
+  /** Whether the concern still has a reporter to ask (none once they deleted their data); opens nothing. */
+  async hasReporter(code: string): Promise<boolean> {
+    return !!(await this.cm.ConcernReporter.findById(code, { _id: 1 }).lean());
+  }
+
   /** Whether the reporter stays hidden from cadres. */
   async isSealed(code: string): Promise<boolean> {
     const rec = await this.cm.ConcernReporter.findById(code).lean();

@@ -17,6 +17,7 @@ import type { OrgDirectory } from '../org/org-directory.js';
 import type { MemberErasure } from '../privacy/member-erasure.js';
 import type { PrivacyKeys } from '../privacy/privacy-keys.js';
 import type { DashboardReader } from '../reports/dashboard-reader.js';
+import type { FeedbackService } from '../feedback/feedback-service.js';
 import type { SurveyService } from '../surveys/survey-service.js';
 import type { WebSignIn } from '../web-access/web-sign-in.js';
 
@@ -52,6 +53,8 @@ export interface Services {
   broadcasts: BroadcastService;
   /** Branch meetings at flexible times: slot votes, the fixed time, reminders, check-in. */
   meetings: MeetingService;
+  /** "You said, we did": survey feedback and anonymised outcome notes, published as materials. */
+  feedback: FeedbackService;
   /** Secrets kept outside the database: the reporter seal and keyed markers. */
   keys: PrivacyKeys;
   /** "Delete my data": every store's part, in order. */

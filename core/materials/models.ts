@@ -2,7 +2,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Topics a material belongs to; labels live in locales (materials:topic.<id>). */
-export const TOPICS = ['labour_rights', 'skills', 'health', 'culture_tet', 'youth_union', 'other'] as const;
+export const TOPICS = ['labour_rights', 'skills', 'health', 'culture_tet', 'youth_union', 'you_said_we_did', 'other'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** One language version of a material. */
@@ -21,6 +21,11 @@ export interface MaterialDoc {
   publishAt: Date;
   author: string;
   createdAt: Date;
+  /** Set while the material is withdrawn: workers no longer see it (web console: unpublish). */
+  unpublishedAt?: Date;
+  /** Who last edited it, and when (web console). */
+  updatedBy?: string;
+  updatedAt?: Date;
 }
 
 /** Topics a member turned off; no document means subscribed to every topic. */
@@ -50,6 +55,9 @@ export function bindMaterialModels(conn: Connection): MaterialModels {
             publishAt: { type: Date, required: true },
             author: { type: String, required: true },
             createdAt: { type: Date, required: true },
+            unpublishedAt: Date,
+            updatedBy: String,
+            updatedAt: Date,
           },
           { collection: 'materials', versionKey: false, minimize: false },
         ),

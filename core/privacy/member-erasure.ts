@@ -9,6 +9,7 @@ import type { BroadcastModels } from '../broadcasts/models.js';
 import type { ConcernService } from '../concerns/concern-service.js';
 import type { CaseService } from '../cases/case-service.js';
 import { CaseStore } from '../cases/case-store.js';
+import { FeedbackService } from '../feedback/feedback-service.js';
 import { ContactBook } from '../concerns/contact-book.js';
 import { deliverNotices, type Notice } from '../concerns/notices.js';
 import type { ChannelIdentityDoc, Models } from '../db.js';
@@ -31,6 +32,7 @@ export interface MemberErasureDeps {
   members: MemberService;
   concerns: ConcernService;
   cases: CaseService;
+  feedback: Pick<FeedbackService, 'forgetConcerns'>;
   surveys: SurveyService;
   meetings: MeetingService;
   materialModels: MaterialModels;
@@ -96,6 +98,11 @@ export class MemberErasure {
           await d.cases.forgetConcerns(s.concernCodes ?? [], s.at);
           return d.cases.leadLeft(s.memberId, s.at);
         },
+      },
+      {
+        holds: [{ store: 'feedback', fields: FeedbackService.personalFields.feedback }],
+        does: 'outcome notes about their concerns deleted unless published (they agreed and it names nobody); a published one no longer tied to the concern',
+        run: (s) => d.feedback.forgetConcerns(s.concernCodes ?? []),
       },
       { holds: [{ store: 'audit_log', fields: ['actor'] }], does: 'the member as actor of reporter actions (it would link them to concern codes) replaced by "erased-member"', run: (s) => this.unlinkAudit(s) },
       {
