@@ -15,6 +15,7 @@ import { UsageError, type Command, type CommandContext } from './command.js';
 import { broadcastCommands } from './broadcast-commands.js';
 import { caseCommands } from './case-commands.js';
 import { concernCommands } from './concern-commands.js';
+import { feedbackCommands } from './feedback-commands.js';
 import { meetingCommands } from './meeting-commands.js';
 import { orgCommands } from './org-commands.js';
 import { reviewCommands } from './review-commands.js';
@@ -22,7 +23,7 @@ import { surveyCommands } from './survey-commands.js';
 import { webCommands } from './web-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...caseCommands, ...reviewCommands, ...webCommands, ...meetingCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...caseCommands, ...reviewCommands, ...webCommands, ...meetingCommands, ...feedbackCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);
