@@ -4,7 +4,7 @@
  */
 import type { Flow, FlowContext } from '../core/engine/flow.js';
 import type { Choice } from '../core/engine/types.js';
-import { contentIn, isTopic, materialMessage } from '../core/materials/material-service.js';
+import { contentIn, isPublished, isTopic, materialMessage } from '../core/materials/material-service.js';
 import { TOPICS } from '../core/materials/models.js';
 import { formatVnDate } from '../core/vn-time.js';
 
@@ -88,7 +88,7 @@ export const materialsFlow: Flow = {
     view: {
       async enter(ctx) {
         const m = await ctx.services.materials.get(String(ctx.state.data.matId ?? ''));
-        if (!m || m.publishAt.getTime() > ctx.now.getTime()) {
+        if (!m || !isPublished(m, ctx.now)) {
           ctx.reply(ctx.t('materials:not_found'));
           return ctx.back();
         }

@@ -3,7 +3,7 @@
  * (`services.broadcasts`; no rule is repeated here):
  * - `GET /web/broadcasts`: the broadcasts addressed inside the person's scope (the service's
  *   `list` with the person as actor), with status, audience, schedule and counts;
- * - `GET|POST /web/broadcasts/new`: the compose form (text, a unit of the scope, roles, topics,
+ * - `GET|POST /web/broadcasts/new`: the compose form (text or a published material, a unit of the scope, roles, topics,
  *   now / once at a Vietnam time / recurring by a rule, quiet hours). "Preview" checks the request
  *   as creating would (`validate`, `checkScope` — refusals audited as `access.denied`) and shows
  *   the live audience size and the skipped counts (`preview`); "Create" calls `create`. Refusals
@@ -21,6 +21,7 @@ import type { Actor, NewBroadcast } from '../../core/broadcasts/broadcast-servic
 import type { AudienceSize } from '../../core/broadcasts/audience.js';
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
 import { ROLES, type OrgUnitDoc, type Role } from '../../core/db.js';
+import { contentIn } from '../../core/materials/material-service.js';
 import { TOPICS } from '../../core/materials/models.js';
 import { STAFF_ROLES } from '../../core/members/access-scope.js';
 import { formatVnTime, parseTypedTime } from '../../core/vn-time.js';
@@ -37,6 +38,7 @@ const HTML = 'text/html; charset=utf-8';
 const ID_PATTERN = /^bc-[0-9a-f]{12}(?:-[0-9a-f]{10})?$/;
 const LIST_LIMIT = 50;
 const MAX_UNIT_OPTIONS = 3000;
+const MAX_MATERIAL_OPTIONS = 100;
 
 /** Whether the signed-in member may broadcast (the role the service's `authorize` asks for). */
 export const mayBroadcast = (ctx: WebContext) => !!ctx.staff && ctx.staff.member.roles.some((r) => r === 'secretariat' || r === 'admin');
@@ -47,6 +49,8 @@ const actorOf = (ctx: WebContext): Actor => ({ id: ctx.staff!.member._id, roles:
 interface ComposeForm {
   key: string;
   text: string;
+  /** A material sent instead of the text (its id), or empty. */
+  material: string;
   unit: string;
   roles: Role[];
   topics: string[];
@@ -65,6 +69,7 @@ function readForm(body: Form | undefined): ComposeForm {
   return {
     key: /^[0-9a-f]{16}$/.test(s('key')) ? s('key') : randomBytes(8).toString('hex'),
     text: s('text'),
+    material: /^mat-[0-9a-f]{10}$/.test(s('material')) ? s('material') : '',
     unit: s('unit'),
     roles: ROLES.filter((r) => b[`role_${r}`] === 'on'),
     topics: TOPICS.filter((x) => b[`topic_${x}`] === 'on'),
@@ -77,7 +82,7 @@ function readForm(body: Form | undefined): ComposeForm {
   };
 }
 
-const emptyForm = (): ComposeForm => ({ key: randomBytes(8).toString('hex'), text: '', unit: '', roles: [], topics: [], when: 'now', at: '', cron: '', quiet: true, quietStart: '21:30', quietEnd: '07:00' });
+const emptyForm = (): ComposeForm => ({ key: randomBytes(8).toString('hex'), text: '', material: '', unit: '', roles: [], topics: [], when: 'now', at: '', cron: '', quiet: true, quietStart: '21:30', quietEnd: '07:00' });
 
 /** The request the form stands for, or the key of why it cannot be read (the time). */
 function requestOf(f: ComposeForm, now: Date): { input: NewBroadcast } | { problem: string } {
@@ -88,7 +93,7 @@ function requestOf(f: ComposeForm, now: Date): { input: NewBroadcast } | { probl
     if (!at) return { problem: 'bad_time' };
     schedule = { kind: 'once', at };
   } else if (f.when === 'cron') schedule = { kind: 'recurring', cron: f.cron };
-  return { input: { content: { text: f.text }, audience, schedule, quietHours: f.quiet ? { start: f.quietStart, end: f.quietEnd } : null } };
+  return { input: { content: f.material ? { materialId: f.material } : { text: f.text }, audience, schedule, quietHours: f.quiet ? { start: f.quietStart, end: f.quietEnd } : null } };
 }
 
 /** Units of the person's scope, each followed by those under it (in force now). */
@@ -154,6 +159,12 @@ interface ComposeExtras {
 async function composeBody(app: App, ctx: WebContext, f: ComposeForm, extras: ComposeExtras): Promise<SafeHtml> {
   const t = ctx.t;
   const units = await unitOptions(app, ctx);
+  // The published materials a broadcast may send (the service checks the one chosen).
+  const materials = (await app.services.materials.newest({ now: ctx.now, pageSize: MAX_MATERIAL_OPTIONS })).items;
+  const materialSelect = [
+    html`<option value=""${f.material ? '' : html` selected`}>${t('web-materials:broadcast.no_material')}</option>`,
+    ...materials.map((m) => html`<option value="${m._id}"${f.material === m._id ? html` selected` : ''}>${contentIn(m, ctx.locale).title} (${t(`materials:topic.${m.topic}`)})</option>`),
+  ];
   const scope = ctx.staff!.scope;
   const option = (value: string, label: string) => html`<option value="${value}"${f.unit === value ? html` selected` : ''}>${label}</option>`;
   const unitSelect = [...(scope.whole ? [option('', t('web:broadcasts.everyone'))] : []), ...units.map((u) => option(u.id, '\u00a0\u00a0'.repeat(u.depth) + u.name))];
@@ -166,7 +177,8 @@ async function composeBody(app: App, ctx: WebContext, f: ComposeForm, extras: Co
   return html`<p><a href="/web/broadcasts">${t('web:broadcasts.back')}</a></p>
 ${problem}${size}
 <form class="compose" method="post" action="/web/broadcasts/new">${csrfField(ctx)}<input type="hidden" name="key" value="${f.key}">
-<div class="field"><label for="f-text">${t('web:broadcasts.text')}</label><textarea id="f-text" name="text" rows="6" required${extras.problem ? html` aria-describedby="compose-problem"` : ''}>${f.text}</textarea><small>${t('web:broadcasts.text_hint')}</small></div>
+<div class="field"><label for="f-text">${t('web:broadcasts.text')}</label><textarea id="f-text" name="text" rows="6"${extras.problem ? html` aria-describedby="compose-problem"` : ''}>${f.text}</textarea><small>${t('web:broadcasts.text_hint')}</small></div>
+<div class="field"><label for="f-material">${t('web-materials:broadcast.material')}</label><select id="f-material" name="material" aria-describedby="hint-material">${materialSelect}</select><small id="hint-material">${t('web-materials:broadcast.material_hint')}</small></div>
 <fieldset><legend>${t('web:broadcasts.audience')}</legend>
 <div class="field"><label for="f-unit">${t('web:broadcasts.unit')}</label><select id="f-unit" name="unit">${unitSelect}</select></div>
 <p class="hint">${t('web:broadcasts.roles')}</p>${ROLES.map((r) => check(`role_${r}`, t(`web:roles.${r}`), f.roles.includes(r)))}
@@ -187,6 +199,14 @@ ${check('quiet', t('web:broadcasts.quiet_on'), f.quiet)}
 </fieldset>
 <p class="actions"><button type="submit" name="action" value="preview">${t('web:broadcasts.preview')}</button> <button type="submit" name="action" value="create" class="primary">${t('web:broadcasts.create')}</button></p>
 </form>`;
+}
+
+/** What a broadcast sends: its text, or the material's title in the reader's language. */
+async function messageOf(app: App, ctx: WebContext, b: BroadcastDoc): Promise<string> {
+  const id = b.content.materialId;
+  if (!id) return b.content.text ?? '';
+  const m = await app.services.materials.get(id);
+  return ctx.t('web-materials:broadcast.sends_material', { title: m ? contentIn(m, ctx.locale).title : id });
 }
 
 async function detailBody(app: App, ctx: WebContext, b: BroadcastDoc, notice?: string, problem?: string): Promise<SafeHtml> {
@@ -214,7 +234,7 @@ ${r.nextRun ? fact(t('web:broadcasts.next_run'), formatVnTime(r.nextRun)) : ''}
 ${fact(t('web:broadcasts.created'), t('web:broadcasts.created_value', { at: formatVnTime(new Date(r.broadcast.createdAt)), by: await names.member(r.broadcast.createdBy) }))}
 ${r.broadcast.expected !== undefined ? fact(t('web:broadcasts.expected_label'), r.broadcast.expected) : ''}
 </dl></section>
-<section aria-labelledby="h-message"><h2 id="h-message">${t('web:broadcasts.text')}</h2><blockquote class="message">${r.broadcast.content.text ?? r.broadcast.content.materialId ?? ''}</blockquote></section>
+<section aria-labelledby="h-message"><h2 id="h-message">${t('web:broadcasts.text')}</h2><blockquote class="message">${await messageOf(app, ctx, r.broadcast)}</blockquote></section>
 <section aria-labelledby="h-counts"><h2 id="h-counts">${t('web:broadcasts.counts')}</h2>
 <dl class="kpis">${figure('targeted', t('web:broadcasts.targeted'), c.targeted)}${figure('sent', t('web:broadcasts.sent'), c.sent)}${figure('failed', t('web:broadcasts.failed'), c.failed)}${figure('optedOut', t('web:broadcasts.opted_out'), c.optedOut)}${figure('withdrawn', t('web:broadcasts.withdrawn'), c.withdrawn)}${figure('unreachable', t('web:broadcasts.unreachable'), c.unreachable)}${figure('cancelled', t('web:broadcasts.cancelled'), c.cancelled)}${figure('pending', t('web:broadcasts.pending'), r.pending)}</dl>
 <p><a href="/web/broadcasts/${b._id}">${t('web:broadcasts.refresh')}</a>${s === 'sending' ? html` <small>${t('web:broadcasts.auto_refresh')}</small>` : ''}</p></section>

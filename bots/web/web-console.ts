@@ -1,7 +1,7 @@
 /**
  * The web console, mounted under /web on the one HTTP server: its own form parser, security
  * headers on every response, the stylesheet, sign-in and sign-out, the home page, the audit
- * log, the concerns (list, export, a concern's page), the dashboard and the broadcasts; any other /web path is a 404 page in
+ * log, the concerns (list, export, a concern's page), the dashboard, the broadcasts, the materials and (for city-level admins) the queues board; any other /web path is a 404 page in
  * the person's language. Without a session key (WEB_SESSION_SECRET missing where it is
  * required) every /web path answers 503 saying so.
  */
@@ -17,9 +17,13 @@ import { registerConcernDetailRoutes } from './concern-detail-page.js';
 import { registerConcernListRoutes } from './concerns-page.js';
 import { registerDashboardRoutes } from './dashboard-page.js';
 import { registerHomeRoutes } from './home-page.js';
+import { registerMaterialRoutes } from './materials-page.js';
+import { registerQueuesBoard } from './queues-board.js';
 import { messagePage } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionCookies } from './session-cookie.js';
+import { registerSteeringReportRoutes } from './steering-report-page.js';
+import { registerSurveyRoutes } from './surveys-page.js';
 import { resolveSessionKey } from './session-key.js';
 import { webContext, type WebDeps } from './web-context.js';
 
@@ -55,6 +59,10 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       registerConcernDetailRoutes(web, deps);
       registerDashboardRoutes(web, deps);
       registerBroadcastRoutes(web, deps);
+      registerSteeringReportRoutes(web, deps);
+      registerSurveyRoutes(web, deps);
+      registerMaterialRoutes(web, deps);
+      registerQueuesBoard(web, deps);
       web.setNotFoundHandler(async (request, reply) => {
         const ctx = await webContext(deps, request, reply);
         return reply.code(404).type('text/html; charset=utf-8').send(messagePage(ctx, { title: ctx.t('web:errors.not_found_title'), message: ctx.t('web:errors.not_found'), languages: app.services.i18n.languages }));
