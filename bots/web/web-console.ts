@@ -16,6 +16,7 @@ import { registerBroadcastRoutes } from './broadcasts-page.js';
 import { registerConcernDetailRoutes } from './concern-detail-page.js';
 import { registerConcernListRoutes } from './concerns-page.js';
 import { registerDashboardRoutes } from './dashboard-page.js';
+import { registerFeedbackRoutes } from './feedback-page.js';
 import { registerHomeRoutes } from './home-page.js';
 import { registerMaterialRoutes } from './materials-page.js';
 import { registerQueuesBoard } from './queues-board.js';
@@ -59,6 +60,7 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       registerConcernDetailRoutes(web, deps);
       registerDashboardRoutes(web, deps);
       registerBroadcastRoutes(web, deps);
+      registerFeedbackRoutes(web, deps);
       registerSteeringReportRoutes(web, deps);
       registerSurveyRoutes(web, deps);
       registerMaterialRoutes(web, deps);
