@@ -11,6 +11,7 @@ import { insertSampleUnits } from '../test/support/sample-units.js';
 import { startTestApp, textOf, type ConsolePerson, type TestApp } from '../test/support/test-app.js';
 import type { Actor } from '../core/broadcasts/broadcast-service.js';
 import { FeedbackInputError } from '../core/feedback/feedback-errors.js';
+import { validateSurvey } from '../core/surveys/definition.js';
 
 let app: TestApp;
 let lead: ConsolePerson;
@@ -115,5 +116,36 @@ describe('an outcome note for a resolved concern', () => {
     const { note: pending } = await app.services.feedback.proposeOutcome('on-lead', code2, SUMMARY, 'vi', app.clock.now(), 'k6');
     await app.services.erasure.erase('on-w6', { eventId: 'erase-on-w6', at: app.clock.now() });
     expect(await app.services.feedback.get(pending._id)).toBeNull();
+  });
+
+  it('is published by the ward’s secretariat in chat, who also sends a closed survey’s feedback', async () => {
+    const vy = await addMember(app, { id: 'on-vy', name: 'Chị Vy', roles: ['worker', 'secretariat'], orgUnitId: 'vsip1' });
+    await app.models.Member.updateOne({ _id: 'on-vy' }, { $set: { grants: ward.grants } });
+    const reader = await addMember(app, { id: 'on-w7', name: 'Bùi Thảo', orgUnitId: 'ent-hoa-sen' });
+    const code = await resolvedConcern('on-w7', 'on-6');
+    const { note } = await app.services.feedback.proposeOutcome('on-lead', code, `${SUMMARY} (7)`, 'vi', app.clock.now(), 'k7');
+    await app.services.feedback.answerConsent('on-w7', code, true, app.clock.now());
+    await app.services.surveys.importDefinition(
+      validateSurvey({
+        id: 'on-survey', title: { vi: 'Giờ tăng ca' }, opensAt: '2026-11-01T00:00:00+07:00', closesAt: '2026-11-20T00:00:00+07:00', anonymous: true,
+        audience: { roles: ['worker'], orgUnits: ['vsip1'] }, profile: [],
+        questions: [{ id: 'q', type: 'single', text: { vi: 'Tăng ca nhiều không?' }, options: [{ id: 'y', text: { vi: 'Nhiều' } }, { id: 'n', text: { vi: 'Ít' } }] }],
+      }),
+      { actor: 'test', at: app.clock.now() },
+    );
+
+    await vy.say('menu');
+    await vy.say('secretariat');
+    const list = textOf(await vy.say('feedback'));
+    expect(list).toContain('1 kết quả phản ánh chờ đăng, 1 khảo sát đã đóng');
+    expect(textOf(await vy.say(`note:${note._id}`))).toContain(`${SUMMARY} (7)`);
+    expect(textOf(await vy.say('publish'))).toContain('Đã đăng kết quả');
+    expect((await app.services.feedback.get(note._id))!.status).toBe('published');
+    await waitForMessage(reader, (m) => m.text.includes(`${SUMMARY} (7)`));
+
+    expect(textOf(await vy.say('survey:on-survey'))).toContain('0 bạn đã trả lời khảo sát "Giờ tăng ca"');
+    expect(textOf(await vy.say('Công đoàn sẽ đề nghị công ty giảm tăng ca trong tháng 12.'))).toContain('Đã gửi phần');
+    await waitForMessage(reader, (m) => m.text.includes('Công đoàn sẽ đề nghị công ty giảm tăng ca'));
+    expect(textOf(await vy.say('back'))).toContain('Tổ thư ký');
   });
 });
