@@ -70,7 +70,7 @@ function filterForm(ctx: WebContext, languages: readonly string[], f: ListFilter
 ${select('topic', t('web-materials:filter.topic'), f.topic, TOPICS.map((x) => ({ value: x, label: t(`materials:topic.${x}`) })))}
 ${select('language', t('web-materials:filter.language'), f.language, languages.map((l) => ({ value: l, label: t(`web:lang.${l}`) })))}
 ${select('state', t('web-materials:filter.state'), f.state, STATES.map((s) => ({ value: s, label: t(`web-materials:states.${s}`) })))}
-<p class="actions"><button type="submit">${t('web-materials:filter.apply')}</button> <a href="/web/materials">${t('web-materials:filter.reset')}</a></p>
+<div class="actions"><button type="submit" class="primary">${t('web-materials:filter.apply')}</button> <a href="/web/materials">${t('web-materials:filter.reset')}</a></div>
 </fieldset></form>`;
 }
 
