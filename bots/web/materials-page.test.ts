@@ -235,5 +235,10 @@ describe('materials in the web console', () => {
     const id = /\/web\/broadcasts\/(bc-[0-9a-f]+)/.exec(created.res.headers.get('location') ?? '')![1]!;
     expect((await app.services.broadcasts.get(id))!.content).toEqual({ materialId: m._id });
     expect((await c.get(`/web/broadcasts/${id}`)).text).toContain('Tài liệu: Lớp học nghề miễn phí');
+    // An unpublished material is refused by the service even when posted by hand.
+    const again = await c.get('/web/broadcasts/new');
+    const refused = await c.post('/web/broadcasts/new', { _csrf: csrfOf(again.text)!, key: /name="key" value="([0-9a-f]+)"/.exec(again.text)![1]!, text: '', material: gone._id, unit: 'vsip1', when: 'now', quiet: 'on', quiet_start: '21:30', quiet_end: '07:00', action: 'create' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Không tìm thấy tài liệu này.');
   });
 });

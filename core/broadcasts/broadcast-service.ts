@@ -132,7 +132,8 @@ export class BroadcastService {
     const content: BroadcastContent = {};
     if (input.content.materialId) {
       material = await this.d.materials.get(input.content.materialId);
-      if (!material) throw new BroadcastInputError('unknown_material', `material "${input.content.materialId}" does not exist`, { material: input.content.materialId });
+      // A material taken out of the library (unpublished) is not sent either.
+      if (!material || material.unpublishedAt) throw new BroadcastInputError('unknown_material', `material "${input.content.materialId}" does not exist or is unpublished`, { material: input.content.materialId });
       content.materialId = material._id;
     } else {
       const text = input.content.text?.trim() ?? '';
