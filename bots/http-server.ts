@@ -15,6 +15,11 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
 
+/** TRUST_PROXY as fastify takes it: the list of trusted proxy addresses; none when unset. */
+export function trustProxyOf(value: string | undefined): string[] | undefined {
+  return value ? value.split(',').map((v) => v.trim()) : undefined;
+}
+
 /**
  * Builds the server (not listening yet); `listen` is the caller's, so tests can use port 0.
  * `POST /webhooks/<channel>` exists only in webhook mode: while polling, nobody may post
@@ -22,7 +27,8 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 export function buildHttpServer(app: App, adapters: ChannelAdapter[], mode: 'webhook' | 'polling', opts: { webConsole?: boolean } = {}): FastifyInstance {
   // While closing (SIGTERM), fastify answers 503 to new requests and waits for those in flight.
-  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true });
+  const trustProxy = trustProxyOf(app.config.TRUST_PROXY);
+  const server = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, ...(trustProxy ? { trustProxy } : {}) });
   if (opts.webConsole !== false) {
     const web = registerWebConsole(server, app);
     if (web.problem) app.log.warn(web.problem);

@@ -111,6 +111,12 @@ export const configSchema = z.object({
     .transform((v) => (v === undefined ? undefined : Number(v))),
   /** Bearer token a scraper must send for /metrics (on PORT, or on METRICS_PORT when both are set). */
   METRICS_TOKEN: optionalText(/^[\x21-\x7e]{16,256}$/, 'expected 16–256 characters without spaces, e.g. openssl rand -hex 32'),
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed, so the sign-in limit counts each
+   * person's address rather than the proxy's: addresses and CIDRs (`10.0.0.0/8,127.0.0.1`, or
+   * fastify's `loopback`, `linklocal`, `uniquelocal`). Unset: none (every request is its own address).
+   */
+  TRUST_PROXY: optionalText(/^(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:\/\d{1,3})?)(?:\s*,\s*(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:\/\d{1,3})?))*$/, 'expected the proxies\' addresses or CIDRs, e.g. 10.0.0.0/8,127.0.0.1 (or loopback)'),
   /** Encrypts the web console's session cookie; required when a platform token is set (bots/web/session-key.ts). */
   WEB_SESSION_SECRET: optionalText(KEY_PATTERN, KEY_MESSAGE),
   REPORTER_SEAL_KEY: optionalText(KEY_PATTERN, KEY_MESSAGE),
