@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runAdminCli } from '../../test/support/admin-cli.js';
+import { runAdminCli, runAdminCliProcess } from '../../test/support/admin-cli.js';
 import { bindModels, connectMongo, type Models } from '../../core/db.js';
 
 const dbName = `t_cli_${randomBytes(5).toString('hex')}`;
@@ -38,7 +38,8 @@ describe('npm run admin -- import-org', () => {
       'good.csv',
       '\uFEFFcode,name,kind,organisation,parent,aliases,valid_from,valid_to\nhcm,Thành Đoàn TP. Hồ Chí Minh,city_youth_union,youth_union,,,,\nkcn-vsip1,KCN VSIP I,industrial_zone,,hcm,"vsip; vsip 1",,\nent-a,"Công ty TNHH Giày da Phúc Thịnh, chi nhánh 1",enterprise,,kcn-vsip1,,,\n',
     );
-    const first = await admin('import-org', csv);
+    // Once as operators run it, a child process through the real entry point (the others run in-process).
+    const first = await runAdminCliProcess(['import-org', csv], { db: dbName });
     expect(first).toMatchObject({ code: 0, stdout: 'created 3, updated 0, unchanged 0, rejected 0\n' });
     // The progress bar (stderr is not a terminal here: one line per step).
     expect(first.stderr.trim().split('\n').at(-1)).toBe('[####################] 3/3 units written');
