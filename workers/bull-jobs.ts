@@ -18,7 +18,12 @@ export class BullJobs implements Jobs {
   /** Counts the MongoDB and Redis outages that fail jobs (core/metrics.ts); none when unset. */
   metrics: Metrics | undefined;
 
-  constructor(private readonly connection: ConnectionOptions, private readonly prefix: string, private readonly clock: Clock) {}
+  constructor(
+    /** Where BullMQ connects, and its key prefix: for queues of their own (workers/import-jobs.ts). */
+    readonly connection: ConnectionOptions,
+    readonly prefix: string,
+    private readonly clock: Clock,
+  ) {}
 
   /** The BullMQ queue behind a name (for workers and counts). */
   queue(name: TimedQueue): Queue {
@@ -87,8 +92,15 @@ export class BullJobs implements Jobs {
     return worker;
   }
 
+  private readonly others: Queue[] = [];
+
+  /** Closes `queue`, a queue of its own kind (workers/import-jobs.ts), with these. */
+  closeWithOthers(queue: Queue): void {
+    this.others.push(queue);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.all([...this.queues.values(), ...this.others].map((q) => q.close()));
   }
 }
 

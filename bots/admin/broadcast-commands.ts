@@ -17,7 +17,8 @@ import { deliverNotices } from '../../core/concerns/notices.js';
 import { InvalidMaterialError } from '../../core/materials/material-service.js';
 import type { MaterialContent } from '../../core/materials/models.js';
 import { importMembers, parseMemberCsv } from '../../core/members/member-import.js';
-import { applyGrant, isScopedRole, rootUnitIds } from '../../core/members/role-grants.js';
+import { changeRole } from '../../core/members/role-change.js';
+import { isScopedRole, rootUnitIds, type GrantChange } from '../../core/members/role-grants.js';
 import { ORGANISATIONS } from '../../core/concerns/models.js';
 import { formatVnTime, parseVnDateTime } from '../../core/vn-time.js';
 import { UsageError, type Command } from './command.js';
@@ -308,22 +309,17 @@ export const broadcastCommands: Record<string, Command> = {
         console.error(`no active member "${who}": give a member id or <channel>:<platform user id> of someone who has joined`);
         return 1;
       }
-      const { roles, grants } = applyGrant(member, { role: role as Role, unitId, organisation: values.org, revoke: values.revoke });
+      // The whole app only when the cadre role goes (its assignments end, its concerns move on).
+      const revokeCadreRole = async (id: string, when: Date) => (await app()).services.concerns.revokeCadreRole(id, when);
+      const { roles, grants, cadreEnded } = await changeRole({ models: m, audit: new AuditLog(m), revokeCadreRole }, member, { role: role as Role, unitId, organisation: values.org as GrantChange['organisation'], revoke: values.revoke }, 'admin-cli', at);
       const where = grants.filter((g) => g.role === role).map((g) => g.unitId + (g.organisation ? `/${g.organisation}` : '')).join(', ');
-      const details = { role, ...(unitId ? { unit: unitId } : {}), ...(values.org ? { organisation: values.org } : {}) };
-      if (values.revoke && role === 'cadre' && !roles.includes('cadre')) {
-        // A cadre removed (misconduct, leaving) must stop receiving concerns at once: their
-        // assignments end and their open concerns go to other eligible cadres, who are told why.
+      if (cadreEnded) {
+        // A cadre removed (misconduct, leaving) stops receiving concerns at once; the cadres who get them are told why.
         const a = await app();
-        if (grants.length !== (member.grants ?? []).length) await m.Member.updateOne({ _id: member._id }, { $set: { grants } });
-        const ended = await a.services.concerns.revokeCadreRole(member._id, at);
-        await deliverNotices(a.services.contacts, a.outbox, ended.notices);
-        await a.services.audit.record({ actor: 'admin-cli', action: 'role.revoked', target: member._id, details: { ...details, assignmentsEnded: ended.ended, rerouted: ended.rerouted }, at });
-        console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}; assignments ended ${ended.ended}, concerns re-routed ${ended.rerouted}`);
+        await deliverNotices(a.services.contacts, a.outbox, cadreEnded.notices);
+        console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}; assignments ended ${cadreEnded.ended}, concerns re-routed ${cadreEnded.rerouted}`);
         return 0;
       }
-      await m.Member.updateOne({ _id: member._id }, { $set: { roles, grants } });
-      await new AuditLog(m).record({ actor: 'admin-cli', action: values.revoke ? 'role.revoked' : 'role.granted', target: member._id, details, at });
       console.log(`${member._id}: roles ${roles.join(', ') || '(none)'}${roles.includes(role as Role) && where ? `; ${role} at ${where}` : ''}`);
       return 0;
     },

@@ -16,6 +16,7 @@ const NAV = [
   { id: 'surveys', href: '/web/surveys', labelKey: 'web-surveys:nav', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'steering', href: '/web/reports/steering', labelKey: 'steering:page.nav', show: (ctx: WebContext) => !!ctx.staff?.member.roles.some((r) => r === 'secretariat' || r === 'admin') },
   { id: 'feedback', href: '/web/feedback', labelKey: 'feedback:web.nav', show: (ctx: WebContext) => !!ctx.staff?.member.roles.some((r) => r === 'secretariat' || r === 'admin') },
+  { id: 'people', href: '/web/people', labelKey: 'web-people:nav', show: (ctx: WebContext) => !!ctx.staff },
   { id: 'audit', href: '/web/audit', labelKey: 'web:nav.audit', show: (ctx: WebContext) => !!ctx.staff?.scope.whole },
   // The queues board (bull-board) checks the admin role's scope itself; this only hides the link.
   { id: 'queues', href: '/web/queues', labelKey: 'web-materials:nav_queues', show: (ctx: WebContext) => !!ctx.staff?.scope.whole && ctx.staff.member.roles.includes('admin') },

@@ -20,6 +20,7 @@ import { registerFeedbackRoutes } from './feedback-page.js';
 import { registerHomeRoutes } from './home-page.js';
 import { registerMaterialRoutes } from './materials-page.js';
 import { registerQueuesBoard } from './queues-board.js';
+import { registerPeopleRoutes } from './people-page.js';
 import { messagePage } from './layout.js';
 import { securityHeaders } from './security-headers.js';
 import { SessionCookies } from './session-cookie.js';
@@ -65,6 +66,7 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       registerSurveyRoutes(web, deps);
       registerMaterialRoutes(web, deps);
       registerQueuesBoard(web, deps);
+      registerPeopleRoutes(web, deps);
       web.setNotFoundHandler(async (request, reply) => {
         const ctx = await webContext(deps, request, reply);
         return reply.code(404).type('text/html; charset=utf-8').send(messagePage(ctx, { title: ctx.t('web:errors.not_found_title'), message: ctx.t('web:errors.not_found'), languages: app.services.i18n.languages }));
