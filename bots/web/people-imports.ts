@@ -43,7 +43,7 @@ function formBody(ctx: WebContext, f: { kind: ImportKind; text: string }, proble
 ${problem ? html`<p class="problem" role="alert" id="import-problem">${problem}</p>` : ''}
 <form class="compose" method="post" action="/web/people/import">${csrfField(ctx)}
 <fieldset><legend>${t('web-people:import.kind')}</legend>${radios}</fieldset>
-<div class="field" id="file-picker" hidden><label for="f-file">${t('web-people:import.file')}</label><input type="file" id="f-file" accept=".csv,.json,text/csv,application/json,text/plain" data-target="f-text"><small>${t('web-people:import.file_hint')}</small></div>
+<template id="file-picker"><div class="field"><label for="f-file">${t('web-people:import.file')}</label><input type="file" id="f-file" accept=".csv,.json,text/csv,application/json,text/plain" data-target="f-text"><small>${t('web-people:import.file_hint')}</small></div></template>
 <div class="field"><label for="f-text">${t('web-people:import.text')}</label><textarea id="f-text" name="text" rows="12" spellcheck="false"${problem ? html` aria-describedby="import-problem"` : ''}>${f.text}</textarea><small>${t('web-people:import.text_hint', { kb: KB })}</small></div>
 <p class="actions"><button type="submit" class="primary">${t('web-people:import.submit')}</button></p>
 </form>
@@ -67,7 +67,7 @@ function rowsTable(ctx: WebContext, rows: ImportRejection[], caption: string): S
 function progressBody(ctx: WebContext, s: ImportStatus, started: boolean): SafeHtml {
   const t = ctx.t;
   const head = html`<p><a href="/web/people/import">${t('web-people:import.again')}</a></p>
-${started ? html`<p class="notice" role="status">${t('web-people:import.started')}</p>` : ''}
+${started && s.state !== 'completed' ? html`<p class="notice" role="status">${t('web-people:import.started')}</p>` : ''}
 <p><strong>${t(`web-people:import.kind_short.${s.kind}`)}</strong></p>`;
   if (s.state === 'failed') return html`${head}<p class="problem" role="alert" data-state="failed">${t('web-people:import.failed')}</p>`;
   if (s.state !== 'completed' || !s.outcome) {

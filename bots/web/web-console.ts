@@ -1,7 +1,7 @@
 /**
  * The web console, mounted under /web on the one HTTP server: its own form parser, security
  * headers on every response, the stylesheet, sign-in and sign-out, the home page, the audit
- * log, the concerns (list, export, a concern's page), the dashboard, the broadcasts, the materials and (for city-level admins) the queues board; any other /web path is a 404 page in
+ * log, the concerns (list, export, a concern's page), the dashboard, the broadcasts, the surveys and inspections, the materials and (for city-level admins) the queues board; any other /web path is a 404 page in
  * the person's language. Without a session key (WEB_SESSION_SECRET missing where it is
  * required) every /web path answers 503 saying so.
  */

@@ -14,6 +14,7 @@ import type { SurveyDoc, SurveyModels, SurveyResponseDoc } from './models.js';
 import type { MeetingFigures } from '../meetings/meeting-service.js';
 import { addMeetingFigures, MEETING_PERIOD_MS } from './meeting-rollup.js';
 import { computeResults, type SurveyResults } from './results.js';
+import { nextWindow, type WindowChange } from './survey-window.js';
 
 /** Queue and job name of survey reminders (workers/survey-reminders.ts runs them). */
 export const REMINDER_QUEUE = 'survey-reminders';
@@ -96,6 +97,21 @@ export class SurveyService {
     await this.surveyModels.Survey.replaceOne({ _id: def.id }, doc, { upsert: true });
     await this.audit.record({ actor: by.actor, action: existing ? 'survey.updated' : 'survey.imported', target: def.id, details: { questions: def.questions.length, anonymous: def.anonymous }, at: by.at });
     return existing ? 'updated' : 'created';
+  }
+
+  /**
+   * Opens now, closes now or schedules the opening of a survey (the rules: survey-window.ts),
+   * keeping the stored definition's dates in step; audited as survey.opened / survey.closed /
+   * survey.scheduled. Null when there is no such survey; throws SurveyWindowError when refused.
+   */
+  async changeWindow(id: string, change: WindowChange, by: { actor: string; at: Date; via?: string }): Promise<SurveyDoc | null> {
+    const survey = await this.get(id);
+    if (!survey) return null;
+    const { opensAt, closesAt } = nextWindow(survey, change, by.at);
+    await this.surveyModels.Survey.updateOne({ _id: id }, { $set: { opensAt, closesAt, 'definition.opensAt': opensAt, 'definition.closesAt': closesAt } });
+    const action = change.action === 'open' ? 'survey.opened' : change.action === 'close' ? 'survey.closed' : 'survey.scheduled';
+    await this.audit.record({ actor: by.actor, action, target: id, details: { opensAt: opensAt.toISOString(), closesAt: closesAt.toISOString(), ...(by.via ? { via: by.via } : {}) }, at: by.at });
+    return { ...survey, opensAt, closesAt, definition: { ...survey.definition, opensAt, closesAt } };
   }
 
   async get(id: string): Promise<SurveyDoc | null> {
