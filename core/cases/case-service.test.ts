@@ -76,4 +76,30 @@ describe('collective cases under concurrency', () => {
     expect(r.total).toMatchObject({ category: '*', cases: 1, open: 1, resolved: 0, concerns: 5 });
     expect(summariseCases([{ category: 'wages', status: 'resolved', concernCodes: ['PA-AAAA', 'PA-BBBB', 'PA-CCCC'] }]).rows).toEqual([{ category: 'wages', cases: 1, open: 0, resolved: 1, concerns: 3 }]);
   });
+
+  it('gives the lead the photos of the concerns another cadre had, when the case forms and when one joins', async () => {
+    // Two cadres of their own at Hoa Sen, both without concerns: routing alternates between them (fewest open, then smallest id).
+    for (const id of ['m-hs-a', 'm-hs-b']) {
+      await addMember(app, { id, roles: ['worker', 'cadre'] });
+      await assign(app, { memberId: id, unit: 'ent-hoa-sen', organisation: 'trade_union' });
+    }
+    const withPhoto = (i: number) => ({ ...intake(i, { category: 'wages', unit: 'ent-hoa-sen', key: `k-photo-${i}` }), photos: 1, photoRefs: [{ channel: 'telegram' as const, ref: `payslip-${i}` }] });
+    const results = [];
+    for (const i of [0, 1, 2]) results.push(await app.services.cases.submit(withPhoto(i)));
+    const formed = results.find((r) => r.formed)!;
+    const c = (await app.services.cases.get(formed.caseId!))!;
+    expect(results.map((r) => r.concern.assigneeId)).toEqual(['m-hs-a', 'm-hs-b', 'm-hs-a']);
+    const notTheLeads = results.filter((r) => r.concern.assigneeId !== c.leadId).map((r) => `payslip-${results.indexOf(r)}`);
+    expect(notTheLeads.length).toBeGreaterThan(0);
+    const told = formed.notices.find((n) => n.memberId === c.leadId && n.key.endsWith(':formed:lead'))!;
+    expect(told.photos?.refs.map((r) => r.ref).sort()).toEqual(notTheLeads.sort());
+    expect(told.photos?.captions.every((caption) => caption.includes('PA-'))).toBe(true);
+
+    const joined = await app.services.cases.submit(withPhoto(3));
+    expect(joined.caseId).toBe(c._id);
+    const joinNotice = joined.notices.find((n) => n.key === `case:${c._id}:joined:${joined.concern._id}`)!;
+    // Routed first to the cadre with fewer open concerns (not the lead, who holds the case's), then handed to the lead.
+    expect(joined.concern.assigneeId).not.toBe(c.leadId);
+    expect(joinNotice.photos?.refs).toEqual([{ channel: 'telegram', ref: 'payslip-3' }]);
+  });
 });

@@ -20,6 +20,7 @@ import { RedisLock } from '../redis-lock.js';
 import type { ConcernService, Intake } from '../concerns/concern-service.js';
 import { OPEN_STATUSES, type ConcernDoc } from '../concerns/models.js';
 import type { Notice } from '../concerns/notices.js';
+import type { NoticePhotos } from '../concerns/photos.js';
 import { CaseStore } from './case-store.js';
 import { caseIdFor, groupToForm, pickLead, takesNewConcerns, windowStart, type CaseRule, type GroupCandidate } from './grouping.js';
 import type { CaseDoc } from './models.js';
@@ -178,6 +179,8 @@ export class CaseService {
   /** Adds a concern to an open case (under its lock), gives it to the lead, tells the lead. */
   private async attach(c: CaseDoc, concern: ConcernDoc, at: Date, actor: 'reporter' | 'system'): Promise<Notice[]> {
     if (c.concernCodes.includes(concern._id)) return [];
+    // Who had the concern before: a lead who did not gets its photos with the notice below.
+    const hadIt = concern.assigneeId;
     c.concernCodes.push(concern._id);
     if (concern.createdAt.getTime() > c.lastConcernAt.getTime()) c.lastConcernAt = concern.createdAt;
     c.events.push({ at, kind: 'joined', actor, code: concern._id });
@@ -195,7 +198,8 @@ export class CaseService {
     if (!c.leadId) return [];
     const { t, locale } = await this.translatorFor(c.leadId);
     const text = t('cases:staff.notify.joined', { caseId: c._id, code: concern._id, count: c.concernCodes.length, category: t(`concern:category.${c.category}`) });
-    return [{ memberId: c.leadId, key: `case:${c._id}:joined:${concern._id}`, message: { text, locale } }];
+    const photos = hadIt !== c.leadId && concern.photoRefs?.length ? this.d.concerns.noticePhotos(t, concern) : undefined;
+    return [{ memberId: c.leadId, key: `case:${c._id}:joined:${concern._id}`, message: { text, locale }, ...(photos ? { photos } : {}) }];
   }
 
   /** Puts a new concern in a case when one is open, or forms one when enough have arrived (idempotent). */
@@ -242,7 +246,9 @@ export class CaseService {
     if (!(await this.d.store.insert(doc))) return { notices: [], caseId: doc._id, formed: false };
     if (doc.leadId && doc.leadUnitId) for (const code of doc.concernCodes) await this.d.concerns.handOverToCaseLead(code, doc.leadId, doc.leadUnitId, doc._id, at);
     await this.d.audit.record({ actor: 'system', action: 'case.formed', target: doc._id, details: { unit: orgUnitId, category, concerns: doc.concernCodes.length, lead: doc.leadId ?? null }, idempotencyKey: doc._id, at });
-    return { notices: await this.formedNotices(doc, at), caseId: doc._id, formed: true };
+    // The lead was told of each concern they already had, with its photos; the others' photos come with the case.
+    const newToLead = group.filter((g) => g.assigneeId !== doc.leadId).map((g) => g.code);
+    return { notices: await this.formedNotices(doc, at, newToLead), caseId: doc._id, formed: true };
   }
 
   private async translatorFor(memberId: string): Promise<{ t: Translate; locale?: string }> {
@@ -270,7 +276,18 @@ export class CaseService {
     return out.length ? out : this.d.concerns.router.secretariatOf(chain.at(-1) ?? orgUnitId);
   }
 
-  private async formedNotices(c: CaseDoc, at: Date): Promise<Notice[]> {
+  /** The photos of the concerns `codes` (those with any), captioned in `t`'s language, as one notice's photos. */
+  private async photosOf(codes: string[], t: Translate): Promise<NoticePhotos | undefined> {
+    const parts: NoticePhotos[] = [];
+    for (const code of codes) {
+      const c = await this.d.concerns.get(code);
+      if (c?.photoRefs?.length) parts.push(this.d.concerns.noticePhotos(t, c));
+    }
+    if (parts.length === 0) return undefined;
+    return { refs: parts.flatMap((p) => p.refs), captions: parts.flatMap((p) => p.captions), unavailable: parts[0]!.unavailable };
+  }
+
+  private async formedNotices(c: CaseDoc, at: Date, newToLead: string[] = []): Promise<Notice[]> {
     const notices: Notice[] = [];
     const leadName = c.leadId ? ((await this.d.models.Member.findById(c.leadId, { displayName: 1 }).lean())?.displayName ?? c.leadId) : undefined;
     const vars = async (t: Translate) => ({
@@ -284,7 +301,8 @@ export class CaseService {
     });
     if (c.leadId) {
       const { t, locale } = await this.translatorFor(c.leadId);
-      notices.push({ memberId: c.leadId, key: `case:${c._id}:formed:lead`, message: { text: t('cases:staff.notify.lead', await vars(t)), locale } });
+      const photos = await this.photosOf(newToLead, t);
+      notices.push({ memberId: c.leadId, key: `case:${c._id}:formed:lead`, message: { text: t('cases:staff.notify.lead', await vars(t)), locale }, ...(photos ? { photos } : {}) });
     }
     for (const memberId of await this.alertees(c.orgUnitId, at)) {
       if (memberId === c.leadId) continue;
