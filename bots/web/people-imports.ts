@@ -53,6 +53,7 @@ ${problem ? html`<p class="problem" role="alert" id="import-problem">${problem}<
 /** A rejected row's reason in the reader's words (ours), or the importer's own (English, marked so). */
 function reasonOf(ctx: WebContext, r: ImportRejection): SafeHtml {
   if (r.key) return html`${ctx.t(`web-people:reasons.${r.key}`, r.params ?? {})}`;
+  if (r.problems?.length) return html`${r.problems.map((p) => ctx.t(`web-people:problems.${p.code}`, { ...p.params, defaultValue: r.reason ?? p.code })).join('; ')}`;
   return html`<span lang="en">${r.reason ?? ''}</span>${ctx.locale === 'en' ? '' : html` <small>${ctx.t('web-people:import.importer_words')}</small>`}`;
 }
 

@@ -85,7 +85,7 @@ describe('CSV imports on the web console', () => {
     expect(done).toMatch(/data-figure="rejected">4</);
     for (const line of [3, 4, 5, 6]) expect(done).toContain(`data-line="${line}"`);
     expect(done).not.toContain('data-line="2"');
-    expect(done).toContain('channel &quot;fax&quot; is not known');
+    expect(done).toContain('Kênh &quot;fax&quot; không có (chỉ dùng: telegram, zalo, console).');
     expect(done).toContain('Đơn vị &quot;ent-det-song-than&quot; không thuộc phạm vi của bạn.');
     expect(done).toContain('Vai trò admin cao hơn vai trò của bạn');
     // The hostile cell is text: escaped on the page, matched as nothing in the database.

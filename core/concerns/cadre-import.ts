@@ -11,6 +11,7 @@ import { parse } from 'csv-parse/sync';
 import type { Models } from '../db.js';
 import type { ConcernService } from './concern-service.js';
 import { ORGANISATIONS, type Organisation } from './models.js';
+import type { RowProblem } from '../members/member-import.js';
 import type { Notice } from './notices.js';
 
 /** One usable row. */
@@ -27,6 +28,8 @@ export interface CadreRow {
 export interface Rejected {
   line: number;
   reason: string;
+  /** The reason as a code and its values, for pages in the reader's language (web-people:problems.*). */
+  problems?: RowProblem[];
 }
 
 const REQUIRED = ['member_id', 'org_unit', 'organisation'];
@@ -38,13 +41,13 @@ export function parseCadreCsv(content: string, categories: string[]): { rows: Ca
   try {
     records = (parse(content, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as { record: string[]; info: { lines: number } }[]).map((r) => ({ record: r.record, line: r.info.lines }));
   } catch (err) {
-    return { rows: [], rejected: [{ line: 1, reason: `the file is not valid CSV (${(err as Error).message}); nothing was imported` }] };
+    return { rows: [], rejected: [{ line: 1, reason: `the file is not valid CSV (${(err as Error).message}); nothing was imported`, problems: [{ code: 'not_csv', params: { detail: (err as Error).message } }] }] };
   }
   const [head, ...body] = records;
-  if (!head) return { rows: [], rejected: [{ line: 1, reason: 'the file is empty' }] };
+  if (!head) return { rows: [], rejected: [{ line: 1, reason: 'the file is empty', problems: [{ code: 'empty' }] }] };
   const columns = head.record.map((c) => c.trim().toLowerCase());
   const missing = REQUIRED.filter((c) => !columns.includes(c));
-  if (missing.length) return { rows: [], rejected: [{ line: 1, reason: `the header lacks ${missing.join(', ')} (expected member_id,org_unit,organisation,categories,conflict_units,active)` }] };
+  if (missing.length) return { rows: [], rejected: [{ line: 1, reason: `the header lacks ${missing.join(', ')} (expected member_id,org_unit,organisation,categories,conflict_units,active)`, problems: [{ code: 'missing_column', params: { columns: missing.join(', '), expected: 'member_id, org_unit, organisation, categories, conflict_units, active' } }] }] };
   const rows: CadreRow[] = [];
   const rejected: Rejected[] = [];
   for (const { record, line } of body) {
@@ -53,10 +56,10 @@ export function parseCadreCsv(content: string, categories: string[]): { rows: Ca
     const cats = list(f.categories).filter((c) => c !== '*');
     const unknownCats = cats.filter((c) => !categories.includes(c));
     const active = (f.active ?? '').toLowerCase();
-    if (!f.member_id || !f.org_unit) rejected.push({ line, reason: 'member_id and org_unit are required' });
-    else if (!ORGANISATIONS.includes(organisation)) rejected.push({ line, reason: `organisation "${f.organisation}" is not one of ${ORGANISATIONS.join(', ')}` });
-    else if (unknownCats.length) rejected.push({ line, reason: `unknown categories ${unknownCats.join(', ')} (known: ${categories.join(', ')})` });
-    else if (active && !['true', 'false', 'yes', 'no', '1', '0', 'ended'].includes(active)) rejected.push({ line, reason: `active "${f.active}" should be true or false` });
+    if (!f.member_id || !f.org_unit) rejected.push({ line, reason: 'member_id and org_unit are required', problems: [{ code: 'member_unit_required' }] });
+    else if (!ORGANISATIONS.includes(organisation)) rejected.push({ line, reason: `organisation "${f.organisation}" is not one of ${ORGANISATIONS.join(', ')}`, problems: [{ code: 'organisation_unknown', params: { organisation: f.organisation ?? '', expected: ORGANISATIONS.join(', ') } }] });
+    else if (unknownCats.length) rejected.push({ line, reason: `unknown categories ${unknownCats.join(', ')} (known: ${categories.join(', ')})`, problems: [{ code: 'categories_unknown', params: { categories: unknownCats.join(', '), expected: categories.join(', ') } }] });
+    else if (active && !['true', 'false', 'yes', 'no', '1', '0', 'ended'].includes(active)) rejected.push({ line, reason: `active "${f.active}" should be true or false`, problems: [{ code: 'active_bad', params: { value: f.active ?? '' } }] });
     else rows.push({ line, memberId: f.member_id, orgUnitId: f.org_unit, organisation, categories: cats, conflictUnitIds: list(f.conflict_units), active: !['false', 'no', '0', 'ended'].includes(active) });
   }
   return { rows, rejected };
@@ -93,11 +96,11 @@ export async function importCadres(
     // A chat (`zalo:…`, `telegram:…`) names its member, as in grant-role: operators know chats, not member ids.
     const memberId = r.memberId.includes(':') ? (await models.ChannelIdentity.findById(r.memberId).lean())?.memberId : r.memberId;
     if (!memberId || !(await models.Member.exists({ _id: memberId, status: 'active' }))) {
-      out.rejected.push({ line: r.line, reason: `no active member ${r.memberId}` });
+      out.rejected.push({ line: r.line, reason: `no active member ${r.memberId}`, problems: [{ code: 'no_member', params: { member: r.memberId } }] });
       continue;
     }
     if (!(await models.OrgUnit.exists({ _id: r.orgUnitId }))) {
-      out.rejected.push({ line: r.line, reason: `no org unit ${r.orgUnitId}: import the org tree first` });
+      out.rejected.push({ line: r.line, reason: `no org unit ${r.orgUnitId}: import the org tree first`, problems: [{ code: 'org_unit_missing', params: { unit: r.orgUnitId } }] });
       continue;
     }
     const _id = `${memberId}:${r.orgUnitId}:${r.organisation}`;

@@ -24,10 +24,17 @@ export interface MemberRow {
   locale: string;
 }
 
-/** A row left out, with why; line 0 means the whole file. */
+/** One thing wrong with a row, as a code and its values: for pages that speak the reader's language (web-people:problems.*). */
+export interface RowProblem {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/** A row left out, with why (in English, as the CLI prints it, and as codes); line 0 means the whole file. */
 export interface RejectedMemberRow {
   line: number;
   reason: string;
+  problems?: RowProblem[];
 }
 
 /** Reads the CSV into valid rows and rejected rows (with line numbers). */
@@ -36,16 +43,17 @@ export function parseMemberCsv(content: string): { rows: MemberRow[]; rejected: 
   try {
     records = parse(content, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true }) as unknown as typeof records;
   } catch (err) {
-    return { rows: [], rejected: [{ line: (err as { lines?: number }).lines ?? 0, reason: `the file is not valid CSV (${(err as Error).message}); nothing was imported` }] };
+    return { rows: [], rejected: [{ line: (err as { lines?: number }).lines ?? 0, reason: `the file is not valid CSV (${(err as Error).message}); nothing was imported`, problems: [{ code: 'not_csv', params: { detail: (err as Error).message } }] }] };
   }
   const [head, ...body] = records;
-  if (!head) return { rows: [], rejected: [{ line: 0, reason: 'the file is empty' }] };
+  if (!head) return { rows: [], rejected: [{ line: 0, reason: 'the file is empty', problems: [{ code: 'empty' }] }] };
   const columns = head.record.map((c) => c.trim().toLowerCase());
   const unknown = columns.filter((c) => !(MEMBER_FILE_COLUMNS as readonly string[]).includes(c));
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (unknown.length > 0 || missing.length > 0) {
     const why = unknown.length > 0 ? `unknown column ${unknown.map((c) => JSON.stringify(c)).join(', ')}` : `missing column ${missing.join(', ')}`;
-    return { rows: [], rejected: [{ line: head.info.lines, reason: `${why} in the header (expected ${MEMBER_FILE_COLUMNS.join(',')}); nothing was imported` }] };
+    const problem = unknown.length > 0 ? { code: 'unknown_column', params: { columns: unknown.join(', '), expected: MEMBER_FILE_COLUMNS.join(', ') } } : { code: 'missing_column', params: { columns: missing.join(', '), expected: MEMBER_FILE_COLUMNS.join(', ') } };
+    return { rows: [], rejected: [{ line: head.info.lines, reason: `${why} in the header (expected ${MEMBER_FILE_COLUMNS.join(',')}); nothing was imported`, problems: [problem] }] };
   }
   const rows: MemberRow[] = [];
   const rejected: RejectedMemberRow[] = [];
@@ -53,25 +61,30 @@ export function parseMemberCsv(content: string): { rows: MemberRow[]; rejected: 
   for (const { record, info } of body) {
     const line = info.lines;
     if (record.length !== columns.length) {
-      rejected.push({ line, reason: `the row has ${record.length} fields but the header has ${columns.length}` });
+      rejected.push({ line, reason: `the row has ${record.length} fields but the header has ${columns.length}`, problems: [{ code: 'field_count', params: { fields: record.length, columns: columns.length } }] });
       continue;
     }
     const v = Object.fromEntries(columns.map((c, i) => [c, (record[i] ?? '').trim()]));
     const problems: string[] = [];
-    if (!v.name) problems.push('name is empty');
-    else if (v.name.length > 100) problems.push('name is longer than 100 characters');
+    const codes: RowProblem[] = [];
+    const problem = (text: string, code: string, params?: RowProblem['params']) => {
+      problems.push(text);
+      codes.push(params ? { code, params } : { code });
+    };
+    if (!v.name) problem('name is empty', 'name_empty');
+    else if (v.name.length > 100) problem('name is longer than 100 characters', 'name_long');
     const roles = (v.roles ?? '').split(/[;|\s]+/).filter(Boolean).map((r) => r.toLowerCase());
-    if (roles.length === 0) problems.push('roles is empty');
-    for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`role "${r}" is not known (expected ${ROLES.join(', ')})`);
-    if (!v.org_unit) problems.push('org_unit is empty');
-    if (!CHANNELS.includes(v.channel ?? '')) problems.push(`channel "${v.channel}" is not known (expected ${CHANNELS.join(', ')})`);
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(v.platform_user_id ?? '')) problems.push(`platform_user_id "${v.platform_user_id}" must be 1–64 letters, digits, ".", "_" or "-"`);
+    if (roles.length === 0) problem('roles is empty', 'roles_empty');
+    for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) problem(`role "${r}" is not known (expected ${ROLES.join(', ')})`, 'role_unknown', { role: r, expected: ROLES.join(', ') });
+    if (!v.org_unit) problem('org_unit is empty', 'org_unit_empty');
+    if (!CHANNELS.includes(v.channel ?? '')) problem(`channel "${v.channel}" is not known (expected ${CHANNELS.join(', ')})`, 'channel_unknown', { channel: v.channel ?? '', expected: CHANNELS.join(', ') });
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(v.platform_user_id ?? '')) problem(`platform_user_id "${v.platform_user_id}" must be 1–64 letters, digits, ".", "_" or "-"`, 'platform_user_id_bad', { value: v.platform_user_id ?? '' });
     const locale = v.locale || 'vi';
-    if (!['vi', 'en'].includes(locale)) problems.push(`locale "${locale}" is not vi or en`);
+    if (!['vi', 'en'].includes(locale)) problem(`locale "${locale}" is not vi or en`, 'locale_bad', { locale });
     const identity = `${v.channel}:${v.platform_user_id}`;
-    if (problems.length === 0 && seen.has(identity)) problems.push(`${identity} already appears on line ${seen.get(identity)}`);
+    if (problems.length === 0 && seen.has(identity)) problem(`${identity} already appears on line ${seen.get(identity)}`, 'duplicate_identity', { identity, line: seen.get(identity)! });
     if (problems.length > 0) {
-      rejected.push({ line, reason: problems.join('; ') });
+      rejected.push({ line, reason: problems.join('; '), problems: codes });
       continue;
     }
     seen.set(identity, line);
@@ -116,7 +129,7 @@ export async function importMembers(
   for (const r of rows) {
     opts.onProgress?.(done++, rows.length);
     if (!units.has(r.orgUnitId)) {
-      result.rejected.push({ line: r.line, reason: `org_unit "${r.orgUnitId}" does not exist: import the org tree first (npm run admin -- import-org)` });
+      result.rejected.push({ line: r.line, reason: `org_unit "${r.orgUnitId}" does not exist: import the org tree first (npm run admin -- import-org)`, problems: [{ code: 'org_unit_missing', params: { unit: r.orgUnitId } }] });
       continue;
     }
     const identityId = `${r.channel}:${r.platformUserId}`;
@@ -130,7 +143,7 @@ export async function importMembers(
     }
     // Someone who deleted their data is not brought back with a consent they never gave: they can write to the bot themselves.
     if (await models.ErasedIdentity.exists({ _id: opts.erasedMarker(identityId) })) {
-      result.rejected.push({ line: r.line, reason: `${identityId} deleted their data; an import cannot record consent for them. They can message the bot and agree again themselves` });
+      result.rejected.push({ line: r.line, reason: `${identityId} deleted their data; an import cannot record consent for them. They can message the bot and agree again themselves`, problems: [{ code: 'erased', params: { identity: identityId } }] });
       continue;
     }
     const memberId = 'm' + createHash('sha256').update(`import|${identityId}`).digest('hex').slice(0, 20);

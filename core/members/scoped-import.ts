@@ -15,7 +15,7 @@ import type { Services } from '../engine/services.js';
 import type { Clock, Outbox } from '../engine/types.js';
 import { isStaff } from '../web-access/web-sign-in.js';
 import { STAFF_ROLES, type ResolvedScope } from './access-scope.js';
-import { importMembers, parseMemberCsv, type MemberRow } from './member-import.js';
+import { importMembers, parseMemberCsv, type MemberRow, type RowProblem } from './member-import.js';
 import { mayGrant } from './role-change.js';
 import { importOrgTree, parseOrgFile } from '../org/org-import.js';
 
@@ -39,6 +39,8 @@ export interface ImportRequest {
 export interface ImportRejection {
   line: number;
   reason?: string;
+  /** The importer's reason as codes, when it gives them (members, cadres): said in the reader's language. */
+  problems?: RowProblem[];
   key?: 'out_of_scope' | 'role_above' | 'member_elsewhere' | 'org_city_only' | 'not_staff';
   params?: Record<string, string>;
 }
