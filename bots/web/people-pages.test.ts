@@ -195,6 +195,7 @@ describe('cadres and roles on the web console', () => {
     expect((await c.post('/web/people/roles/m-lan/grant', { role: 'secretariat', unit: 'ent-phuc-thinh' })).status).toBe(403);
     // She became a cadre through the assignments import above; nothing else was given.
     expect((await app.models.Member.findById('m-lan').lean())!.roles).toEqual(['worker', 'cadre']);
+    expect((await c.post('/web/people/roles/m-lan/revoke', { _csrf: csrf, role: 'worker' })).status).toBe(422);
 
     const granted = await c.post('/web/people/roles/m-lan/grant', { _csrf: csrf, role: 'secretariat', unit: 'ent-phuc-thinh', organisation: '' });
     expect(granted.status).toBe(303);

@@ -73,7 +73,7 @@ async function memberBody(app: App, ctx: WebContext, m: MemberDoc, o: { notice?:
     held.push(html`<li data-grant="${g.role}:${g.unitId}">${text} ${mayGrant(me.roles, g.role) && scope.has(g.unitId) ? revoke(g.role, g.unitId, g.organisation) : ''}</li>`);
   }
   for (const r of m.roles.filter((r) => !(m.grants ?? []).some((g) => g.role === r))) {
-    held.push(html`<li data-role="${r}">${t(`web:roles.${r}`)} ${mayGrant(me.roles, r) && !isScopedRole(r) ? revoke(r) : ''}</li>`);
+    held.push(html`<li data-role="${r}">${t(`web:roles.${r}`)} ${r !== 'worker' && mayGrant(me.roles, r) && !isScopedRole(r) ? revoke(r) : ''}</li>`);
   }
   const roleOptions = ROLES.filter((r) => mayGrant(me.roles, r)).map((r) => html`<option value="${r}">${t(`web:roles.${r}`)}</option>`);
   const units = await scopeUnitOptions(app, ctx);
@@ -134,7 +134,8 @@ export function registerRoleRoutes(web: FastifyInstance, deps: WebDeps): void {
       if (!m) return reply;
       const me = ctx.staff!.member;
       const role = (ROLES as readonly string[]).includes(body.role ?? '') ? (body.role as Role) : undefined;
-      if (!role) return sendMember(ctx, reply, m, { problem: ctx.t('web-people:roles.bad_role') }, 422);
+      // Being a worker is the member's own (they joined); it is not taken away here.
+      if (!role || (action === 'revoke' && role === 'worker')) return sendMember(ctx, reply, m, { problem: ctx.t('web-people:roles.bad_role') }, 422);
       const unit = typeof body.unit === 'string' && body.unit !== '' ? body.unit : undefined;
       const organisation = (ORGANISATIONS as readonly string[]).includes(body.organisation ?? '') ? (body.organisation as Organisation) : undefined;
       if (!mayGrant(me.roles, role)) {
