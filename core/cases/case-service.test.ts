@@ -84,7 +84,7 @@ describe('collective cases under concurrency', () => {
       await assign(app, { memberId: id, unit: 'ent-hoa-sen', organisation: 'trade_union' });
     }
     const withPhoto = (i: number) => ({ ...intake(i, { category: 'wages', unit: 'ent-hoa-sen', key: `k-photo-${i}` }), photos: 1, photoRefs: [{ channel: 'telegram' as const, ref: `payslip-${i}` }] });
-    const results = [];
+    const results: Awaited<ReturnType<typeof app.services.cases.submit>>[] = [];
     for (const i of [0, 1, 2]) results.push(await app.services.cases.submit(withPhoto(i)));
     const formed = results.find((r) => r.formed)!;
     const c = (await app.services.cases.get(formed.caseId!))!;
