@@ -22,11 +22,20 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
+# Debian's chromium prints the steering committee's report to PDF (core/reports/pdf.ts runs
+# `chromium --headless --print-to-pdf`; no npm package): the web role's "Print / PDF" link and
+# `npm run admin -- steering-report --pdf`. DejaVu has every Vietnamese letter. This adds a few
+# hundred MB to the image, for every role (one image).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM_PATH=/usr/lib/chromium/chromium
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The image's files stay root-owned and read-only to the app; it writes nothing to disk
-# (production sets REPORTER_SEAL_KEY and MARKER_KEY, so no local key file is generated).
+# The image's files stay root-owned and read-only to the app; it writes nothing to disk but
+# chromium's temporary folder under /tmp while printing a PDF, removed after each (production sets
+# REPORTER_SEAL_KEY and MARKER_KEY, so no local key file is generated).
 USER node
 EXPOSE 3000
 # /healthz answers while the process is up, in every role (slim has no curl: Node's fetch).

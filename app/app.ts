@@ -41,6 +41,7 @@ import { MeetingService } from '../core/meetings/meeting-service.js';
 import { MeetingStore } from '../core/meetings/meeting-store.js';
 import { bindMeetingModels } from '../core/meetings/models.js';
 import { startMeetingJobs } from '../workers/meeting-jobs.js';
+import { startImportJobs } from '../workers/import-jobs.js';
 import { startBroadcastWorker } from '../workers/broadcast-worker.js';
 import { runnerOptionsFor } from './broadcast-runner-options.js';
 import { ConcernService } from '../core/concerns/concern-service.js';
@@ -63,6 +64,8 @@ import { startDeliveryWorkers } from '../workers/delivery-worker.js';
 import { ConversationStore } from '../core/engine/conversation-store.js';
 import { DeliveryLog } from '../core/delivery-log.js';
 import { startRetention } from '../workers/retention.js';
+import { SteeringReportReader } from '../core/reports/steering-report.js';
+import { startSteeringReports } from '../workers/steering-reports.js';
 import { WebSignIn } from '../core/web-access/web-sign-in.js';
 import { ConsoleChannel } from '../bots/console/console-channel.js';
 import { bullConnection } from './bull-connection.js';
@@ -214,9 +217,15 @@ export async function createApp(o: AppOptions): Promise<App> {
       workers.push(startConcernSlaWorker({ jobs, concerns: services.concerns, contacts: services.contacts, outbox, clock, log }));
       workers.push(startSurveyReminders(jobs, { services, outbox, clock }, log));
       workers.push(startMeetingJobs(jobs, { meetings, outbox, clock }, log));
+      workers.push(startImportJobs(jobs, { models, services, outbox, clock }, log));
       workers.push(startBroadcastWorker({ connection, prefix, service: services.broadcasts, log, metrics, runner: runnerOptionsFor({ models, bm: broadcastModels, materials, outbox, jobs, redis, config: o.config, clock, i18n, log }) }));
     }
-    if (parts.scheduled) workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
+    if (parts.scheduled) {
+      workers.push(await startRetention({ sweep: new RetentionSweep({ models, broadcastModels, policy: retention, keys }), policy: retention, jobs, outbox, clock, log }));
+      // The steering committee's monthly report to each unit's secretariat (1st of the month, 07:00).
+      const reader = new SteeringReportReader({ ...services, models });
+      workers.push(await startSteeringReports(jobs, { reader, members: services.members, contacts: services.contacts, i18n, outbox, clock, baseUrl: o.config.PUBLIC_URL ?? `http://localhost:${o.config.PORT}`, log }));
+    }
   }
   return {
     config: o.config,

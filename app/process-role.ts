@@ -4,7 +4,7 @@
  * - `web`: the platforms' webhooks (or long polling, one replica at a time), the conversation
  *   engine behind them, the web console, health;
  * - `worker`: the delivery lanes of every channel, broadcasts, SLA timers, reminders;
- * - `scheduler`: the jobs that run on a calendar (retention cleanup).
+ * - `scheduler`: the jobs that run on a calendar (retention cleanup, the monthly steering report).
  * Every role serves /healthz and /readyz on PORT, for the orchestrator.
  */
 import { ConfigError, type Config } from '../core/config.js';
@@ -18,7 +18,7 @@ export interface RoleParts {
   delivery: boolean;
   /** Runs the queued work: broadcasts, SLA timers, reminders. */
   jobWorkers: boolean;
-  /** Runs the calendar jobs (retention cleanup). */
+  /** Runs the calendar jobs (retention cleanup, the monthly steering report). */
   scheduled: boolean;
   /** The local console simulator (only when everything runs in one process). */
   console: boolean;

@@ -111,6 +111,8 @@ export const configSchema = z.object({
     .transform((v) => (v === undefined ? undefined : Number(v))),
   /** Bearer token a scraper must send for /metrics (on PORT, or on METRICS_PORT when both are set). */
   METRICS_TOKEN: optionalText(/^[\x21-\x7e]{16,256}$/, 'expected 16–256 characters without spaces, e.g. openssl rand -hex 32'),
+  /** Debian's chromium for the steering report's PDF (core/reports/pdf.ts); unset: /usr/lib/chromium/chromium or /usr/bin/chromium. */
+  CHROMIUM_PATH: optionalText(/^\/\S+$/, 'expected the absolute path of the chromium binary, e.g. /usr/lib/chromium/chromium'),
   /**
    * The reverse proxies whose X-Forwarded-For is believed, so the sign-in limit counts each
    * person's address rather than the proxy's: addresses and CIDRs (`10.0.0.0/8,127.0.0.1`, or

@@ -9,6 +9,7 @@ import type { SLA_QUEUE, SlaStage, SlaTimer } from './concerns/sla-timers.js';
 import type { RETENTION_JOB, RETENTION_QUEUE, RetentionJob } from './privacy/retention.js';
 import type { REMINDER_JOB, REMINDER_QUEUE, SurveyReminderJob } from './surveys/survey-service.js';
 import type { MEETING_QUEUE, MeetingJob, MeetingJobName } from './meetings/meeting-service.js';
+import type { STEERING_JOB, STEERING_QUEUE, SteeringJob } from './reports/steering-report.js';
 
 type QueueOf<Q extends string, Jobs> = { [K in Q]: Jobs };
 
@@ -21,7 +22,8 @@ export type TimedWork = QueueOf<typeof SLA_QUEUE, Record<SlaStage, SlaTimer>> &
   QueueOf<typeof REMINDER_QUEUE, Record<typeof REMINDER_JOB, SurveyReminderJob>> &
   QueueOf<typeof BROADCAST_QUEUE, Record<typeof RUN_JOB | typeof OCCURRENCE_JOB, BroadcastJob>> &
   QueueOf<typeof RETENTION_QUEUE, Record<typeof RETENTION_JOB, RetentionJob>> &
-  QueueOf<typeof MEETING_QUEUE, Record<MeetingJobName, MeetingJob>>;
+  QueueOf<typeof MEETING_QUEUE, Record<MeetingJobName, MeetingJob>> &
+  QueueOf<typeof STEERING_QUEUE, Record<typeof STEERING_JOB, SteeringJob>>;
 
 /** A queue of timed work. */
 export type TimedQueue = keyof TimedWork;

@@ -272,6 +272,13 @@ describe('Dockerfile', () => {
     expect(of(runtime, 'ENV').join(' ')).toMatch(/NODE_ENV=production/);
   });
 
+  it('runtime stage: Debian\'s chromium for the steering report\'s PDF, where CHROMIUM_PATH says', () => {
+    expect(of(runtime, 'RUN').join('\n')).toMatch(/apt-get install -y --no-install-recommends chromium\b/);
+    const path = /CHROMIUM_PATH=(\S+)/.exec(of(runtime, 'ENV').join(' '))?.[1];
+    expect(path).toBe('/usr/lib/chromium/chromium');
+    expect(loadConfig({ CHROMIUM_PATH: path }).CHROMIUM_PATH).toBe(path);
+  });
+
   it('starts node dist/app/main.js (no tsx; ROLE from the environment) with a /healthz health check', () => {
     expect(JSON.parse(of(runtime, 'CMD')[0]!)).toEqual(['node', 'dist/app/main.js']);
     expect(of(runtime, 'ENTRYPOINT')).toEqual([]);

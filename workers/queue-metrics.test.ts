@@ -67,6 +67,6 @@ describe('readQueues', () => {
   });
 
   it('watches every lane of the given channels and the timed work', () => {
-    expect(watchedQueues({ console: 1, zalo: 2 })).toEqual(['deliver-console-0', 'deliver-zalo-0', 'deliver-zalo-1', 'concern-sla', 'survey-reminders', 'broadcasts', 'retention', 'meetings']);
+    expect(watchedQueues({ console: 1, zalo: 2 })).toEqual(['deliver-console-0', 'deliver-zalo-0', 'deliver-zalo-1', 'concern-sla', 'survey-reminders', 'broadcasts', 'retention', 'meetings', 'steering-reports']);
   });
 });

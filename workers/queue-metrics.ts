@@ -13,11 +13,12 @@ import { MEETING_QUEUE } from '../core/meetings/meeting-service.js';
 import type { QueueSnapshot } from '../core/metrics.js';
 import { RETENTION_QUEUE } from '../core/privacy/retention.js';
 import { redisScripts } from '../core/redis-scripts.js';
+import { STEERING_QUEUE } from '../core/reports/steering-report.js';
 import { REMINDER_QUEUE } from '../core/surveys/survey-service.js';
 import { deliveryQueueName } from './delivery-queue.js';
 
 /** Every queue of timed work (core/jobs.ts). */
-export const TIMED_QUEUES = [SLA_QUEUE, REMINDER_QUEUE, BROADCAST_QUEUE, RETENTION_QUEUE, MEETING_QUEUE] as const;
+export const TIMED_QUEUES = [SLA_QUEUE, REMINDER_QUEUE, BROADCAST_QUEUE, RETENTION_QUEUE, MEETING_QUEUE, STEERING_QUEUE] as const;
 
 /** The queues worth watching: every delivery lane of the given channels, and the timed work. */
 export function watchedQueues(channels: Partial<Record<ChannelName, number>>): string[] {

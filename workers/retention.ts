@@ -12,6 +12,7 @@ import { SLA_QUEUE } from '../core/concerns/sla-timers.js';
 import type { ChannelName, Clock } from '../core/engine/types.js';
 import type { TimedQueue } from '../core/jobs.js';
 import { finishedJobAges, RETENTION_JOB, RETENTION_QUEUE, scheduleRetention, type RetentionJob, type RetentionPolicy, type RetentionReport, type RetentionSweep } from '../core/privacy/retention.js';
+import { STEERING_QUEUE } from '../core/reports/steering-report.js';
 import { REMINDER_QUEUE } from '../core/surveys/survey-service.js';
 import type { BullJobs } from './bull-jobs.js';
 import type { QueueOutbox } from './delivery-queue.js';
@@ -22,7 +23,7 @@ import type { QueueOutbox } from './delivery-queue.js';
  * work from being scheduled twice within that time.
  */
 export const TIMED_WORK_KEEP = { completedMs: 7 * 24 * 3600 * 1000, failedMs: 30 * 24 * 3600 * 1000 };
-const TIMED_QUEUES: TimedQueue[] = [BROADCAST_QUEUE, SLA_QUEUE, REMINDER_QUEUE, RETENTION_QUEUE];
+const TIMED_QUEUES: TimedQueue[] = [BROADCAST_QUEUE, SLA_QUEUE, REMINDER_QUEUE, RETENTION_QUEUE, STEERING_QUEUE];
 
 /** Jobs removed per call to Redis. */
 const CLEAN_PAGE = 1000;

@@ -19,11 +19,12 @@ import { feedbackCommands } from './feedback-commands.js';
 import { meetingCommands } from './meeting-commands.js';
 import { orgCommands } from './org-commands.js';
 import { reviewCommands } from './review-commands.js';
+import { steeringCommands } from './steering-commands.js';
 import { surveyCommands } from './survey-commands.js';
 import { webCommands } from './web-commands.js';
 
 /** Every command; each area adds its own map here. */
-const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...caseCommands, ...reviewCommands, ...webCommands, ...meetingCommands, ...feedbackCommands };
+const COMMANDS: Record<string, Command> = { ...orgCommands, ...surveyCommands, ...broadcastCommands, ...concernCommands, ...caseCommands, ...reviewCommands, ...steeringCommands, ...webCommands, ...meetingCommands, ...feedbackCommands };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  npm run admin -- ${c.usage.padEnd(36)} ${c.summary}`);

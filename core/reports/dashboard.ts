@@ -90,6 +90,8 @@ export interface ConcernFigures {
   /** Every status, in life order. */
   byStatus: { status: ConcernStatus; count: number }[];
   sla: SlaFigures;
+  /** The SLA figures of each category, in the order of `byCategory` (the steering report's table). */
+  slaByCategory: ({ category: string } & SlaFigures)[];
   weeks: ({ week: string } & SlaFigures)[];
 }
 
@@ -133,6 +135,7 @@ export function concernFigures(all: readonly DashboardConcern[], o: { period: Da
     byUnit,
     byStatus: CONCERN_STATUSES.map((status) => ({ status, count: list.filter((c) => c.status === status).length })),
     sla: sla(list),
+    slaByCategory: categories.map((category) => ({ category, ...sla(byCat.get(category) ?? []) })),
     weeks: weeksOf(o.period).map((week) => ({ week, ...sla(byWeek.get(week) ?? []) })),
   };
 }

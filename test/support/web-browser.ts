@@ -4,15 +4,16 @@
  * and screenshots (to .data/screenshots/; WEB_SCREENSHOTS=docs/screenshots refreshes the
  * committed ones).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWebServer } from '../../bots/web/web-test-client.js';
+import { chromiumPath } from '../../core/reports/pdf.js';
 import { ConsolePerson, textOf, type TestApp } from './test-app.js';
 
-/** Debian's chromium: the launcher script's real binary, or CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+/** Debian's chromium, found as the steering report's PDF finds it (core/reports/pdf.ts): CHROMIUM_PATH, or the installed one. */
+const CHROMIUM = chromiumPath(process.env.CHROMIUM_PATH);
 export const SHOTS = process.env.WEB_SCREENSHOTS ?? join('.data', 'screenshots');
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 800 };
