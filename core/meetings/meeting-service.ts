@@ -154,6 +154,9 @@ export interface MeetingFigures {
   members: number;
 }
 
+/** Members a meeting's invitation was meant for (invited, opted out and unreachable together); 0 before it went out. */
+export const meetingMembers = (m: Pick<MeetingDoc, 'counts'>): number => (m.counts ? m.counts.invited + m.counts.optedOut + m.counts.unreachable : 0);
+
 /** present / members (0–1), null with nobody to attend. */
 export const attendanceRate = (f: MeetingFigures): number | null => (f.members > 0 ? Math.round((f.present / f.members) * 10_000) / 10_000 : null);
 
@@ -486,7 +489,7 @@ export async function meetingFigures(store: MeetingStore, from: Date, to: Date, 
     const f = out.get(m.unitId) ?? { held: 0, present: 0, members: 0 };
     f.held++;
     f.present += present.get(m._id) ?? 0;
-    f.members += m.counts ? m.counts.invited + m.counts.optedOut + m.counts.unreachable : 0;
+    f.members += meetingMembers(m);
     out.set(m.unitId, f);
   }
   return out;
