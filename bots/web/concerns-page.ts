@@ -30,14 +30,14 @@ export const CONCERNS_EXPORT_MAX = 10_000;
 const MAX_UNIT_OPTIONS = 3000;
 
 /** A unit in the filter's list, indented under its parent. */
-interface UnitOption {
+export interface UnitOption {
   id: string;
   name: string;
   depth: number;
 }
 
 /** The units of the person's scope, each followed by the units under it (in force now). */
-async function unitOptions(app: App, ctx: WebContext): Promise<UnitOption[]> {
+export async function unitOptions(app: App, ctx: WebContext): Promise<UnitOption[]> {
   const { org } = app.services;
   const scope = ctx.staff!.scope;
   const tops = scope.whole ? await org.roots(ctx.now) : (await Promise.all(scope.units.map((u) => org.get(u, ctx.now)))).filter((u): u is OrgUnitDoc => !!u);
@@ -62,7 +62,7 @@ async function unitOptions(app: App, ctx: WebContext): Promise<UnitOption[]> {
  * to the scope. A chosen unit outside the scope is refused (audited): `refused`. A unit the tree
  * does not know, in a whole-tree scope, matches nothing: `unknown`.
  */
-async function listedUnits(app: App, ctx: WebContext, unit: string, attempted: string): Promise<{ unitIds?: string[]; refused?: boolean; unknown?: boolean }> {
+export async function listedUnits(app: App, ctx: WebContext, unit: string, attempted: string): Promise<{ unitIds?: string[]; refused?: boolean; unknown?: boolean }> {
   const scope = ctx.staff!.scope;
   if (!unit) return { unitIds: scope.whole ? undefined : (scope.unitIds ?? []) };
   if (!(await app.services.access.allows(ctx.staff!.member, STAFF_ROLES, unit, ctx.now, attempted))) return { refused: true };
