@@ -73,7 +73,7 @@ export function registerCaseRoutes(web: FastifyInstance, deps: WebDeps): void {
       problems,
       unknownUnit: !!units.unknown,
     });
-    return reply.type(HTML).send(page(ctx, { title: ctx.t('web-cases:list.title'), languages, body }));
+    return reply.type(HTML).send(page(ctx, { title: ctx.t('web-cases:list.title'), current: 'cases', languages, body }));
   });
 
   web.get<{ Params: { id: string } }>('/cases/:id', async (request, reply) => {
@@ -82,6 +82,6 @@ export function registerCaseRoutes(web: FastifyInstance, deps: WebDeps): void {
     const id = request.params.id;
     const c: CaseDoc | null = CASE_ID_PATTERN.test(id) ? await app.services.cases.get(id) : null;
     if (!c || !(await app.services.access.allows(ctx.staff!.member, STAFF_ROLES, c.orgUnitId, ctx.now, 'web.case'))) return notFound(app, ctx, reply);
-    return reply.type(HTML).send(page(ctx, { title: ctx.t('web-cases:detail.title', { id: c._id }), languages, body: await caseDetailBody(app, ctx, c) }));
+    return reply.type(HTML).send(page(ctx, { title: ctx.t('web-cases:detail.title', { id: c._id }), current: 'cases', languages, body: await caseDetailBody(app, ctx, c) }));
   });
 }

@@ -21,7 +21,7 @@ import { MeetingError } from '../../core/meetings/meeting-service.js';
 import { MEETING_STATUSES, type MeetingDoc, type MeetingStatus } from '../../core/meetings/models.js';
 import { csrfRefused } from './auth-routes.js';
 import { notFound, PageNames, requireStaff } from './concern-views.js';
-import { page, type NavId } from './layout.js';
+import { page } from './layout.js';
 import { detailBody, listBody, meetingView, type MeetingFilterForm } from './meetings-views.js';
 import { csrfMatches } from './session-cookie.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
@@ -32,11 +32,6 @@ const HTML = 'text/html; charset=utf-8';
 const ID_PATTERN = /^SH-[2-9A-HJ-NP-Z]{5}$/;
 const LIST_LIMIT = 50;
 const NOTICES = ['fixed', 'cancelled'] as const;
-/**
- * The navigation entry these pages mark (layout.ts NAV). Widened to string first so this file
- * compiles whether or not the entry has been committed to layout.ts yet; then it is exact.
- */
-const NAV_ENTRY = 'meetings' as string as NavId;
 
 /** One plain string from a query value (a repeated parameter counts as its first string; an object as nothing). */
 function one(v: unknown): string {
@@ -87,7 +82,7 @@ export function registerMeetingRoutes(web: FastifyInstance, deps: WebDeps): void
     return reply
       .code(o.code ?? 200)
       .type(HTML)
-      .send(page(ctx, { title: `${ctx.t('web-meetings:detail_title')}: ${m.topic}`, current: NAV_ENTRY, languages, body: detailBody(ctx, view, o) }));
+      .send(page(ctx, { title: `${ctx.t('web-meetings:detail_title')}: ${m.topic}`, current: 'meetings', languages, body: detailBody(ctx, view, o) }));
   };
 
   web.get<{ Querystring: Record<string, unknown> }>('/meetings', async (request, reply) => {
@@ -117,7 +112,7 @@ export function registerMeetingRoutes(web: FastifyInstance, deps: WebDeps): void
     const views = await Promise.all(found.slice(0, LIST_LIMIT).map(async (m) => meetingView(app, m, await names.unit(m.unitId), ctx.now)));
     const units = await unitOptions(app, ctx, scope, [...(await svc().store.list({ unitIds: inScopeIds })).map((m) => m.unitId), ...(unitIds?.length ? [form.unit] : [])]);
     const body = listBody(ctx, { form, units, views, more: found.length > LIST_LIMIT, problems });
-    return reply.type(HTML).send(page(ctx, { title: t('web-meetings:title'), current: NAV_ENTRY, languages, body }));
+    return reply.type(HTML).send(page(ctx, { title: t('web-meetings:title'), current: 'meetings', languages, body }));
   });
 
   web.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/meetings/:id', async (request, reply) => {

@@ -1,7 +1,7 @@
 /**
  * The web console, mounted under /web on the one HTTP server: its own form parser, security
  * headers on every response, the stylesheet, sign-in and sign-out, the home page, the audit
- * log, the concerns (list, export, a concern's page), the dashboard, the broadcasts, the surveys and inspections, the materials and (for city-level admins) the queues board; any other /web path is a 404 page in
+ * log, the concerns (list, export, a concern's page), the collective cases, the dashboard, the broadcasts, the surveys and inspections, the branch meetings, the materials and (for city-level admins) the queues board; any other /web path is a 404 page in
  * the person's language. Without a session key (WEB_SESSION_SECRET missing where it is
  * required) every /web path answers 503 saying so.
  */
@@ -13,12 +13,14 @@ import type { App } from '../../app/app.js';
 import { registerAuditRoutes } from './audit-page.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerBroadcastRoutes } from './broadcasts-page.js';
+import { registerCaseRoutes } from './cases-page.js';
 import { registerConcernDetailRoutes } from './concern-detail-page.js';
 import { registerConcernListRoutes } from './concerns-page.js';
 import { registerDashboardRoutes } from './dashboard-page.js';
 import { registerFeedbackRoutes } from './feedback-page.js';
 import { registerHomeRoutes } from './home-page.js';
 import { registerMaterialRoutes } from './materials-page.js';
+import { registerMeetingRoutes } from './meetings-page.js';
 import { registerQueuesBoard } from './queues-board.js';
 import { registerPeopleRoutes } from './people-page.js';
 import { messagePage } from './layout.js';
@@ -59,12 +61,14 @@ export function registerWebConsole(server: FastifyInstance, app: App): { problem
       registerAuditRoutes(web, deps);
       registerConcernListRoutes(web, deps);
       registerConcernDetailRoutes(web, deps);
+      registerCaseRoutes(web, deps);
       registerDashboardRoutes(web, deps);
       registerBroadcastRoutes(web, deps);
       registerFeedbackRoutes(web, deps);
       registerSteeringReportRoutes(web, deps);
       registerSurveyRoutes(web, deps);
       registerMaterialRoutes(web, deps);
+      registerMeetingRoutes(web, deps);
       registerQueuesBoard(web, deps);
       registerPeopleRoutes(web, deps);
       web.setNotFoundHandler(async (request, reply) => {
