@@ -209,6 +209,8 @@ export const cadreFlow: Flow = {
         }
         const action: CadreAction = kind === 'resolve' ? { kind, summary: body } : { kind, text: body };
         const ok = await act(ctx, action);
+        // A resolved concern leaves the inbox: say where sharing its outcome ("you said, we did") is.
+        if (ok && kind === 'resolve' && (await ctx.services.concerns.vault.hasReporter(code(ctx)))) ctx.reply(ctx.t('feedback:cadre.share_hint', { code: code(ctx) }));
         delete ctx.state.data.cadreAction;
         return ctx.jump('cadre', ok && kind !== 'resolve' ? 'item' : 'inbox');
       },
