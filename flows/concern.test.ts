@@ -174,6 +174,7 @@ describe('a worker raises a concern and a cadre handles it through the bot', () 
     await wu.say('resolve');
     const closed = await wu.say('Công ty kỷ luật và chuyển tổ trưởng sang bộ phận khác');
     expect(textOf(closed)).toContain('Đã đóng');
+    expect(textOf(closed)).toContain(`gõ ${code} trong "Hộp thư phản ánh" rồi chọn "Chia sẻ kết quả`);
     await waitForMessage(lan, (m) => m.text.includes('đã được giải quyết'));
 
     // Reopening the item offers only an internal note, sharing the outcome (flows/outcome-notes.ts) and its photos: no reply to a resolved concern.
