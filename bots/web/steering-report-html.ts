@@ -56,6 +56,11 @@ tfoot th, tfoot td { font-weight: 700; background: #f6f8fb; }
 .empty { font-style: italic; color: #4a5363; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 footer { margin-top: 12px; font-size: 8.5pt; color: #4a5363; border-top: 1px solid #cdd3dc; padding-top: 4px; }
+/* Phones: the sheet loses its paper margins; a table wider than the screen scrolls on its own. */
+@media screen and (max-width: 600px) {
+  .sheet { padding: 12px 10px; }
+  table { display: block; overflow-x: auto; }
+}
 @media print {
   html { background: #fff; }
   body { padding: 0; }
