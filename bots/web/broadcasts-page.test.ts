@@ -11,19 +11,14 @@ import { addMember } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { deliveryJobId } from '../../workers/delivery-queue.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
 let base: string;
 const HOSTILE = '<script>alert(1)</script> {"$gt": ""}';
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 const figure = (page: string, key: string) => Number(new RegExp(`data-figure="${key}">(\\d+)<`).exec(page)?.[1]);
 const idOf = (location: string | null) => /\/web\/broadcasts\/(bc-[0-9a-f]+)/.exec(location ?? '')?.[1];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, assign, fastPolicy } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
-import { startWebServer, WebClient } from './web-test-client.js';
+import { signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -23,12 +23,7 @@ const workers = ['Trần Thị Lan Anh', 'Phạm Văn Hải Đăng', 'Vũ Thị 
 const ids = { wages: '', overtime: '', skills: '' };
 const codes: Record<keyof typeof ids, string[]> = { wages: [], overtime: [], skills: [] };
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 /** Three concerns of one category about one enterprise, through the chat's service call: one case. */
 async function formCase(kind: keyof typeof ids, unit: string, from: number): Promise<void> {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addMember, assign, fastPolicy, waitForMessage } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type ConsolePerson, type TestApp } from '../../test/support/test-app.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -32,12 +32,7 @@ function expectNoReporter(text: string): void {
   for (const secret of [LAN.id, LAN.name, LAN.phone, LAN.chat, AN.id, AN.name, AN.phone, AN.chat, 'Lan', 'An ']) expect(text).not.toContain(secret);
 }
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 beforeAll(async () => {
   app = await startTestApp({}, { concernPolicy: fastPolicy(3600, 7200) });

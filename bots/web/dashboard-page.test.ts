@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { parseDashboardQuery } from './dashboard-page.js';
 import { HOSTILE_UNIT_NAME, seedDashboard, tableOf, vn } from './dashboard-test-seed.js';
-import { startWebServer, WebClient } from './web-test-client.js';
+import { signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -16,12 +16,7 @@ let base: string;
 let city: WebClient;
 let zone: WebClient;
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 beforeAll(async () => {
   app = await startTestApp();

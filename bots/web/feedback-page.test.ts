@@ -11,7 +11,7 @@ import { addMember, assign, fastPolicy } from '../../test/support/concern-fixtur
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { validateSurvey } from '../../core/surveys/definition.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -20,12 +20,7 @@ const notes: string[] = [];
 const HOSTILE = '<script>alert(1)</script> {"$gt": ""}';
 const DAY = 24 * 3600_000;
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 const survey = (id: string, unit: string, title: string) =>
   validateSurvey({

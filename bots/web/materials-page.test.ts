@@ -13,19 +13,14 @@ import { addMember } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { MATERIAL_LIMITS } from '../../core/materials/material-service.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
 let base: string;
 const INJECTION = '{"$gt": ""}';
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 const idOf = (location: string | null) => /\/web\/materials\/(mat-[0-9a-f]{10})/.exec(location ?? '')?.[1];
 const audits = async (action: string, target?: string) => app.models.Audit.find({ action, ...(target ? { target } : {}) }).lean();

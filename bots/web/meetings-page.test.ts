@@ -14,7 +14,7 @@ import { addMember } from '../../test/support/concern-fixtures.js';
 import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { runMeetingJob } from '../../workers/meeting-jobs.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -25,12 +25,7 @@ const HOSTILE = '<script>alert(1)</script> {"$gt": ""}';
 const VOTERS = ['Lê Bảo Ngọc', 'Trần Minh Khang', 'Phạm Thu Hà', 'Võ Gia Huy', 'Đặng Mỹ Linh'];
 const ids: Record<'a' | 'b' | 'c' | 'd' | 'e', string> = { a: '', b: '', c: '', d: '', e: '' };
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 async function meeting(unitId: string, topic: string, slots: [string, string][], deadline: string): Promise<string> {
   const s: MeetingSlot[] = slots.map(([at, label]) => ({ at: vn(at), label }));

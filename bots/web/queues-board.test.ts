@@ -16,18 +16,13 @@ import { deliveryQueueName } from '../../workers/delivery-queue.js';
 import { deliveryJobView, sameOrigin } from './queues-board.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { SESSION_COOKIE } from './session-cookie.js';
-import { startWebServer, WebClient } from './web-test-client.js';
+import { signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
 let base: string;
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 /** A request the way bull-board's UI sends one (JSON by fetch), with the given Origin. */
 async function api(c: WebClient, method: string, path: string, origin?: string) {

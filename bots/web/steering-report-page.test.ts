@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { tableOf } from './dashboard-test-seed.js';
 import { SESSION_COOKIE } from './session-cookie.js';
 import { STEERING_STYLE_SOURCE } from './steering-report-html.js';
-import { startWebServer, WebClient } from './web-test-client.js';
+import { signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
@@ -21,12 +21,7 @@ let base: string;
 let city: WebClient;
 let zone: WebClient;
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 beforeAll(async () => {
   app = await startTestApp();

@@ -17,18 +17,13 @@ import { insertSampleUnits } from '../../test/support/sample-units.js';
 import { startTestApp, type TestApp } from '../../test/support/test-app.js';
 import { SESSION_COOKIE } from './session-cookie.js';
 import { MAX_DEFINITION_BYTES, parseMultipart } from './surveys-upload.js';
-import { csrfOf, startWebServer, WebClient } from './web-test-client.js';
+import { csrfOf, signedInClient, startWebServer, WebClient } from './web-test-client.js';
 
 let app: TestApp;
 let server: FastifyInstance;
 let base: string;
 
-async function signedIn(memberId: string): Promise<WebClient> {
-  const c = new WebClient(base);
-  const url = (await app.services.webSignIn.issueLink((await app.services.members.get(memberId))!, { at: app.clock.now(), via: 'chat' })).url;
-  expect((await c.signInWith(url)).status).toBe(303);
-  return c;
-}
+const signedIn = (memberId: string) => signedInClient(app, base, memberId);
 
 /** The upload form as a browser sends it: multipart, with the text box and maybe a file. */
 async function upload(c: WebClient, fields: Record<string, string>, file?: { name: string; content: string | Uint8Array<ArrayBuffer> }) {

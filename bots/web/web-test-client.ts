@@ -52,3 +52,14 @@ export class WebClient {
     return this.post(path, { _csrf: csrfOf(confirm.text) ?? '' });
   }
 }
+
+/** A client signed in as `memberId` through a fresh one-time link, as a person would; throws when the sign-in does not land. */
+export async function signedInClient(app: App, base: string, memberId: string): Promise<WebClient> {
+  const member = await app.services.members.get(memberId);
+  if (!member) throw new Error(`no member ${memberId}`);
+  const c = new WebClient(base);
+  const { url } = await app.services.webSignIn.issueLink(member, { at: app.clock.now(), via: 'chat' });
+  const done = await c.signInWith(url);
+  if (done.status !== 303) throw new Error(`signing in as ${memberId} answered ${done.status}`);
+  return c;
+}
