@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { ChannelName, Envelope, Outbox } from '../core/engine/types.js';
 import type { ChatFairness } from './chat-fairness.js';
-import { purgeJobs } from './purge-jobs.js';
+import { purgeJobs, rewriteJobs } from './purge-jobs.js';
 import type { PrivacyKeys } from '../core/privacy/privacy-keys.js';
 import type { RedisKeys } from '../core/redis-keys.js';
 import { openEnvelope, sealEnvelope } from '../core/privacy/sealed-envelope.js';
@@ -154,6 +154,17 @@ export class QueueOutbox implements Outbox {
       for (const q of this.queuesOf(channel)) removed += await purgeJobs(q, (env) => matches(openEnvelope(this.keys, env)));
     }
     return removed;
+  }
+
+  /** Seal-key rotation: kept message jobs sealed with a previous key are sealed again with the current one; returns how many. */
+  async reseal(): Promise<number> {
+    let changed = 0;
+    for (const channel of Object.keys(this.shards) as ChannelName[]) {
+      for (const q of this.queuesOf(channel)) {
+        changed += await rewriteJobs(q, (d) => (d.sealed && this.keys.sealedWithPrevious(d.sealed) ? { ...d, sealed: this.keys.seal(this.keys.open(d.sealed)) } : undefined));
+      }
+    }
+    return changed;
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,19 @@ export const concernCommands: Record<string, Command> = {
       return 0;
     },
   },
+  reseal: {
+    usage: 'reseal',
+    summary: 'after rotating REPORTER_SEAL_KEY: re-seal reporter links, conversations and kept message jobs still under REPORTER_SEAL_KEY_PREVIOUS (then the old key can go)',
+    async run({ args, app }) {
+      if (args.length) throw new UsageError('reseal takes no arguments');
+      const a = await app();
+      const links = await a.services.concerns.vault.reseal();
+      const conversations = await a.services.conversations.reseal();
+      const jobs = await a.outbox.reseal();
+      console.log(`resealed ${links} reporter link(s), ${conversations} conversation(s), ${jobs} message job(s)`);
+      return 0;
+    },
+  },
   'concern-report': {
     usage: 'concern-report [--csv out.csv]',
     summary: 'open/resolved concerns by category, unit and level; SLA hit rate; median times',

@@ -47,6 +47,31 @@ export class ConversationStore {
     await this.collection.updateOne({ _id: who }, { $unset: { identity: 1 } });
   }
 
+  /**
+   * Seal-key rotation: every conversation still sealed with a previous key (REPORTER_SEAL_KEY_PREVIOUS)
+   * is sealed again with the current one, page by page in id order. A conversation a turn wrote
+   * meanwhile is left as that turn wrote it (already under the current key). Returns how many.
+   */
+  async reseal(pageSize = 500): Promise<number> {
+    let changed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.collection
+        .find(after === undefined ? { sealed: { $exists: true } } : { sealed: { $exists: true }, _id: { $gt: after } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      if (page.length === 0) return changed;
+      for (const stored of page) {
+        if (!stored.sealed || !this.keys.sealedWithPrevious(stored.sealed)) continue;
+        const { _id, ...rest } = openConversation(this.keys, stored);
+        const res = await this.collection.replaceOne({ _id, updatedAt: stored.updatedAt }, sealConversation(this.keys, rest));
+        changed += res.modifiedCount;
+      }
+      after = page.at(-1)!._id;
+    }
+  }
+
   /** Deletes the conversations of these identities (erasure). */
   async delete(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.collection.deleteMany({ _id: { $in: ids } });

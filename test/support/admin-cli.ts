@@ -31,8 +31,8 @@ function cliEnv(target: { db: string; prefix?: string }): Record<string, string 
 let running: Promise<unknown> = Promise.resolve();
 
 /** Runs the admin CLI with `args` on database `db` (and Redis prefix `prefix`) in this process; what it prints is captured. */
-export function runAdminCli(args: string[], target: { db: string; prefix?: string }): Promise<CliRun> {
-  const run = running.then(() => runCaptured(args, cliEnv(target)));
+export function runAdminCli(args: string[], target: { db: string; prefix?: string }, extraEnv: Record<string, string> = {}): Promise<CliRun> {
+  const run = running.then(() => runCaptured(args, { ...cliEnv(target), ...extraEnv }));
   running = run.catch(() => undefined);
   return run;
 }
