@@ -20,7 +20,7 @@ import { BroadcastInputError, broadcastErrorText, NotAuthorizedError } from '../
 import type { Actor, NewBroadcast } from '../../core/broadcasts/broadcast-service.js';
 import type { AudienceSize } from '../../core/broadcasts/audience.js';
 import type { Audience, BroadcastDoc } from '../../core/broadcasts/models.js';
-import { ROLES, type OrgUnitDoc, type Role } from '../../core/db.js';
+import { ROLES, type Role } from '../../core/db.js';
 import { contentIn } from '../../core/materials/material-service.js';
 import { TOPICS } from '../../core/materials/models.js';
 import { STAFF_ROLES } from '../../core/members/access-scope.js';
@@ -28,6 +28,7 @@ import { formatVnTime, parseTypedTime } from '../../core/vn-time.js';
 import { csrfRefused } from './auth-routes.js';
 import { notFound, PageNames, requireStaff } from './concern-views.js';
 import { html, type SafeHtml } from './html.js';
+import { indentedName, scopeUnitOptions } from './unit-options.js';
 import { csrfField, page } from './layout.js';
 import { csrfMatches } from './session-cookie.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
@@ -37,7 +38,6 @@ const HTML = 'text/html; charset=utf-8';
 /** A broadcast's id as it may appear in a path (an occurrence of a recurring one has a suffix). */
 const ID_PATTERN = /^bc-[0-9a-f]{12}(?:-[0-9a-f]{10})?$/;
 const LIST_LIMIT = 50;
-const MAX_UNIT_OPTIONS = 3000;
 const MAX_MATERIAL_OPTIONS = 100;
 
 /** Whether the signed-in member may broadcast (the role the service's `authorize` asks for). */
@@ -96,26 +96,6 @@ function requestOf(f: ComposeForm, now: Date): { input: NewBroadcast } | { probl
   return { input: { content: f.material ? { materialId: f.material } : { text: f.text }, audience, schedule, quietHours: f.quiet ? { start: f.quietStart, end: f.quietEnd } : null } };
 }
 
-/** Units of the person's scope, each followed by those under it (in force now). */
-async function unitOptions(app: App, ctx: WebContext): Promise<{ id: string; name: string; depth: number }[]> {
-  const { org } = app.services;
-  const scope = ctx.staff!.scope;
-  const tops = scope.whole ? await org.roots(ctx.now) : (await Promise.all(scope.units.map((u) => org.get(u, ctx.now)))).filter((u): u is OrgUnitDoc => !!u);
-  const topIds = new Set(tops.map((u) => u._id));
-  const out: { id: string; name: string; depth: number }[] = [];
-  for (const top of tops.filter((u) => !u.ancestors.some((a) => topIds.has(a)))) {
-    const children = new Map<string, OrgUnitDoc[]>();
-    for (const level of await org.descendantsByDepth(top._id, ctx.now)) for (const u of level) children.set(u.parentId!, [...(children.get(u.parentId!) ?? []), u]);
-    const walk = (u: OrgUnitDoc, depth: number) => {
-      if (out.length >= MAX_UNIT_OPTIONS) return;
-      out.push({ id: u._id, name: u.name, depth });
-      for (const c of [...(children.get(u._id) ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'vi'))) walk(c, depth + 1);
-    };
-    walk(top, 0);
-  }
-  return out;
-}
-
 const statusLabel = (t: WebContext['t'], s: string) => t(`web:broadcasts.statuses.${s}`);
 
 async function audienceLabel(ctx: WebContext, names: PageNames, a: Audience): Promise<string> {
@@ -158,7 +138,7 @@ interface ComposeExtras {
 
 async function composeBody(app: App, ctx: WebContext, f: ComposeForm, extras: ComposeExtras): Promise<SafeHtml> {
   const t = ctx.t;
-  const units = await unitOptions(app, ctx);
+  const units = await scopeUnitOptions(app, ctx);
   // The published materials a broadcast may send (the service checks the one chosen).
   const materials = (await app.services.materials.newest({ now: ctx.now, pageSize: MAX_MATERIAL_OPTIONS })).items;
   const materialSelect = [
@@ -167,7 +147,7 @@ async function composeBody(app: App, ctx: WebContext, f: ComposeForm, extras: Co
   ];
   const scope = ctx.staff!.scope;
   const option = (value: string, label: string) => html`<option value="${value}"${f.unit === value ? html` selected` : ''}>${label}</option>`;
-  const unitSelect = [...(scope.whole ? [option('', t('web:broadcasts.everyone'))] : []), ...units.map((u) => option(u.id, '\u00a0\u00a0'.repeat(u.depth) + u.name))];
+  const unitSelect = [...(scope.whole ? [option('', t('web:broadcasts.everyone'))] : []), ...units.map((u) => option(u.id, indentedName(u)))];
   const check = (name: string, label: string, on: boolean) => html`<div class="field check"><input type="checkbox" id="f-${name}" name="${name}"${on ? html` checked` : ''}><label for="f-${name}">${label}</label></div>`;
   const radio = (value: ComposeForm['when'], label: string) => html`<div class="field check"><input type="radio" id="f-when-${value}" name="when" value="${value}"${f.when === value ? html` checked` : ''}><label for="f-when-${value}">${label}</label></div>`;
   const problem = extras.problem ? html`<p class="problem" role="alert" id="compose-problem">${extras.problem}</p>` : '';

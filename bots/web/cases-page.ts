@@ -1,5 +1,5 @@
 /**
- * Collective cases (vụ việc tập thể) in the web console, read through the same service as the
+ * Collective cases in the web console, read through the same service as the
  * chat and the CLI (`services.cases`; no rule is repeated here):
  * - `GET /web/cases`: the cases about units in the person's scope (a ward or zone its subtree, the
  *   city level everything), newest first, filterable by status, category and unit (a unit outside
@@ -18,7 +18,8 @@ import { categoryIds } from '../../core/concerns/policy.js';
 import { STAFF_ROLES } from '../../core/members/access-scope.js';
 import { caseDetailBody, casesListBody, type CaseForm } from './cases-views.js';
 import { notFound, requireStaff } from './concern-views.js';
-import { listedUnits, unitOptions } from './concerns-page.js';
+import { listedUnits } from './concerns-page.js';
+import { scopeUnitOptions } from './unit-options.js';
 import { page } from './layout.js';
 import { webContext, type WebDeps } from './web-context.js';
 
@@ -66,7 +67,7 @@ export function registerCaseRoutes(web: FastifyInstance, deps: WebDeps): void {
     const matching = counted.filter((c) => !form.status || c.status === form.status);
     const body = await casesListBody(app, ctx, {
       form,
-      units: await unitOptions(app, ctx),
+      units: await scopeUnitOptions(app, ctx),
       counted,
       shown: matching.slice(0, CASES_PAGE_MAX),
       ...(matching.length > CASES_PAGE_MAX ? { truncatedAt: CASES_PAGE_MAX } : {}),

@@ -11,7 +11,7 @@ import { categoryIds } from '../../core/concerns/policy.js';
 import type { ConcernDoc } from '../../core/concerns/models.js';
 import { formatVnTime } from '../../core/vn-time.js';
 import { categoryLabel, PageNames, statusLabel } from './concern-views.js';
-import type { UnitOption } from './concerns-page.js';
+import { indentedName, type UnitOption } from './unit-options.js';
 import { html, type SafeHtml } from './html.js';
 import type { WebContext } from './web-context.js';
 
@@ -39,12 +39,11 @@ function filterForm(app: App, ctx: WebContext, form: CaseForm, units: UnitOption
   const option = (value: string, label: string, current: string) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
   const select = (name: keyof CaseForm, options: SafeHtml[]) =>
     html`<div class="field"><label for="f-${name}">${t(`web-cases:list.${name}`)}</label><select id="f-${name}" name="${name}">${options}</select></div>`;
-  const indent = (depth: number) => '\u00a0\u00a0'.repeat(depth);
   return html`<form class="filters" method="get" action="/web/cases">
 <fieldset><legend>${t('web-cases:list.filter_legend')}</legend>
 ${select('status', [option('', t('web-cases:list.status_any'), form.status), ...CASE_STATUSES.map((s) => option(s, caseStatus(ctx, s), form.status))])}
 ${select('category', [option('', t('web-cases:list.category_any'), form.category), ...categoryIds(app.services.concerns.policy).map((c) => option(c, categoryLabel(t, c), form.category))])}
-${select('unit', [option('', t('web-cases:list.unit_any'), form.unit), ...units.map((u) => option(u.id, indent(u.depth) + u.name, form.unit))])}
+${select('unit', [option('', t('web-cases:list.unit_any'), form.unit), ...units.map((u) => option(u.id, indentedName(u), form.unit))])}
 <div class="actions"><button type="submit" class="primary">${t('web-cases:list.apply')}</button> <a href="/web/cases">${t('web-cases:list.clear')}</a></div>
 </fieldset>
 </form>`;

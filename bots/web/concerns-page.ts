@@ -14,12 +14,12 @@ import { CONCERN_STATUSES } from '../../core/concerns/models.js';
 import { categoryIds } from '../../core/concerns/policy.js';
 import { toCsv, type CsvCell } from '../../core/csv-writer.js';
 import { STAFF_ROLES } from '../../core/members/access-scope.js';
-import type { OrgUnitDoc } from '../../core/db.js';
 import { formatVnTime, vnDay } from '../../core/vn-time.js';
 import { MAX_PAGE } from './audit-filter.js';
 import { concernSearch, MAX_LEVEL, parseConcernQuery, type ConcernForm, type ParsedConcernQuery } from './concern-filter.js';
 import { ageLabel, categoryLabel, notFound, PageNames, requireStaff, slaLabel, statusLabel } from './concern-views.js';
 import { html, type SafeHtml } from './html.js';
+import { indentedName, scopeUnitOptions, type UnitOption } from './unit-options.js';
 import { page } from './layout.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
 
@@ -27,35 +27,6 @@ export const CONCERNS_PAGE_SIZE = 50;
 /** The most concerns one CSV export holds. */
 export const CONCERNS_EXPORT_MAX = 10_000;
 /** Units offered in the unit filter at most (a city has a few hundred). */
-const MAX_UNIT_OPTIONS = 3000;
-
-/** A unit in the filter's list, indented under its parent. */
-export interface UnitOption {
-  id: string;
-  name: string;
-  depth: number;
-}
-
-/** The units of the person's scope, each followed by the units under it (in force now). */
-export async function unitOptions(app: App, ctx: WebContext): Promise<UnitOption[]> {
-  const { org } = app.services;
-  const scope = ctx.staff!.scope;
-  const tops = scope.whole ? await org.roots(ctx.now) : (await Promise.all(scope.units.map((u) => org.get(u, ctx.now)))).filter((u): u is OrgUnitDoc => !!u);
-  // A granted unit under another granted unit is listed once, under it.
-  const topIds = new Set(tops.map((u) => u._id));
-  const out: UnitOption[] = [];
-  for (const top of tops.filter((u) => !u.ancestors.some((a) => topIds.has(a)))) {
-    const children = new Map<string, OrgUnitDoc[]>();
-    for (const level of await org.descendantsByDepth(top._id, ctx.now)) for (const u of level) children.set(u.parentId!, [...(children.get(u.parentId!) ?? []), u]);
-    const walk = (u: OrgUnitDoc, depth: number) => {
-      if (out.length >= MAX_UNIT_OPTIONS) return;
-      out.push({ id: u._id, name: u.name, depth });
-      for (const c of [...(children.get(u._id) ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'vi'))) walk(c, depth + 1);
-    };
-    walk(top, 0);
-  }
-  return out;
-}
 
 /**
  * The concerned units the list may show: the scope's subtrees, or the chosen unit's subtree cut
@@ -78,12 +49,11 @@ function filterForm(app: App, ctx: WebContext, form: ConcernForm, units: UnitOpt
     html`<div class="field"><label for="f-${name}">${label}</label><select id="f-${name}" name="${name}">${options}</select></div>`;
   const check = (name: keyof ConcernForm, label: string) =>
     html`<div class="field check"><input id="f-${name}" name="${name}" type="checkbox" value="1"${form[name] === '1' ? html` checked` : ''}><label for="f-${name}">${label}</label></div>`;
-  const indent = (depth: number) => '\u00a0\u00a0'.repeat(depth);
   return html`<form class="filters" method="get" action="/web/concerns">
 <fieldset><legend>${t('web:concerns.filter_legend')}</legend>
 ${select('status', t('web:concerns.status'), [option('', t('web:concerns.status_any'), form.status), option('open', t('web:concerns.status_open'), form.status), ...CONCERN_STATUSES.map((s) => option(s, statusLabel(t, s), form.status))])}
 ${select('category', t('web:concerns.category'), [option('', t('web:concerns.category_any'), form.category), ...categoryIds(app.services.concerns.policy).map((c) => option(c, categoryLabel(t, c), form.category))])}
-${select('unit', t('web:concerns.unit'), [option('', t('web:concerns.unit_any'), form.unit), ...units.map((u) => option(u.id, indent(u.depth) + u.name, form.unit))])}
+${select('unit', t('web:concerns.unit'), [option('', t('web:concerns.unit_any'), form.unit), ...units.map((u) => option(u.id, indentedName(u), form.unit))])}
 ${select('level', t('web:concerns.level'), [option('', t('web:concerns.level_any'), form.level), ...Array.from({ length: MAX_LEVEL }, (_, i) => option(String(i + 1), t('web:concerns.level_n', { level: i + 1 }), form.level))])}
 ${check('flagged', t('web:concerns.flagged'))}
 ${check('overdue', t('web:concerns.overdue'))}
@@ -190,7 +160,7 @@ export function registerConcernListRoutes(web: FastifyInstance, deps: WebDeps): 
     const f = await filterOf(ctx, request.query, 'web.concerns');
     if (!f) return notFound(app, ctx, reply);
     const { concerns, hasNext } = await app.services.concerns.reader.page(f.filter, ctx.now, f.q.page, CONCERNS_PAGE_SIZE);
-    const body = await concernsBody(app, ctx, f.q, await unitOptions(app, ctx), concerns, hasNext, f.unknownUnit);
+    const body = await concernsBody(app, ctx, f.q, await scopeUnitOptions(app, ctx), concerns, hasNext, f.unknownUnit);
     return reply.type('text/html; charset=utf-8').send(page(ctx, { title: ctx.t('web:concerns.title'), current: 'concerns', languages, body }));
   });
 

@@ -22,6 +22,7 @@ import { MEETING_STATUSES, type MeetingDoc, type MeetingStatus } from '../../cor
 import { csrfRefused } from './auth-routes.js';
 import { notFound, PageNames, requireStaff } from './concern-views.js';
 import { page } from './layout.js';
+import type { UnitOption } from './unit-options.js';
 import { detailBody, listBody, meetingView, type MeetingFilterForm } from './meetings-views.js';
 import { csrfMatches } from './session-cookie.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
@@ -43,7 +44,7 @@ function one(v: unknown): string {
  * The units the filter offers: the granted ones, and each unit with a meeting in the scope with
  * the units above it that lie in the scope (a zone, its enterprises, their branches), as a tree.
  */
-async function unitOptions(app: App, ctx: WebContext, scope: ResolvedScope, meetingUnits: string[]): Promise<{ id: string; name: string; depth: number }[]> {
+async function unitOptions(app: App, ctx: WebContext, scope: ResolvedScope, meetingUnits: string[]): Promise<UnitOption[]> {
   const found = new Map<string, OrgUnitDoc>();
   const add = async (id: string) => {
     if (found.has(id) || !scope.has(id)) return;

@@ -12,6 +12,7 @@ import { attendanceRate, meetingMembers, slotText, startOf } from '../../core/me
 import { MEETING_STATUSES, type MeetingDoc } from '../../core/meetings/models.js';
 import { formatVnTime } from '../../core/vn-time.js';
 import { html, type SafeHtml } from './html.js';
+import { indentedName, type UnitOption } from './unit-options.js';
 import { csrfField } from './layout.js';
 import type { WebContext } from './web-context.js';
 
@@ -38,13 +39,6 @@ export async function meetingView(app: App, m: MeetingDoc, unit: string, now: Da
   const start = startOf(m);
   const members = meetingMembers(m);
   return { m, unit, counts, voters, start, window: start ? checkInWindow(start, now) : undefined, present, members, rate: attendanceRate({ held: 1, present, members }) };
-}
-
-/** A unit the filter offers, indented under the unit above it. */
-export interface UnitOption {
-  id: string;
-  name: string;
-  depth: number;
 }
 
 /** The list's filter as the form shows it. */
@@ -79,7 +73,7 @@ function filterForm(ctx: WebContext, form: MeetingFilterForm, units: UnitOption[
   const option = (value: string, label: string, current: string) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`;
   return html`<form class="filters" method="get" action="/web/meetings"><fieldset><legend>${t('web-meetings:filter.legend')}</legend>
 <div class="field"><label for="f-status">${t('web-meetings:filter.status')}</label><select id="f-status" name="status">${[option('', t('web-meetings:filter.status_any'), form.status), ...MEETING_STATUSES.map((s) => option(s, t(`web-meetings:status.${s}`), form.status))]}</select></div>
-<div class="field"><label for="f-unit">${t('web-meetings:filter.unit')}</label><select id="f-unit" name="unit">${[option('', t('web-meetings:filter.unit_any'), form.unit), ...units.map((u) => option(u.id, '\u00a0\u00a0'.repeat(u.depth) + u.name, form.unit))]}</select></div>
+<div class="field"><label for="f-unit">${t('web-meetings:filter.unit')}</label><select id="f-unit" name="unit">${[option('', t('web-meetings:filter.unit_any'), form.unit), ...units.map((u) => option(u.id, indentedName(u), form.unit))]}</select></div>
 <p class="actions"><button type="submit" class="primary">${t('web-meetings:filter.apply')}</button> <a href="/web/meetings">${t('web-meetings:filter.reset')}</a></p>
 </fieldset></form>`;
 }

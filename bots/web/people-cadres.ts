@@ -13,7 +13,8 @@ import { STAFF_ROLES } from '../../core/members/access-scope.js';
 import { notFound, PageNames } from './concern-views.js';
 import { html, type SafeHtml } from './html.js';
 import { page } from './layout.js';
-import { HTML, peopleAllowed, scopeUnitOptions, unitSelectOptions } from './people-views.js';
+import { HTML, peopleAllowed } from './people-views.js';
+import { scopeUnitOptions, unitSelectOptions } from './unit-options.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
 
 const pct = (r: number | null) => (r === null ? null : `${Math.round(r * 1000) / 10}%`);

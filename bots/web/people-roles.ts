@@ -21,7 +21,8 @@ import { csrfRefused } from './auth-routes.js';
 import { notFound, PageNames } from './concern-views.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
-import { HTML, peopleAllowed, scopeUnitOptions, unitSelectOptions } from './people-views.js';
+import { HTML, peopleAllowed } from './people-views.js';
+import { scopeUnitOptions, unitSelectOptions } from './unit-options.js';
 import { csrfMatches } from './session-cookie.js';
 import { webContext, type WebContext, type WebDeps } from './web-context.js';
 

@@ -1,51 +1,16 @@
 /**
  * What the people pages share (imports, cadres, roles): who may open them (signed-in staff; the
- * sign-in page or the 404 page otherwise) and the units of the person's scope to choose from,
- * each followed by those under it (in force now), as a select's options.
+ * sign-in page or the 404 page otherwise). Their unit choices come from ./unit-options.ts.
  */
 import type { FastifyReply } from 'fastify';
 import type { App } from '../../app/app.js';
-import type { OrgUnitDoc } from '../../core/db.js';
 import { requireStaff } from './concern-views.js';
-import { html, type SafeHtml } from './html.js';
 import type { WebContext } from './web-context.js';
 
 export const HTML = 'text/html; charset=utf-8';
-/** Enough for a city's wards, zones and enterprises; a longer list would not be read anyway. */
-const MAX_UNIT_OPTIONS = 3000;
 
 /** Whether the person is signed-in staff (the web console's only people); otherwise a page is already sent. */
 export function peopleAllowed(app: App, ctx: WebContext, reply: FastifyReply): boolean {
   return requireStaff(app, ctx, reply);
 }
 
-/** A unit to choose, indented by its depth under the scope's top units. */
-export interface UnitOption {
-  id: string;
-  name: string;
-  depth: number;
-}
-
-/** The units of the person's scope, each followed by those under it, names sorted. */
-export async function scopeUnitOptions(app: App, ctx: WebContext): Promise<UnitOption[]> {
-  const { org } = app.services;
-  const scope = ctx.staff!.scope;
-  const tops = scope.whole ? await org.roots(ctx.now) : (await Promise.all(scope.units.map((u) => org.get(u, ctx.now)))).filter((u): u is OrgUnitDoc => !!u);
-  const topIds = new Set(tops.map((u) => u._id));
-  const out: UnitOption[] = [];
-  for (const top of tops.filter((u) => !u.ancestors.some((a) => topIds.has(a)))) {
-    const children = new Map<string, OrgUnitDoc[]>();
-    for (const level of await org.descendantsByDepth(top._id, ctx.now)) for (const u of level) children.set(u.parentId!, [...(children.get(u.parentId!) ?? []), u]);
-    const walk = (u: OrgUnitDoc, depth: number) => {
-      if (out.length >= MAX_UNIT_OPTIONS) return;
-      out.push({ id: u._id, name: u.name, depth });
-      for (const c of [...(children.get(u._id) ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'vi'))) walk(c, depth + 1);
-    };
-    walk(top, 0);
-  }
-  return out;
-}
-
-/** `<option>`s of units, `selected` chosen. */
-export const unitSelectOptions = (units: UnitOption[], selected: string): SafeHtml[] =>
-  units.map((u) => html`<option value="${u.id}"${u.id === selected ? html` selected` : ''}>${'\u00a0\u00a0'.repeat(u.depth) + u.name}</option>`);

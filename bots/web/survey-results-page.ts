@@ -4,7 +4,7 @@
  * and small-cell suppression as the chat summary and the CLI (core/surveys/results.ts,
  * suppression.ts) — narrowed to the person's scope as in chat, each question as an SVG chart
  * drawn on the server (svg-charts.ts) with its table, and one breakdown at a time (by unit, age
- * band or gender, for one question: a GET form, no script) where a hidden figure reads "ẩn". The
+ * band or gender, for one question: a GET form, no script) where a hidden figure reads as hidden (its word is in locales). The
  * CSV is the CLI's (`resultsToCsv`, the shared writer). Views and exports are audited as in chat
  * and the CLI (`survey.results_viewed`, `survey.results_exported`).
  */
