@@ -4,25 +4,18 @@
  * note, then writes the survey's feedback from the drafted text and sends it. The rendered DOM is
  * checked (no sideways scroll, every input labelled, no script); screenshots go to .data/screenshots/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSurvey } from '../core/surveys/definition.js';
 import { addMember, assign, fastPolicy } from './support/concern-fixtures.js';
 import { insertSampleUnits } from './support/sample-units.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
+import { pageChecks, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 
 let app: TestApp;
 let web: WebBrowser;
 let base: string;
 let browser: Browser;
-
-const domOf = (page: Page) =>
-  page.evaluate(() => ({
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-    unlabelled: [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((i) => !document.querySelector(`label[for="${i.id}"]`)).length,
-    scripts: document.querySelectorAll('script').length,
-  }));
 
 beforeAll(async () => {
   app = await startTestApp({}, { concernPolicy: fastPolicy() });
@@ -63,7 +56,7 @@ describe('"you said, we did" in the web console, in chromium', () => {
     await web.signIn(page, 'c-vy');
     await page.getByRole('link', { name: 'Bạn nói, chúng tôi làm' }).click();
     await page.waitForURL(`${base}/web/feedback`);
-    let dom = await domOf(page);
+    let dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
     expect(await page.locator('[data-status="ready"]').textContent()).toBe('Đã đồng ý, chờ đăng');
@@ -77,7 +70,7 @@ describe('"you said, we did" in the web console, in chromium', () => {
     await page.waitForURL(`${base}/web/feedback/survey/wf-meal`);
     expect(await page.getByLabel('Điều các bạn đã chia sẻ').inputValue()).toContain('Chưa đủ (66,7 %)');
     await page.getByLabel('Điều Đoàn, Hội sẽ làm').fill('Công đoàn KCN sẽ làm việc với bếp ăn để tăng khẩu phần từ tháng 12.');
-    dom = await domOf(page);
+    dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-feedback-survey-phone');

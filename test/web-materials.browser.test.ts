@@ -8,10 +8,10 @@
  * pages are checked for no sideways scroll, labelled inputs and no script. Screenshots go to
  * .data/screenshots/ (WEB_SCREENSHOTS=docs/screenshots refreshes the committed ones).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROADCAST_QUEUE } from '../core/broadcasts/broadcast-service.js';
-import { DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
+import { pageChecks, DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 import { addMember } from './support/concern-fixtures.js';
 import { insertSampleUnits } from './support/sample-units.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -20,13 +20,6 @@ let app: TestApp;
 let web: WebBrowser;
 let base: string;
 let browser: Browser;
-
-const domOf = (page: Page) =>
-  page.evaluate(() => ({
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-    unlabelled: [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((i) => !document.querySelector(`label[for="${i.id}"]`)).length,
-    scripts: document.querySelectorAll('script').length,
-  }));
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -49,7 +42,7 @@ describe('materials and the queues board, in chromium', () => {
     await page.waitForURL(`${base}/web/materials`);
     await page.getByRole('link', { name: 'Thêm tài liệu' }).click();
     await page.waitForURL(`${base}/web/materials/new`);
-    let dom = await domOf(page);
+    let dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
 
@@ -68,7 +61,7 @@ describe('materials and the queues board, in chromium', () => {
     expect(await page.locator('#err-vi-photoUrl').textContent()).toContain('https://');
     expect(await vi.getByLabel('Địa chỉ ảnh (không bắt buộc)').getAttribute('aria-invalid')).toBe('true');
     expect(await en.getByLabel('Tiêu đề').inputValue()).toBe('Avoiding heatstroke on shift');
-    expect((await domOf(page)).overflow).toBeLessThanOrEqual(0);
+    expect((await pageChecks(page)).overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-material-refused-phone');
 
     await vi.getByLabel('Địa chỉ ảnh (không bắt buộc)').fill('https://example.org/nang.jpg');
@@ -77,7 +70,7 @@ describe('materials and the queues board, in chromium', () => {
     const id = /mat-[0-9a-f]{10}/.exec(page.url())![0];
     expect(await page.locator('p.notice').textContent()).toContain('Đã lưu tài liệu mới.');
     expect((await app.services.materials.get(id))!.content.vi!.photoUrl).toBe('https://example.org/nang.jpg');
-    dom = await domOf(page);
+    dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-material-edit-phone');
@@ -97,7 +90,7 @@ describe('materials and the queues board, in chromium', () => {
 
     await page.goto(`${base}/web/materials`);
     expect(await page.locator(`tr[data-material="${id}"] [data-state]`).textContent()).toBe('Đã gỡ');
-    expect((await domOf(page)).overflow).toBeLessThanOrEqual(0);
+    expect((await pageChecks(page)).overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-materials-phone');
     await page.close();
   });

@@ -4,12 +4,12 @@
  * The rendered DOM is checked (no sideways scroll, every input labelled, no script); screenshots
  * go to .data/screenshots/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember } from './support/concern-fixtures.js';
 import { insertSampleUnits } from './support/sample-units.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
+import { pageChecks, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 
 let app: TestApp;
 let web: WebBrowser;
@@ -17,13 +17,6 @@ let base: string;
 let browser: Browser;
 let meetingId: string;
 const vn = (s: string) => new Date(`${s}+07:00`);
-
-const domOf = (page: Page) =>
-  page.evaluate(() => ({
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-    unlabelled: [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((i) => !document.querySelector(`label[for="${i.id}"]`)).length,
-    scripts: document.querySelectorAll('script').length,
-  }));
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -51,7 +44,7 @@ describe('branch meetings in the web console, in chromium', () => {
     await web.signIn(page, 'c-vy');
     await page.getByRole('link', { name: 'Sinh hoạt chi đoàn' }).click();
     await page.waitForURL(`${base}/web/meetings`);
-    let dom = await domOf(page);
+    let dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
     expect(await page.locator(`tr[data-meeting="${meetingId}"] li[data-slot="1"]`).textContent()).toBe('Sáng Chủ nhật — 09:00 29/11/2026: 3 người');
@@ -60,7 +53,7 @@ describe('branch meetings in the web console, in chromium', () => {
     await page.getByRole('link', { name: 'Tìm hiểu BHXH một lần' }).click();
     await page.waitForURL(`${base}/web/meetings/${meetingId}`);
     await page.getByLabel('Giờ được chọn nhiều nhất').check();
-    dom = await domOf(page);
+    dom = await pageChecks(page);
     expect(dom).toMatchObject({ unlabelled: 0, scripts: 0 });
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-meeting-detail-phone');

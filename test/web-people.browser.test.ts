@@ -7,23 +7,17 @@
  * with their load; finds an imported member, grants a role and revokes it. Without JavaScript the
  * same form takes pasted text. Screenshots go to .data/screenshots/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoStaff } from '../core/members/demo-staff.js';
 import { seedSampleOrg } from '../core/org/sample-seed.js';
-import { DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
+import { pageChecks, DESKTOP, PHONE, startWebBrowser, type WebBrowser } from './support/web-browser.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 let app: TestApp;
 let web: WebBrowser;
 let base: string;
 let browser: Browser;
-
-const domOf = (page: Page) =>
-  page.evaluate(() => ({
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-    unlabelled: [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((i) => !document.querySelector(`label[for="${i.id}"]`)).length,
-  }));
 
 const CSV = [
   'name,roles,org_unit,channel,platform_user_id',
@@ -55,7 +49,7 @@ describe('people and organisation in the web console, in chromium', () => {
     // The one script of the console shows the file chooser and fills the box from the file.
     await page.getByLabel('Chọn tệp CSV').setInputFiles({ name: 'thanh-vien.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') });
     await expect.poll(() => page.getByLabel('Nội dung tệp').inputValue()).toBe(CSV);
-    let dom = await domOf(page);
+    let dom = await pageChecks(page);
     expect(dom.unlabelled).toBe(0);
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-people-import-phone');
@@ -68,7 +62,7 @@ describe('people and organisation in the web console, in chromium', () => {
     expect(await page.locator('[data-figure="rejected"]').textContent()).toBe('1');
     const rejected = page.locator('tr[data-line="3"]');
     expect(await rejected.textContent()).toContain('Đơn vị "ent-an-loc-phat" không thuộc phạm vi của bạn.');
-    dom = await domOf(page);
+    dom = await pageChecks(page);
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-people-import-result-phone');
 
@@ -78,7 +72,7 @@ describe('people and organisation in the web console, in chromium', () => {
     await page.waitForURL(`${base}/web/people/cadres`);
     expect(await page.locator('tr[data-cadre="cadre-hung"]').count()).toBeGreaterThan(0);
     expect(await page.locator('tr[data-cadre="cadre-hung"] [data-figure="open"]').first().textContent()).toBe('0');
-    dom = await domOf(page);
+    dom = await pageChecks(page);
     expect(dom.overflow).toBeLessThanOrEqual(0);
     await web.shot(page, 'web-people-cadres-phone');
 

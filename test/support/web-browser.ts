@@ -67,3 +67,14 @@ export async function startWebBrowser(app: TestApp): Promise<WebBrowser> {
   };
   return web;
 }
+
+/**
+ * What every page must pass on any screen: how far it is wider than the window (0 or less: no
+ * sideways scroll), inputs in the content without a label, and scripts on the page.
+ */
+export const pageChecks = (page: Page) =>
+  page.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    unlabelled: [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((i) => !document.querySelector(`label[for="${i.id}"]`)).length,
+    scripts: document.querySelectorAll('script').length,
+  }));
