@@ -60,7 +60,10 @@ describe('anonymity', () => {
           run++;
 
           const worker = await addMember(app, { id: r.memberId, name: r.name, orgUnitId: 'ent-phuc-thinh', chatId: r.phone });
-          for (const say of ['menu', 'concerns', 'new', r.category, 'workplace', r.description]) await worker.say(say);
+          for (const say of ['menu', 'concerns', 'new', r.category, 'workplace']) await worker.say(say);
+          // Others raised the same here: join their collective case (its lead gets this concern with its photo).
+          if (worker.last.choices?.some((c) => c.id === 'join')) await worker.say('join');
+          await worker.say(r.description);
           await worker.send({ media: 'photo', photoRef: `https://example.org/evidence-${run}.jpg` });
           for (const say of ['done', 'anonymous']) await worker.say(say);
           const sent = await worker.say('send');
